@@ -1,0 +1,52 @@
+"""What the data contains: the values each filter can take and the dates it covers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from data_access.database import Database
+from data_access.filters import DIMENSION_FIELDS
+
+
+@dataclass(frozen=True)
+class Catalog:
+    first_day: dt.date
+    last_day: dt.date
+    values: dict[str, list[str]]  # filter field -> distinct values, sorted
+
+
+def read_catalog(db: Database) -> Catalog:
+    """One query for the date coverage (UTC days) and every filterable column's values."""
+    lists = ", ".join(
+        f"list_sort(list(DISTINCT {column})) AS {field}"
+        for field, column in DIMENSION_FIELDS.items()
+    )
+    row = db.query(
+        f"SELECT timezone('UTC', min(created_at))::DATE AS first_day, "
+        f"timezone('UTC', max(created_at))::DATE AS last_day, {lists} "
+        "FROM tickets"  # noqa: S608 - column names from data_access.filters
+    ).iloc[0]
+    today = dt.datetime.now(dt.UTC).date()
+    first = row["first_day"] if row["first_day"] is not None else today
+    last = row["last_day"] if row["last_day"] is not None else today
+    values = {f: [v for v in (row[f] if row[f] is not None else []) if v is not None]
+              for f in DIMENSION_FIELDS}  # fmt: skip
+    return Catalog(_as_date(first), _as_date(last), values)
+
+
+def _as_date(value: object) -> dt.date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+def table_summary(db: Database) -> list[dict[str, object]]:
+    """Row counts and time coverage of each canonical table."""
+    return db.query(
+        """
+        SELECT 'tickets' AS table_name, count(*) AS rows, min(created_at) AS first, max(created_at) AS last FROM tickets
+        UNION ALL SELECT 'surveys', count(*), min(sent_at), max(sent_at) FROM surveys
+        UNION ALL SELECT 'agents', count(*), NULL, NULL FROM agents
+        UNION ALL SELECT 'shifts', count(*), min(start_at), max(end_at) FROM shifts
+        UNION ALL SELECT 'hubs', count(*), NULL, NULL FROM hubs
+        """
+    ).to_dict("records")

@@ -1,0 +1,118 @@
+"""The one way into the data: a process-wide database object that hands out a cursor per query.
+
+An in-memory DuckDB attaches the data file read-only and exposes the canonical tables as views,
+plus a small ``countries`` table (names, ISO-3, UN region, time zone) for the countries present.
+Streamlit serves each session in its own thread; a DuckDB connection is not safe to share across
+threads, so every query runs on its own ``cursor()``.
+
+When a writer publishes a new file (``data_access.store``) the file's identity changes; the next
+query notices, attaches the new file and reports a new ``version`` so caches keyed by it refresh.
+Queries already running finish on the old file.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_access import reference
+from data_access.config import data_location
+from data_access.schema import TABLES
+
+Params = Sequence[object] | Mapping[str, object]
+
+
+class DataNotFoundError(FileNotFoundError):
+    """The configured data location holds no database."""
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    con: duckdb.DuckDBPyConnection
+    identity: tuple[int, int, int]
+    version: str
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._snapshot: _Snapshot | None = None
+
+    def _open(self) -> _Snapshot:
+        if not self.path.exists():
+            raise DataNotFoundError(f"No database at {self.path}")
+        identity = _identity(self.path)
+        con = duckdb.connect(":memory:")
+        con.execute("SET enable_progress_bar = false")
+        con.execute("ATTACH ? AS atlas (READ_ONLY)", [str(self.path)])
+        for name in TABLES:
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM atlas.{name}")  # noqa: S608
+        countries = [r[0] for r in con.execute("SELECT DISTINCT country FROM tickets").fetchall()]
+        con.register("countries_frame", reference.countries_frame(sorted(countries)))
+        con.execute("CREATE TABLE countries AS SELECT * FROM countries_frame")
+        con.unregister("countries_frame")
+        row = con.execute("SELECT value FROM atlas.atlas_meta WHERE key = 'data_version'").fetchone()
+        version = row[0] if row else f"{identity[0]}-{identity[1]}"
+        return _Snapshot(con, identity, version)
+
+    def _current(self) -> _Snapshot:
+        snapshot = self._snapshot
+        try:
+            changed = snapshot is None or _identity(self.path) != snapshot.identity
+        except FileNotFoundError:
+            changed = True
+        if changed:
+            with self._lock:
+                snapshot = self._snapshot
+                if snapshot is None or not self.path.exists() or (
+                    _identity(self.path) != snapshot.identity
+                ):
+                    snapshot = self._snapshot = self._open()
+        return snapshot
+
+    @property
+    def version(self) -> str:
+        """Identifies the data currently served; changes whenever new data is published."""
+        return self._current().version
+
+    def query(self, sql: str, params: Params = ()) -> pd.DataFrame:
+        """Run one statement with bound parameters on a fresh cursor; return a DataFrame."""
+        cursor = self._current().con.cursor()
+        try:
+            return cursor.execute(sql, params).df()
+        finally:
+            cursor.close()
+
+    def meta(self) -> dict[str, str]:
+        rows = self.query("SELECT key, value FROM atlas.atlas_meta")
+        return dict(zip(rows["key"], rows["value"], strict=True))
+
+
+_databases: dict[Path, Database] = {}
+_registry_lock = threading.Lock()
+
+
+def get_database(path: Path | None = None) -> Database:
+    """The process-wide database for ``path`` (default: the configured location)."""
+    path = Path(path) if path is not None else data_location()
+    with _registry_lock:
+        if path not in _databases:
+            _databases[path] = Database(path)
+        return _databases[path]
+
+
+def data_exists(path: Path | None = None) -> bool:
+    path = Path(path) if path is not None else data_location()
+    return path.exists() and os.path.getsize(path) > 0
