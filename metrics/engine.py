@@ -1,0 +1,388 @@
+"""One call for any KPIs, grouped by any dimensions, under a filter, with honest statistics.
+
+``kpi_table`` compiles the request into a single DuckDB statement: one SELECT per
+(source table, anchor timestamp, period), glued with ``UNION ALL BY NAME``. Ratios, quantiles and
+means are always aggregated from rows at the requested grain, never from finer groups. The raw
+aggregates then become a tidy table with intervals, sample sizes and low-confidence flags, and,
+when asked, the change against the previous period and the same period a year earlier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data_access.database import Database
+from data_access.filters import Filter
+from metrics import stats
+from metrics.registry import (
+    DIMENSIONS,
+    GRAINS,
+    KPIS,
+    Dimension,
+    Kpi,
+    UnknownNameError,
+    get_dimensions,
+    get_kpis,
+)
+
+COMPARISONS = ("previous", "year_ago")
+RESULT_COLUMNS = ["kpi", "value", "n", "ci_low", "ci_high", "low_confidence", "suppressed"]
+
+
+@dataclass(frozen=True)
+class _Period:
+    name: str
+    flt: Filter
+    shift_days: int = 0  # previous period: moved forward onto the current one (time grains)
+    shift_year: bool = False  # year-ago period: moved forward one year
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    params: dict[str, object]
+    quantile_levels: dict[str, tuple[str, list[float]]] = field(default_factory=dict)
+
+
+def _periods(flt: Filter, compare: Sequence[str]) -> list[_Period]:
+    periods = [_Period("current", flt)]
+    if "previous" in compare:
+        periods.append(_Period("previous", flt.previous_period(), shift_days=flt.days))
+    if "year_ago" in compare:
+        periods.append(_Period("year_ago", flt.year_earlier(), shift_year=True))
+    return periods
+
+
+def _anchor_column(kpi: Kpi) -> str:
+    return f"{'s' if kpi.is_survey else 't'}.{kpi.anchor}"
+
+
+def _dimension_sql(dim: Dimension, anchor: str, period: _Period, prefix: str) -> str:
+    """SQL for one grouping column, given the timestamp that places rows in time."""
+    if dim.sql is not None:
+        return dim.sql
+    if dim.time in GRAINS:
+        # shift the local wall-clock time, so results never depend on the session time zone
+        local = f"timezone($tz, {anchor})"
+        if period.shift_days:
+            local = f"({local} + to_days(CAST(${prefix}_shift AS INTEGER)))"
+        elif period.shift_year:
+            local = f"({local} + INTERVAL 1 YEAR)"
+        return f"date_trunc('{dim.time}', {local})"
+    local = "t.local_created_at" if anchor == "t.created_at" else f"timezone(c.timezone, {anchor})"
+    if dim.time == "local_hour":
+        return f"hour({local})"
+    return f"(isodow({local}) - 1) * 24 + hour({local})"  # local_hour_of_week
+
+
+def _needs_countries(dims: list[Dimension], anchor: str) -> bool:
+    local_dims = any(d.time in ("local_hour", "local_hour_of_week") for d in dims)
+    return any(d.needs_countries for d in dims) or (local_dims and anchor != "t.created_at")
+
+
+def _from_clause(source: str, join_countries: bool) -> str:
+    relation = "tickets t" if source == "tickets" else (
+        "surveys s JOIN tickets t ON t.ticket_id = s.ticket_id"
+    )
+    if join_countries:
+        relation += " LEFT JOIN countries c ON c.country = t.country"
+    return relation
+
+
+def _aggregates(kpis: list[Kpi], compiled: _Compiled, part: str) -> list[str]:
+    """Aggregate expressions of one part; quantiles sharing an expression share one sort."""
+    columns: list[str] = []
+    quantile_groups: dict[tuple[str, str], list[Kpi]] = defaultdict(list)
+    for k in kpis:
+        if k.kind == "count":
+            columns.append(f'count(*) AS "{k.id}__n"')
+        elif k.kind == "ratio":
+            columns.append(f'count(*) FILTER (WHERE ({k.rows}) AND ({k.success})) AS "{k.id}__k"')
+            columns.append(f'count(*) FILTER (WHERE {k.rows}) AS "{k.id}__n"')
+        elif k.kind == "mean":
+            columns.append(f'avg({k.value}) FILTER (WHERE {k.rows}) AS "{k.id}__mean"')
+            columns.append(f'stddev_samp({k.value}) FILTER (WHERE {k.rows}) AS "{k.id}__sd"')
+            columns.append(f'count({k.value}) FILTER (WHERE {k.rows}) AS "{k.id}__n"')
+        elif k.kind == "nps":
+            columns.append(f'count(*) FILTER (WHERE ({k.rows}) AND {k.value} >= 9) AS "{k.id}__pro"')
+            columns.append(f'count(*) FILTER (WHERE ({k.rows}) AND {k.value} <= 6) AS "{k.id}__det"')
+            columns.append(f'count(*) FILTER (WHERE {k.rows}) AS "{k.id}__n"')
+        elif k.kind == "quantile":
+            quantile_groups[(k.value, k.rows)].append(k)
+    for i, ((value, rows), group) in enumerate(quantile_groups.items()):
+        levels = sorted(
+            {round(q, 4) for k in group for q in _quantile_levels(k.quantile)}
+        )
+        name = f"{part}_q{i}"
+        columns.append(f'quantile_cont({value}, {levels}) FILTER (WHERE {rows}) AS "{name}__q"')
+        columns.append(f'count({value}) FILTER (WHERE {rows}) AS "{name}__n"')
+        for k in group:
+            compiled.quantile_levels[k.id] = (name, levels)
+    return columns
+
+
+def _quantile_levels(q: float) -> tuple[float, float, float]:
+    h = stats.QUANTILE_BANDWIDTH
+    return (max(q - h, 0.0), q, min(q + h, 1.0))
+
+
+def _split_dimensions(by: Sequence[str], grain: str | None) -> list[Dimension]:
+    ids = list(by)
+    if grain:
+        if grain not in GRAINS:
+            raise UnknownNameError(f"unknown grain {grain}; valid grains: {', '.join(GRAINS)}")
+        if grain not in ids:
+            ids.append(grain)
+    dims = get_dimensions(ids)
+    if len({d.id for d in dims}) != len(dims):
+        raise ValueError("a dimension is listed twice")
+    return dims
+
+
+def compile_request(
+    kpis: Sequence[str],
+    by: Sequence[str] = (),
+    flt: Filter = Filter(),
+    grain: str | None = None,
+    compare: Sequence[str] = (),
+) -> _Compiled:
+    """The SQL statement and bound parameters for a request (exposed for tests and the bench)."""
+    kpi_defs = get_kpis(list(kpis))
+    dims = _split_dimensions(by, grain)
+    bad = [c for c in compare if c not in COMPARISONS]
+    if bad:
+        raise UnknownNameError(f"unknown comparison {bad}; valid: {', '.join(COMPARISONS)}")
+    if compare and not flt.days:
+        raise ValueError("comparisons need a filter with a start and an end date")
+    periods = _periods(flt, compare)
+    compiled = _Compiled("", {"tz": flt.timezone})
+    dim_clauses, dim_params = flt.dimension_sql("t")
+    compiled.params.update(dim_params)
+    for p in periods:
+        _, time_params = p.flt.time_sql("x", prefix=p.name)
+        compiled.params.update(time_params)
+        if p.shift_days:
+            compiled.params[f"{p.name}_shift"] = p.shift_days
+
+    groups: dict[tuple[str, str], list[Kpi]] = defaultdict(list)
+    for k in kpi_defs:
+        if k.kind != "backlog":
+            groups[(k.source, k.anchor)].append(k)
+
+    selects = []
+    for (source, anchor_name), group in groups.items():
+        anchor = _anchor_column(group[0])
+        part = f"{source}_{anchor_name}"
+        aggregates = _aggregates(group, compiled, part)
+        join = _needs_countries(dims, anchor)
+        for p in periods:
+            time_clauses, _ = p.flt.time_sql(anchor, prefix=p.name)
+            where = " AND ".join(time_clauses + dim_clauses) or "TRUE"
+            dim_cols = [f'{_dimension_sql(d, anchor, p, p.name)} AS "{d.id}"' for d in dims]
+            columns = [f"'{part}' AS __part", f"'{p.name}' AS period", *dim_cols, *aggregates]
+            selects.append(
+                f"SELECT {', '.join(columns)} FROM {_from_clause(source, join)} "
+                f"WHERE {where} GROUP BY ALL"
+            )
+    if any(k.kind == "backlog" for k in kpi_defs):
+        selects.extend(_backlog_selects(dims, periods, dim_clauses, grain))
+    compiled.sql = "\nUNION ALL BY NAME\n".join(selects)
+    # DuckDB rejects named parameters the statement does not use
+    used = set(re.findall(r"\$(\w+)", compiled.sql))
+    compiled.params = {k: v for k, v in compiled.params.items() if k in used}
+    return compiled
+
+
+def _backlog_selects(
+    dims: list[Dimension], periods: list[_Period], dim_clauses: list[str], grain: str | None
+) -> list[str]:
+    """Backlog: tickets open at the end of the period (or of each time bucket)."""
+    if any(d.time in ("local_hour", "local_hour_of_week") for d in dims):
+        raise ValueError("backlog is a point-in-time count; it cannot be split by local hour")
+    join = any(d.needs_countries for d in dims)
+    not_abandoned = "NOT coalesce(t.abandoned, false)"
+    if grain is None:
+        selects = []
+        for p in periods:
+            if p.flt.end is None:
+                end = "(SELECT max(created_at) FROM tickets)"
+            else:
+                end = f"${p.name}_end"
+            conditions = [f"t.created_at < {end}", f"(t.resolved_at IS NULL OR t.resolved_at >= {end})",
+                          not_abandoned, *dim_clauses]  # fmt: skip
+            dim_cols = [f'{d.sql} AS "{d.id}"' for d in dims]
+            columns = ["'backlog' AS __part", f"'{p.name}' AS period", *dim_cols,
+                       'count(*) AS "backlog__n"']  # fmt: skip
+            selects.append(
+                f"SELECT {', '.join(columns)} FROM {_from_clause('tickets', join)} "
+                f"WHERE {' AND '.join(conditions)} GROUP BY ALL"
+            )
+        return selects
+    # Per time bucket: running sum of (+1 created, -1 resolved) events since the beginning.
+    current = periods[0]
+    plain = [d for d in dims if d.sql is not None]
+    plain_cols = [f'{d.sql} AS "{d.id}"' for d in plain]
+    names = [f'"{d.id}"' for d in plain]
+    end_clause = f" AND {{ts}} < $current_end" if current.flt.end else ""
+    events = []
+    for ts, sign in (("t.created_at", 1), ("t.resolved_at", -1)):
+        bucket = f"date_trunc('{grain}', timezone($tz, {ts})) AS bucket"
+        where = " AND ".join([f"{ts} IS NOT NULL", not_abandoned, *dim_clauses])
+        events.append(
+            f"SELECT {', '.join([*plain_cols, bucket, f'{sign} AS change'])} "
+            f"FROM {_from_clause('tickets', join)} WHERE {where}{end_clause.format(ts=ts)}"
+        )
+    partition = f"PARTITION BY {', '.join(names)} " if names else ""
+    running = f"sum(sum(change)) OVER ({partition}ORDER BY bucket)"
+    start = "bucket >= date_trunc('" + grain + "', timezone($tz, $current_start))"
+    lower = f"WHERE {start}" if current.flt.start else ""
+    return [
+        f"SELECT 'backlog' AS __part, 'current' AS period, {', '.join([*names, ''])}"
+        f'bucket AS "{grain}", backlog__n FROM ('
+        f"SELECT {', '.join([*names, ''])}bucket, {running} AS backlog__n "
+        f"FROM ({' UNION ALL '.join(events)}) GROUP BY {', '.join([*names, 'bucket'])}) {lower}"
+    ]
+
+
+# ---------------------------------------------------------------------- results
+def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str]) -> pd.DataFrame:
+    """Turn one KPI's raw aggregate columns into tidy rows with intervals."""
+    if kpi.kind == "backlog":
+        part = raw[raw["__part"] == "backlog"]
+    else:
+        part = raw[raw["__part"] == f"{kpi.source}_{kpi.anchor}"]
+    out = part[keys].copy()
+    out["kpi"] = kpi.id
+    nan = np.full(len(part), np.nan)
+    ci_low, ci_high, se, detail = nan, nan, nan, {}
+    if kpi.kind in ("count", "backlog"):
+        n = part[f"{kpi.id}__n"].to_numpy(float)
+        value = n
+    elif kpi.kind == "ratio":
+        k = part[f"{kpi.id}__k"].to_numpy(float)
+        n = part[f"{kpi.id}__n"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(n > 0, k / n, np.nan)
+        ci_low, ci_high = stats.wilson_interval(k, n)
+        detail = {"successes": k}
+    elif kpi.kind == "mean":
+        value = part[f"{kpi.id}__mean"].to_numpy(float)
+        sd = part[f"{kpi.id}__sd"].to_numpy(float)
+        n = part[f"{kpi.id}__n"].to_numpy(float)
+        ci_low, ci_high = stats.mean_interval(value, sd, n)
+        detail = {"sd": sd}
+    elif kpi.kind == "nps":
+        pro = part[f"{kpi.id}__pro"].to_numpy(float)
+        det = part[f"{kpi.id}__det"].to_numpy(float)
+        n = part[f"{kpi.id}__n"].to_numpy(float)
+        value = stats.nps_value(pro, det, n)
+        ci_low, ci_high = stats.nps_interval(pro, det, n)
+        se = stats.nps_standard_error(pro, det, n)
+        detail = {"promoters": pro, "detractors": det}
+    else:  # quantile
+        name, levels = compiled.quantile_levels[kpi.id]
+        lo_q, q, hi_q = _quantile_levels(kpi.quantile)
+        idx = [levels.index(round(x, 4)) for x in (lo_q, q, hi_q)]
+        lists = part[f"{name}__q"].tolist()
+        picked = np.array(
+            [[np.nan] * 3 if v is None or len(v) == 0 else [v[i] for i in idx] for v in lists],
+            dtype=float,
+        ).reshape(-1, 3)
+        n = part[f"{name}__n"].to_numpy(float)
+        value = picked[:, 1]
+        se = stats.quantile_standard_error(kpi.quantile, picked[:, 0], picked[:, 2], n)
+        ci_low, ci_high = stats.quantile_interval(value, se)
+    out["value"], out["n"] = value, n
+    out["ci_low"], out["ci_high"], out["se"] = ci_low, ci_high, se
+    for key, column in detail.items():
+        out[key] = column
+    out["low_confidence"] = n < stats.LOW_CONFIDENCE_N
+    out["suppressed"] = kpi.is_survey & (n < stats.MIN_SURVEY_RESPONSES)
+    hidden = out["suppressed"].to_numpy()
+    for column in ("value", "ci_low", "ci_high", "se"):
+        out.loc[hidden, column] = np.nan
+    if kpi.kind == "count":
+        out = out[out["n"] > 0]
+    return out
+
+
+def _changes(table: pd.DataFrame, keys: list[str], compare: Sequence[str]) -> pd.DataFrame:
+    """Current rows with, per comparison, the compared value, delta and significance."""
+    current = table[table["period"] == "current"].drop(columns="period")
+    for name in compare:
+        other = table[table["period"] == name].drop(columns="period")
+        merged = current.merge(other, on=[*keys, "kpi"], how="left", suffixes=("", "_other"))
+        p_value = np.full(len(merged), np.nan)
+        for kpi_id, rows in merged.groupby("kpi").groups.items():
+            p_value[merged.index.get_indexer(rows)] = _p_values(merged.loc[rows], KPIS[kpi_id])
+        current = current.assign(**{
+            f"{name}_value": merged["value_other"].to_numpy(),
+            f"{name}_n": merged["n_other"].to_numpy(),
+            f"{name}_delta": (merged["value"] - merged["value_other"]).to_numpy(),
+            f"{name}_delta_rel": ((merged["value"] - merged["value_other"])
+                                  / merged["value_other"].abs()).to_numpy(),
+            f"{name}_p_value": p_value,
+            f"{name}_significant": p_value < 0.05,
+        })  # fmt: skip
+    return current
+
+
+def _p_values(rows: pd.DataFrame, kpi: Kpi) -> np.ndarray:
+    def col(name: str) -> np.ndarray:
+        return rows[name].to_numpy(float) if name in rows else np.full(len(rows), np.nan)
+
+    if kpi.kind == "count":
+        return stats.poisson_count_p_value(col("value"), col("value_other"))
+    if kpi.kind == "ratio":
+        return stats.two_proportion_p_value(col("successes"), col("n"), col("successes_other"),
+                                            col("n_other"))  # fmt: skip
+    if kpi.kind == "mean":
+        return stats.welch_p_value(col("value"), col("sd"), col("n"), col("value_other"),
+                                   col("sd_other"), col("n_other"))  # fmt: skip
+    if kpi.kind in ("nps", "quantile"):
+        return stats.difference_p_value(col("value"), col("se"), col("value_other"), col("se_other"))
+    return np.full(len(rows), np.nan)  # backlog: a snapshot, no sampling error
+
+
+def kpi_table(
+    db: Database,
+    kpis: Sequence[str],
+    by: Sequence[str] = (),
+    flt: Filter = Filter(),
+    grain: str | None = None,
+    compare: Sequence[str] = (),
+    details: bool = False,
+) -> pd.DataFrame:
+    """KPIs by dimensions: one row per group and KPI.
+
+    Columns: the group columns (``by`` then the grain), ``kpi``, ``value``, ``n``, ``ci_low``,
+    ``ci_high``, ``low_confidence``, ``suppressed``; with ``compare``, for each comparison
+    ``<name>_value``, ``_n``, ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``.
+    ``details=True`` keeps the raw statistics (successes, se, sd, promoters, detractors).
+    """
+    compiled = compile_request(kpis, by, flt, grain, compare)
+    raw = db.query(compiled.sql, compiled.params)
+    dims = _split_dimensions(by, grain)
+    keys = [d.id for d in dims]
+    frames = [_kpi_rows(raw, k, compiled, [*keys, "period"]) for k in get_kpis(list(kpis))]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    table = table.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
+    if compare:
+        table = _changes(table, keys, compare)
+    else:
+        table = table.drop(columns="period")
+    detail_columns = ["se", "successes", "sd", "promoters", "detractors"]
+    if not details:
+        table = table.drop(columns=[c for c in table.columns if c in detail_columns
+                                    or c.endswith("_other")])  # fmt: skip
+    return table.reset_index(drop=True)
+
+
+def dimension_ids() -> list[str]:
+    return list(DIMENSIONS)

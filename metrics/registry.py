@@ -1,0 +1,231 @@
+"""Every KPI and every grouping dimension, declared once as data.
+
+A KPI says what it measures (definition shown in the UI), how it aggregates, which timestamp puts
+a row into a period, which direction is good, its default target and what its sample size counts.
+The SQL fragments below are written by us, never built from user input; ``metrics.engine``
+assembles them into one statement with bound parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["count", "ratio", "quantile", "mean", "nps", "backlog"]
+Source = Literal["tickets", "surveys"]
+Format = Literal["count", "duration", "percent", "score", "nps", "seconds"]
+
+# First-response targets in seconds by channel and priority (SLA policy).
+SLA_TARGET_SECONDS: dict[str, dict[str, int]] = {
+    "email": {"urgent": 3600, "high": 4 * 3600, "normal": 24 * 3600, "low": 48 * 3600},
+    "web_form": {"urgent": 3600, "high": 4 * 3600, "normal": 24 * 3600, "low": 48 * 3600},
+    "social": {"urgent": 3600, "high": 2 * 3600, "normal": 6 * 3600, "low": 12 * 3600},
+    "messaging": {"urgent": 900, "high": 3600, "normal": 4 * 3600, "low": 8 * 3600},
+    "chat": {"urgent": 60, "high": 60, "normal": 120, "low": 120},
+    "phone": {"urgent": 60, "high": 60, "normal": 120, "low": 120},
+}
+SERVICE_LEVEL_ANSWER_SECONDS = 20  # the "20" of an 80/20 service-level target
+BOT_CHANNELS = ("chat", "messaging")
+
+
+def _sla_target_sql() -> str:
+    cases = " ".join(
+        f"WHEN t.channel = '{channel}' AND t.priority = '{priority}' THEN {seconds}"
+        for channel, targets in SLA_TARGET_SECONDS.items()
+        for priority, seconds in targets.items()
+    )
+    return f"(CASE {cases} ELSE 86400 END)"
+
+
+FRT_SECONDS = "epoch(t.first_response_at) - epoch(t.created_at)"
+RESOLUTION_SECONDS = "epoch(t.resolved_at) - epoch(t.created_at)"
+HUMAN_CONTACT = "NOT t.bot_resolved AND NOT coalesce(t.abandoned, false)"
+RESOLVED = "t.resolved_at IS NOT NULL"
+DATA_AS_OF = "(SELECT max(created_at) FROM tickets)"  # "now" for the data: keeps results reproducible
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    label: str
+    definition: str
+    kind: Kind
+    fmt: Format
+    source: Source = "tickets"
+    anchor: str = "created_at"  # timestamp that assigns a row to a period
+    value: str | None = None  # expression aggregated (quantile, mean)
+    rows: str | None = None  # which rows count (ratio denominator; quantile/mean population)
+    success: str | None = None  # ratio numerator condition, on top of ``rows``
+    quantile: float | None = None
+    direction: int = 1  # +1 higher is better, -1 lower is better, 0 neutral
+    target: float | None = None
+    n_label: str = "tickets"
+    short_label: str | None = None  # for tiles and narrow places
+
+    @property
+    def tile_label(self) -> str:
+        return self.short_label or self.label
+
+    @property
+    def is_survey(self) -> bool:
+        return self.source == "surveys"
+
+    @property
+    def anchor_label(self) -> str:
+        return {
+            "created_at": "created",
+            "resolved_at": "resolved",
+            "sent_at": "survey sent",
+            "responded_at": "survey answered",
+        }[self.anchor]
+
+
+KPIS: dict[str, Kpi] = {
+    k.id: k
+    for k in (
+        Kpi("volume", "Volume", "Tickets created in the period.", "count", "count", direction=0),
+        Kpi("frt_median", "First response (median)",
+            "Median time from creation to the first agent response, for tickets that got one.",
+            "quantile", "duration", value=FRT_SECONDS, rows="t.first_response_at IS NOT NULL",
+            quantile=0.5, direction=-1, target=4 * 3600, n_label="responded tickets",
+            short_label="Median first reply"),
+        Kpi("frt_p90", "First response (p90)",
+            "90th percentile of time from creation to the first agent response.",
+            "quantile", "duration", value=FRT_SECONDS, rows="t.first_response_at IS NOT NULL",
+            quantile=0.9, direction=-1, target=24 * 3600, n_label="responded tickets"),
+        Kpi("frt_mean", "First response (mean)",
+            "Mean time from creation to the first agent response (sensitive to outliers).",
+            "mean", "duration", value=FRT_SECONDS, rows="t.first_response_at IS NOT NULL",
+            direction=-1, n_label="responded tickets"),
+        Kpi("resolution_median", "Resolution time (median)",
+            "Median time from creation to resolution, for tickets resolved in the period.",
+            "quantile", "duration", anchor="resolved_at", value=RESOLUTION_SECONDS, rows=RESOLVED,
+            quantile=0.5, direction=-1, target=24 * 3600, n_label="resolved tickets",
+            short_label="Median resolution"),
+        Kpi("resolution_p90", "Resolution time (p90)",
+            "90th percentile of time from creation to resolution, for tickets resolved in the"
+            " period.", "quantile", "duration", anchor="resolved_at", value=RESOLUTION_SECONDS,
+            rows=RESOLVED, quantile=0.9, direction=-1, target=5 * 86400,
+            n_label="resolved tickets"),
+        Kpi("sla", "SLA attainment",
+            "Share of agent-handled tickets whose first response met the target for its channel"
+            " and priority; unanswered tickets past their target count as misses.", "ratio",
+            "percent", rows=f"{HUMAN_CONTACT} AND (t.first_response_at IS NOT NULL OR ("
+            f"t.resolved_at IS NULL AND epoch({DATA_AS_OF}) - epoch(t.created_at) > "
+            f"{_sla_target_sql()}))",
+            success=f"{FRT_SECONDS} <= {_sla_target_sql()}", target=0.9,
+            n_label="agent-handled tickets"),
+        Kpi("fcr", "First contact resolution",
+            "Share of resolved tickets with no reopen and no repeat contact by the same customer"
+            " on the same category within 7 days.", "ratio", "percent", anchor="resolved_at",
+            rows=RESOLVED, success="t.reopens = 0 AND NOT t.repeat_contact_7d", target=0.75,
+            n_label="resolved tickets"),
+        Kpi("reopen_rate", "Reopen rate", "Share of resolved tickets that were reopened.",
+            "ratio", "percent", anchor="resolved_at", rows=RESOLVED, success="t.reopens > 0",
+            direction=-1, target=0.08, n_label="resolved tickets"),
+        Kpi("one_touch", "One-touch resolution",
+            "Share of agent-resolved tickets resolved with at most one agent reply.", "ratio",
+            "percent", anchor="resolved_at", rows=f"{RESOLVED} AND NOT t.bot_resolved",
+            success="t.agent_replies <= 1", target=0.4, n_label="agent-resolved tickets"),
+        Kpi("backlog", "Backlog", "Tickets open (created, not yet resolved) at the end of the"
+            " period; abandoned calls and chats are not work in progress.", "backlog", "count",
+            direction=-1, n_label="open tickets"),
+        Kpi("bot_containment", "Bot containment",
+            "Share of chat and messaging contacts resolved by the bot with no agent.", "ratio",
+            "percent", rows=f"t.channel IN {BOT_CHANNELS}", success="t.bot_resolved",
+            target=0.3, n_label="bot-channel contacts"),
+        Kpi("aht", "Average handle time",
+            "Mean agent work time per agent-handled ticket.", "mean", "duration",
+            value="t.handle_seconds", rows="t.handle_seconds > 0", direction=-1, target=600,
+            n_label="handled tickets"),
+        Kpi("abandonment", "Abandonment rate",
+            "Phone and chat: contacts that left the queue before an answer ÷ contacts offered.",
+            "ratio", "percent", rows="t.abandoned IS NOT NULL", success="t.abandoned",
+            direction=-1, target=0.05, n_label="offered contacts"),
+        Kpi("asa", "Average speed of answer",
+            "Phone and chat: mean queue wait of answered contacts.", "mean", "seconds",
+            value="t.queue_wait_seconds", rows="t.abandoned = false", direction=-1, target=30,
+            n_label="answered contacts"),
+        Kpi("service_level", "Service level",
+            f"Phone and chat: share of offered contacts answered within"
+            f" {SERVICE_LEVEL_ANSWER_SECONDS} s (abandoned ones count as not answered).",
+            "ratio", "percent", rows="t.abandoned IS NOT NULL",
+            success=f"t.abandoned = false AND t.queue_wait_seconds <= "
+            f"{SERVICE_LEVEL_ANSWER_SECONDS}", target=0.8, n_label="offered contacts"),
+        Kpi("csat", "CSAT", "Share of survey responses scoring 4 or 5 on the 1–5 scale.",
+            "ratio", "percent", source="surveys", anchor="responded_at",
+            rows="s.csat IS NOT NULL", success="s.csat >= 4", target=0.85,
+            n_label="responses"),
+        Kpi("nps", "NPS", "% promoters (9–10) minus % detractors (0–6), from −100 to +100.",
+            "nps", "nps", source="surveys", anchor="responded_at", value="s.nps",
+            rows="s.nps IS NOT NULL", target=30, n_label="responses"),
+        Kpi("ces", "Customer effort (mean)",
+            "Mean effort score, 1 (very hard) to 7 (very easy): higher means easier.", "mean",
+            "score", source="surveys", anchor="responded_at", value="s.ces",
+            rows="s.ces IS NOT NULL", target=5.5, n_label="responses"),
+        Kpi("ces_easy", "Customer effort (% easy)",
+            "Share of effort responses scoring 5 or more on the 1–7 scale.", "ratio", "percent",
+            source="surveys", anchor="responded_at", rows="s.ces IS NOT NULL",
+            success="s.ces >= 5", target=0.75, n_label="responses"),
+        Kpi("response_rate", "Survey response rate", "Survey responses ÷ surveys sent.",
+            "ratio", "percent", source="surveys", anchor="sent_at", rows="TRUE",
+            success="s.responded_at IS NOT NULL", target=0.15, n_label="surveys sent"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: str
+    sql: str | None = None  # expression on t (tickets), c (countries); None for time dims
+    needs_countries: bool = False
+    time: str | None = None  # grain for date_trunc, or 'local_hour' / 'local_hour_of_week'
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.id: d
+    for d in (
+        Dimension("country", "Country", "t.country"),
+        Dimension("region", "Region", "c.region", needs_countries=True),
+        Dimension("subregion", "Subregion", "c.subregion", needs_countries=True),
+        Dimension("language", "Language", "t.language"),
+        Dimension("channel", "Channel", "t.channel"),
+        Dimension("priority", "Priority", "t.priority"),
+        Dimension("category", "Contact reason", "t.category"),
+        Dimension("hub", "Hub", "t.hub"),
+        Dimension("agent", "Agent", "t.agent_id"),
+        Dimension("hour", "Hour", time="hour"),
+        Dimension("day", "Day", time="day"),
+        Dimension("week", "Week", time="week"),
+        Dimension("month", "Month", time="month"),
+        Dimension("quarter", "Quarter", time="quarter"),
+        Dimension("local_hour", "Hour of day (customer's local time)", time="local_hour"),
+        Dimension("local_hour_of_week", "Hour of week (customer's local time, Monday 00:00 = 0)",
+                  time="local_hour_of_week"),
+    )
+}
+GRAINS = ("hour", "day", "week", "month", "quarter")
+CATEGORICAL_DIMENSIONS = tuple(d for d, v in DIMENSIONS.items() if v.time is None)
+
+
+class UnknownNameError(ValueError):
+    """A KPI or dimension name that is not in the registry."""
+
+
+def get_kpis(ids: list[str] | tuple[str, ...]) -> list[Kpi]:
+    unknown = [k for k in ids if k not in KPIS]
+    if unknown:
+        raise UnknownNameError(
+            f"unknown KPI {', '.join(unknown)}; valid KPIs: {', '.join(KPIS)}"
+        )
+    return [KPIS[k] for k in ids]
+
+
+def get_dimensions(ids: list[str] | tuple[str, ...]) -> list[Dimension]:
+    unknown = [d for d in ids if d not in DIMENSIONS]
+    if unknown:
+        raise UnknownNameError(
+            f"unknown dimension {', '.join(unknown)}; valid dimensions: {', '.join(DIMENSIONS)}"
+        )
+    return [DIMENSIONS[d] for d in ids]
