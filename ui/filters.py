@@ -1,0 +1,147 @@
+"""The shared sidebar: period and dimension filters, kept in the URL and across pages."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import streamlit as st
+
+from data_access import reference
+from data_access.catalog import Catalog
+from data_access.filters import Filter
+from ui import url_state
+from ui.url_state import Param, codes, join_codes
+
+PERIODS = {
+    "last_7d": "Last 7 days",
+    "last_28d": "Last 28 days",
+    "last_90d": "Last 90 days",
+    "last_365d": "Last 12 months",
+    "last_month": "Last full month",
+    "last_quarter": "Last full quarter",
+    "year_to_date": "Year to date",
+    "custom": "Custom range",
+}
+DEFAULT_PERIOD = "last_28d"
+
+
+def period_dates(period: str, last_day: dt.date) -> tuple[dt.date, dt.date]:
+    """The (first, last) day of a preset period ending at the data's last day."""
+    days = {"last_7d": 7, "last_28d": 28, "last_90d": 90, "last_365d": 365}
+    if period in days:
+        return last_day - dt.timedelta(days=days[period] - 1), last_day
+    if period == "last_month":
+        end = last_day if _is_month_end(last_day) else last_day.replace(day=1) - dt.timedelta(1)
+        return end.replace(day=1), end
+    if period == "last_quarter":
+        quarter_start = dt.date(last_day.year, 3 * ((last_day.month - 1) // 3) + 1, 1)
+        end = quarter_start - dt.timedelta(days=1)
+        next_day = last_day + dt.timedelta(days=1)
+        if next_day.month in (1, 4, 7, 10) and next_day.day == 1:  # data ends on a quarter end
+            end = last_day
+        start = dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+        return start, end
+    if period == "year_to_date":
+        return dt.date(last_day.year, 1, 1), last_day
+    raise ValueError(f"unknown period {period!r}")
+
+
+def _is_month_end(day: dt.date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def _date(raw: str) -> dt.date:
+    return dt.date.fromisoformat(raw)
+
+
+PERIOD = Param("period", DEFAULT_PERIOD, str, lambda raw: raw if raw in PERIODS else DEFAULT_PERIOD)
+DATES = Param("dates", (), lambda d: f"{d[0]}..{d[1]}",
+              lambda raw: tuple(_date(x) for x in raw.split("..", 1)))  # fmt: skip
+MULTI = {
+    "countries": (Param("country", (), join_codes, codes), "Country", reference.country_label),
+    "languages": (Param("language", (), join_codes, codes), "Language", reference.language_label),
+    "channels": (Param("channel", (), join_codes, codes), "Channel", None),
+    "priorities": (Param("priority", (), join_codes, codes), "Priority", None),
+    "hubs": (Param("hub", (), join_codes, codes), "Hub", None),
+    "categories": (Param("category", (), join_codes, codes), "Contact reason", None),
+}
+MAIN_DIMENSIONS = ("countries", "languages", "channels")
+
+
+def _label(code: str) -> str:
+    return code.replace("_", " ").capitalize()
+
+
+def _multiselect(field: str, cat: Catalog) -> tuple[str, ...]:
+    param, label, namer = MULTI[field]
+    options = cat.values.get(field, [])
+    if namer is not None:
+        options = sorted(options, key=namer)
+
+    def draw(key: str) -> tuple[str, ...]:
+        return tuple(st.multiselect(label, options, key=key, format_func=namer or _label,
+                                    placeholder="All"))  # fmt: skip
+
+    def valid(value: tuple[str, ...]) -> list[str]:
+        return [v for v in value if v in options]
+
+    return url_state.widget(param, draw, valid=valid)
+
+
+def _date_range(cat: Catalog) -> tuple[dt.date, dt.date]:
+    period = url_state.widget(
+        PERIOD,
+        lambda key: st.selectbox("Period", list(PERIODS), key=key, format_func=PERIODS.get),
+    )
+    if period != "custom":
+        start, end = period_dates(period, cat.last_day)
+        st.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (UTC)")
+        return max(start, cat.first_day), end
+
+    default = period_dates(DEFAULT_PERIOD, cat.last_day)
+
+    def valid(value: tuple) -> tuple[dt.date, dt.date]:
+        if len(value) == 2 and cat.first_day <= value[0] <= value[1] <= cat.last_day:
+            return value
+        return default
+
+    def draw(key: str) -> tuple:
+        return tuple(st.date_input("Dates (UTC)", key=key, min_value=cat.first_day,
+                                   max_value=cat.last_day, format="YYYY-MM-DD"))  # fmt: skip
+
+    chosen = url_state.widget(DATES, draw, valid=valid)
+    if len(chosen) == 2:
+        return chosen
+    st.caption("Pick an end date to apply the range.")
+    return valid(url_state.current(DATES))
+
+
+def sidebar_filters(cat: Catalog) -> Filter:
+    """Draw the shared filters in the sidebar and return the Filter they describe."""
+    with st.sidebar:
+        st.subheader("Filters")
+        start, end = _date_range(cat)
+        chosen = {field: _multiselect(field, cat) for field in MAIN_DIMENSIONS}
+        with st.expander("More filters"):
+            for field in MULTI:
+                if field not in MAIN_DIMENSIONS:
+                    chosen[field] = _multiselect(field, cat)
+        if st.button("Reset filters", width="stretch"):
+            url_state.reset()
+            st.rerun()
+    return Filter(start=start, end=end, **chosen)
+
+
+def filter_summary(flt: Filter) -> str:
+    """One line describing the view, for captions and exports."""
+    parts = [f"{flt.start:%d %b %Y} – {flt.end:%d %b %Y}"] if flt.start and flt.end else []
+    names = {"countries": reference.country_name, "languages": reference.language_name}
+    for field, (_, label, _) in MULTI.items():
+        values = getattr(flt, field)
+        if values:
+            namer = names.get(field, _label)
+            shown = ", ".join(namer(v) for v in values[:4])
+            more = f" +{len(values) - 4}" if len(values) > 4 else ""
+            parts.append(f"{label}: {shown}{more}")
+    return " · ".join(parts) if len(parts) > 1 else (parts[0] + " · all markets" if parts else "")

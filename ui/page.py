@@ -1,0 +1,44 @@
+"""The frame every page shares: page config, navigation, first-run data build, the filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from data_access.filters import Filter
+from ui import data, url_state
+from ui.filters import filter_summary, sidebar_filters
+
+APP_NAME = "Service Atlas"
+ROOT = Path(__file__).resolve().parent.parent
+
+# (script, label, icon): the order of the sidebar navigation
+PAGES = (
+    ("dashboard.py", "Overview", ":material/public:"),
+    ("pages/9_Data.py", "Data", ":material/database:"),
+)
+
+
+def _navigation() -> None:
+    with st.sidebar:
+        st.markdown(f"### :material/travel_explore: {APP_NAME}")
+        for script, label, icon in PAGES:
+            if (ROOT / script).exists():
+                st.page_link(script, label=label, icon=icon)
+        st.divider()
+
+
+def page(title: str, page_id: str, icon: str, intro: str | None = None) -> Filter:
+    """Set up a page and return the active filter. Call first on every page."""
+    st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=icon, layout="wide")
+    url_state.start_page(page_id)
+    _navigation()
+    data.ensure_data()
+    cat = data.data_catalog()
+    flt = sidebar_filters(cat)
+    with st.sidebar:
+        st.caption(f"Data through {cat.last_day:%d %b %Y} · {data.data_meta().get('source', '')}")
+    st.title(f"{icon} {title}")
+    st.caption(filter_summary(flt) + (f" — {intro}" if intro else ""))
+    return flt
