@@ -22,11 +22,12 @@ def read_catalog(db: Database) -> Catalog:
         f"list_sort(list(DISTINCT {column})) AS {field}"
         for field, column in DIMENSION_FIELDS.items()
     )
-    row = db.query(
-        f"SELECT timezone('UTC', min(created_at))::DATE AS first_day, "
-        f"timezone('UTC', max(created_at))::DATE AS last_day, {lists} "
-        "FROM tickets"  # noqa: S608 - column names from data_access.filters
-    ).iloc[0]
+    # column names come from data_access.filters, not from users
+    sql = (
+        "SELECT timezone('UTC', min(created_at))::DATE AS first_day, "  # noqa: S608
+        f"timezone('UTC', max(created_at))::DATE AS last_day, {lists} FROM tickets"
+    )
+    row = db.query(sql).iloc[0]
     today = dt.datetime.now(dt.UTC).date()
     first = row["first_day"] if row["first_day"] is not None else today
     last = row["last_day"] if row["last_day"] is not None else today
@@ -43,7 +44,8 @@ def table_summary(db: Database) -> list[dict[str, object]]:
     """Row counts and time coverage of each canonical table."""
     return db.query(
         """
-        SELECT 'tickets' AS table_name, count(*) AS rows, min(created_at) AS first, max(created_at) AS last FROM tickets
+        SELECT 'tickets' AS table_name, count(*) AS rows, min(created_at) AS first,
+               max(created_at) AS last FROM tickets
         UNION ALL SELECT 'surveys', count(*), min(sent_at), max(sent_at) FROM surveys
         UNION ALL SELECT 'agents', count(*), NULL, NULL FROM agents
         UNION ALL SELECT 'shifts', count(*), min(start_at), max(end_at) FROM shifts

@@ -63,7 +63,9 @@ class Database:
         con.register("countries_frame", reference.countries_frame(sorted(countries)))
         con.execute("CREATE TABLE countries AS SELECT * FROM countries_frame")
         con.unregister("countries_frame")
-        row = con.execute("SELECT value FROM atlas.atlas_meta WHERE key = 'data_version'").fetchone()
+        row = con.execute(
+            "SELECT value FROM atlas.atlas_meta WHERE key = 'data_version'"
+        ).fetchone()
         version = row[0] if row else f"{identity[0]}-{identity[1]}"
         return _Snapshot(con, identity, version)
 
@@ -76,8 +78,10 @@ class Database:
         if changed:
             with self._lock:
                 snapshot = self._snapshot
-                if snapshot is None or not self.path.exists() or (
-                    _identity(self.path) != snapshot.identity
+                if (
+                    snapshot is None
+                    or not self.path.exists()
+                    or (_identity(self.path) != snapshot.identity)
                 ):
                     snapshot = self._snapshot = self._open()
         return snapshot

@@ -36,7 +36,10 @@ def _un_regions() -> dict[str, tuple[str, str]]:
     # pandas 3, and the table is all we need ("NA" is Namibia, not a missing value).
     table = pd.read_csv(
         importlib.resources.files("country_converter") / "country_data.tsv",
-        sep="\t", usecols=["ISO3", "continent", "UNregion"], keep_default_na=False, dtype=str,
+        sep="\t",
+        usecols=["ISO3", "continent", "UNregion"],
+        keep_default_na=False,
+        dtype=str,
     )
     by_iso3 = {
         iso3: ("Americas" if continent == "America" else continent, subregion)  # M49 names
@@ -49,11 +52,19 @@ def _un_regions() -> dict[str, tuple[str, str]]:
 
 
 def is_country_code(code: str) -> bool:
-    return isinstance(code, str) and len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+    return (
+        isinstance(code, str)
+        and len(code) == 2
+        and pycountry.countries.get(alpha_2=code) is not None
+    )
 
 
 def is_language_code(code: str) -> bool:
-    return isinstance(code, str) and len(code) == 2 and pycountry.languages.get(alpha_2=code) is not None
+    return (
+        isinstance(code, str)
+        and len(code) == 2
+        and pycountry.languages.get(alpha_2=code) is not None
+    )
 
 
 @functools.cache

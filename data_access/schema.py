@@ -59,36 +59,63 @@ TICKETS = Table(
     "ticket_id",
     (
         Column("ticket_id", "VARCHAR", "Unique ticket identifier.", required=True),
-        Column("customer_id", "VARCHAR", "Pseudonymous customer identifier (keyed hash).",
-               required=True),
+        Column(
+            "customer_id",
+            "VARCHAR",
+            "Pseudonymous customer identifier (keyed hash).",
+            required=True,
+        ),
         Column("created_at", "TIMESTAMPTZ", "When the customer made contact (UTC).", required=True),
-        Column("first_response_at", "TIMESTAMPTZ",
-               "First human agent response (UTC); empty for bot-resolved and abandoned contacts."),
-        Column("resolved_at", "TIMESTAMPTZ", "When the ticket was last resolved (UTC); empty if open."),
+        Column(
+            "first_response_at",
+            "TIMESTAMPTZ",
+            "First human agent response (UTC); empty for bot-resolved and abandoned contacts.",
+        ),
+        Column(
+            "resolved_at", "TIMESTAMPTZ", "When the ticket was last resolved (UTC); empty if open."
+        ),
         Column("status", "VARCHAR", f"Current status: {', '.join(STATUSES)}.", required=True),
         Column("channel", "VARCHAR", f"Contact channel: {', '.join(CHANNELS)}.", required=True),
         Column("country", "VARCHAR", "Customer country, ISO 3166-1 alpha-2.", required=True),
         Column("language", "VARCHAR", "Language of the conversation, ISO 639-1.", required=True),
         Column("priority", "VARCHAR", f"Priority: {', '.join(PRIORITIES)}.", required=True),
-        Column("category", "VARCHAR", "Contact reason (shipping, returns_refunds, payment, ...).",
-               required=True),
+        Column(
+            "category",
+            "VARCHAR",
+            "Contact reason (shipping, returns_refunds, payment, ...).",
+            required=True,
+        ),
         Column("hub", "VARCHAR", "Support hub (team) that owns the ticket.", required=True),
         Column("agent_id", "VARCHAR", "Agent who handled the ticket; empty for bot-only contacts."),
         Column("agent_replies", "INTEGER", "Number of public agent replies."),
         Column("reopens", "INTEGER", "Times the ticket was reopened after being resolved."),
         Column("handle_seconds", "DOUBLE", "Agent work time on the ticket, seconds (AHT input)."),
-        Column("queue_wait_seconds", "DOUBLE",
-               "Phone/chat: seconds in queue before an agent answered or the customer left."),
+        Column(
+            "queue_wait_seconds",
+            "DOUBLE",
+            "Phone/chat: seconds in queue before an agent answered or the customer left.",
+        ),
         Column("abandoned", "BOOLEAN", "Phone/chat: the customer left the queue before an answer."),
         Column("bot_resolved", "BOOLEAN", "Resolved by the bot with no agent involvement."),
-        Column("local_created_at", "TIMESTAMP",
-               "created_at in the customer's local time (the country's main time zone).",
-               derived=True),
-        Column("repeat_contact_7d", "BOOLEAN",
-               "The same customer contacted again about the same category after this ticket was"
-               " created and within 7 days of its resolution.", derived=True),
-        Column("next_channel_7d", "VARCHAR",
-               "Channel of the same customer's next contact within 7 days, if any.", derived=True),
+        Column(
+            "local_created_at",
+            "TIMESTAMP",
+            "created_at in the customer's local time (the country's main time zone).",
+            derived=True,
+        ),
+        Column(
+            "repeat_contact_7d",
+            "BOOLEAN",
+            "The same customer contacted again about the same category after this ticket was"
+            " created and within 7 days of its resolution.",
+            derived=True,
+        ),
+        Column(
+            "next_channel_7d",
+            "VARCHAR",
+            "Channel of the same customer's next contact within 7 days, if any.",
+            derived=True,
+        ),
     ),
 )
 
@@ -143,3 +170,23 @@ HUBS = Table(
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (TICKETS, SURVEYS, AGENTS, SHIFTS, HUBS)}
+
+
+def markdown() -> str:
+    """The data model as Markdown tables (pasted into the README; a test keeps them in sync)."""
+    parts = []
+    for table in TABLES.values():
+        rows = "\n".join(
+            f"| `{c.name}` | {c.sql_type} | {c.description}"
+            f"{' *(required)*' if c.required else ''}{' *(derived)*' if c.derived else ''} |"
+            for c in table.columns
+        )
+        parts.append(
+            f"**`{table.name}`** — {table.description}\n\n| column | type | meaning |\n"
+            f"| --- | --- | --- |\n{rows}"
+        )
+    return "\n\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(markdown())

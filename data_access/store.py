@@ -86,7 +86,9 @@ def finalize(con: duckdb.DuckDBPyConnection, source: str) -> str:
 
 
 @contextlib.contextmanager
-def rewrite(path: Path, source: str, copy_existing: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def rewrite(
+    path: Path, source: str, copy_existing: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a private copy of ``path``; publish it atomically on success.
 
     ``copy_existing=False`` starts from an empty database (the sample generator).

@@ -87,8 +87,10 @@ def _needs_countries(dims: list[Dimension], anchor: str) -> bool:
 
 
 def _from_clause(source: str, join_countries: bool) -> str:
-    relation = "tickets t" if source == "tickets" else (
-        "surveys s JOIN tickets t ON t.ticket_id = s.ticket_id"
+    relation = (
+        "tickets t"
+        if source == "tickets"
+        else ("surveys s JOIN tickets t ON t.ticket_id = s.ticket_id")
     )
     if join_countries:
         relation += " LEFT JOIN countries c ON c.country = t.country"
@@ -110,15 +112,17 @@ def _aggregates(kpis: list[Kpi], compiled: _Compiled, part: str) -> list[str]:
             columns.append(f'stddev_samp({k.value}) FILTER (WHERE {k.rows}) AS "{k.id}__sd"')
             columns.append(f'count({k.value}) FILTER (WHERE {k.rows}) AS "{k.id}__n"')
         elif k.kind == "nps":
-            columns.append(f'count(*) FILTER (WHERE ({k.rows}) AND {k.value} >= 9) AS "{k.id}__pro"')
-            columns.append(f'count(*) FILTER (WHERE ({k.rows}) AND {k.value} <= 6) AS "{k.id}__det"')
+            columns.append(
+                f'count(*) FILTER (WHERE ({k.rows}) AND {k.value} >= 9) AS "{k.id}__pro"'
+            )
+            columns.append(
+                f'count(*) FILTER (WHERE ({k.rows}) AND {k.value} <= 6) AS "{k.id}__det"'
+            )
             columns.append(f'count(*) FILTER (WHERE {k.rows}) AS "{k.id}__n"')
         elif k.kind == "quantile":
             quantile_groups[(k.value, k.rows)].append(k)
     for i, ((value, rows), group) in enumerate(quantile_groups.items()):
-        levels = sorted(
-            {round(q, 4) for k in group for q in _quantile_levels(k.quantile)}
-        )
+        levels = sorted({round(q, 4) for k in group for q in _quantile_levels(k.quantile)})
         name = f"{part}_q{i}"
         columns.append(f'quantile_cont({value}, {levels}) FILTER (WHERE {rows}) AS "{name}__q"')
         columns.append(f'count({value}) FILTER (WHERE {rows}) AS "{name}__n"')
@@ -148,11 +152,12 @@ def _split_dimensions(by: Sequence[str], grain: str | None) -> list[Dimension]:
 def compile_request(
     kpis: Sequence[str],
     by: Sequence[str] = (),
-    flt: Filter = Filter(),
+    flt: Filter | None = None,
     grain: str | None = None,
     compare: Sequence[str] = (),
 ) -> _Compiled:
     """The SQL statement and bound parameters for a request (exposed for tests and the bench)."""
+    flt = flt or Filter()
     kpi_defs = get_kpis(list(kpis))
     dims = _split_dimensions(by, grain)
     bad = [c for c in compare if c not in COMPARISONS]
@@ -210,12 +215,13 @@ def _backlog_selects(
     if grain is None:
         selects = []
         for p in periods:
-            if p.flt.end is None:
-                end = "(SELECT max(created_at) FROM tickets)"
-            else:
-                end = f"${p.name}_end"
-            conditions = [f"t.created_at < {end}", f"(t.resolved_at IS NULL OR t.resolved_at >= {end})",
-                          not_abandoned, *dim_clauses]  # fmt: skip
+            end = "(SELECT max(created_at) FROM tickets)" if p.flt.end is None else f"${p.name}_end"
+            conditions = [
+                f"t.created_at < {end}",
+                f"(t.resolved_at IS NULL OR t.resolved_at >= {end})",
+                not_abandoned,
+                *dim_clauses,
+            ]
             dim_cols = [f'{d.sql} AS "{d.id}"' for d in dims]
             columns = ["'backlog' AS __part", f"'{p.name}' AS period", *dim_cols,
                        'count(*) AS "backlog__n"']  # fmt: skip
@@ -229,7 +235,7 @@ def _backlog_selects(
     plain = [d for d in dims if d.sql is not None]
     plain_cols = [f'{d.sql} AS "{d.id}"' for d in plain]
     names = [f'"{d.id}"' for d in plain]
-    end_clause = f" AND {{ts}} < $current_end" if current.flt.end else ""
+    end_clause = " AND {ts} < $current_end" if current.flt.end else ""
     events = []
     for ts, sign in (("t.created_at", 1), ("t.resolved_at", -1)):
         bucket = f"date_trunc('{grain}', timezone($tz, {ts})) AS bucket"
@@ -291,7 +297,10 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
         idx = [levels.index(round(x, 4)) for x in (lo_q, q, hi_q)]
         lists = part[f"{name}__q"].tolist()
         picked = np.array(
-            [[np.nan] * 3 if v is None or len(v) == 0 else [v[i] for i in idx] for v in lists],
+            [
+                [v[i] for i in idx] if hasattr(v, "__len__") and len(v) else [np.nan] * 3
+                for v in lists
+            ],
             dtype=float,
         ).reshape(-1, 3)
         n = part[f"{name}__n"].to_numpy(float)
@@ -346,7 +355,9 @@ def _p_values(rows: pd.DataFrame, kpi: Kpi) -> np.ndarray:
         return stats.welch_p_value(col("value"), col("sd"), col("n"), col("value_other"),
                                    col("sd_other"), col("n_other"))  # fmt: skip
     if kpi.kind in ("nps", "quantile"):
-        return stats.difference_p_value(col("value"), col("se"), col("value_other"), col("se_other"))
+        return stats.difference_p_value(
+            col("value"), col("se"), col("value_other"), col("se_other")
+        )
     return np.full(len(rows), np.nan)  # backlog: a snapshot, no sampling error
 
 
@@ -354,7 +365,7 @@ def kpi_table(
     db: Database,
     kpis: Sequence[str],
     by: Sequence[str] = (),
-    flt: Filter = Filter(),
+    flt: Filter | None = None,
     grain: str | None = None,
     compare: Sequence[str] = (),
     details: bool = False,
@@ -366,6 +377,7 @@ def kpi_table(
     ``<name>_value``, ``_n``, ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``.
     ``details=True`` keeps the raw statistics (successes, se, sd, promoters, detractors).
     """
+    flt = flt or Filter()
     compiled = compile_request(kpis, by, flt, grain, compare)
     raw = db.query(compiled.sql, compiled.params)
     dims = _split_dimensions(by, grain)
@@ -373,10 +385,7 @@ def kpi_table(
     frames = [_kpi_rows(raw, k, compiled, [*keys, "period"]) for k in get_kpis(list(kpis))]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     table = table.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
-    if compare:
-        table = _changes(table, keys, compare)
-    else:
-        table = table.drop(columns="period")
+    table = _changes(table, keys, compare) if compare else table.drop(columns="period")
     detail_columns = ["se", "successes", "sd", "promoters", "detractors"]
     if not details:
         table = table.drop(columns=[c for c in table.columns if c in detail_columns

@@ -110,7 +110,9 @@ def difference_p_value(value1: object, se1: object, value2: object, se2: object)
         return np.where(se > 0, _two_sided(z), np.where(_arr(value1) == _arr(value2), 1.0, 0.0))
 
 
-def welch_p_value(m1: object, sd1: object, n1: object, m2: object, sd2: object, n2: object) -> np.ndarray:
+def welch_p_value(
+    m1: object, sd1: object, n1: object, m2: object, sd2: object, n2: object
+) -> np.ndarray:
     m1, sd1, n1, m2, sd2, n2 = map(_arr, (m1, sd1, n1, m2, sd2, n2))
     with np.errstate(divide="ignore", invalid="ignore"):
         v1, v2 = sd1**2 / n1, sd2**2 / n2

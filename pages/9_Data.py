@@ -10,17 +10,21 @@ from ui.page import page
 page("Data", "data", ":material/database:", "what is loaded and what it means")
 
 meta = data.data_meta()
-st.markdown(f"**Source:** {meta.get('source', 'unknown')}  \n"
-            f"**Last updated:** {meta.get('updated_at', 'unknown')} (UTC)")
+st.markdown(
+    f"**Source:** {meta.get('source', 'unknown')}  \n"
+    f"**Last updated:** {meta.get('updated_at', 'unknown')} (UTC)"
+)
 summary = pd.DataFrame(data.table_summary())
+for column in ("first", "last"):  # reference tables have no time coverage
+    summary[column] = summary[column].map(lambda t: "—" if pd.isna(t) else f"{t:%Y-%m-%d %H:%M}")
 st.dataframe(
     summary,
     hide_index=True,
     column_config={
         "table_name": "Table",
         "rows": st.column_config.NumberColumn("Rows", format="localized"),
-        "first": st.column_config.DatetimeColumn("First", format="YYYY-MM-DD HH:mm"),
-        "last": st.column_config.DatetimeColumn("Last", format="YYYY-MM-DD HH:mm"),
+        "first": "First (UTC)",
+        "last": "Last (UTC)",
     },
 )
 
@@ -29,8 +33,16 @@ for table in TABLES.values():
     with st.expander(f"`{table.name}` — {table.description}"):
         st.dataframe(
             pd.DataFrame(
-                [{"column": c.name, "type": c.sql_type, "meaning": c.description,
-                  "required": c.required, "derived": c.derived} for c in table.columns]
+                [
+                    {
+                        "column": c.name,
+                        "type": c.sql_type,
+                        "meaning": c.description,
+                        "required": c.required,
+                        "derived": c.derived,
+                    }
+                    for c in table.columns
+                ]
             ),
             hide_index=True,
             width="stretch",

@@ -21,8 +21,8 @@ from metrics import engine
 _build_lock = threading.Lock()
 
 
-@st.cache_resource(show_spinner=False)
 def database() -> Database:
+    """The process-wide database of the configured location (``data_access`` keeps one each)."""
     return get_database(config.data_location())
 
 
@@ -65,12 +65,12 @@ def _kpi_table(version: str, request: tuple) -> pd.DataFrame:
 def kpi_table(
     kpis: Sequence[str],
     by: Sequence[str] = (),
-    flt: Filter = Filter(),
+    flt: Filter | None = None,
     grain: str | None = None,
     compare: Sequence[str] = (),
 ) -> pd.DataFrame:
     """``metrics.engine.kpi_table`` on the configured database, cached by data version."""
-    request = (tuple(kpis), tuple(by), flt, grain, tuple(compare))
+    request = (tuple(kpis), tuple(by), flt or Filter(), grain, tuple(compare))
     return _kpi_table(database().version, request)
 
 

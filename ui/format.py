@@ -11,6 +11,7 @@ import math
 from metrics.registry import KPIS, Kpi
 
 MISSING = "–"
+SUPPRESSED = "hidden (< 5 responses)"  # survey groups too small to show (privacy)
 
 
 def _is_missing(value: object) -> bool:

@@ -14,8 +14,12 @@ from ui import data
 from ui import format as fmt
 
 
-def _sparkline_grain(flt: Filter) -> str:
-    return "day" if (flt.days or 0) <= 92 else "week"
+def _sparkline_grain(flt: Filter, survey: bool) -> str:
+    """Daily points for short periods; survey KPIs one step coarser (few responses a day)."""
+    days = flt.days or 0
+    if days <= 92:
+        return "week" if survey else "day"
+    return "month" if survey and days > 365 else "week"
 
 
 def _delta_color(kpi_id: str, significant: bool) -> str:
@@ -38,10 +42,16 @@ def _help(kpi_id: str, row: pd.Series) -> str:
 
 def kpi_tiles(flt: Filter, kpi_ids: Sequence[str]) -> pd.DataFrame:
     """Draw one tile per KPI in a row; returns the table behind them."""
-    st.caption(f"Change against the previous {flt.days} days; grey and *n.s.* = not"
-               " statistically significant at 95%. Hover ⓘ for definitions and intervals.")
+    st.caption(
+        f"Change against the previous {flt.days} days; grey and *n.s.* = not"
+        " statistically significant at 95%. Hover ⓘ for definitions and intervals."
+    )
     table = data.kpi_table(kpi_ids, flt=flt, compare=("previous",)).set_index("kpi")
-    trend = data.kpi_table(kpi_ids, flt=flt, grain=_sparkline_grain(flt))
+    trends = {
+        survey: data.kpi_table([k for k in kpi_ids if KPIS[k].is_survey == survey], flt=flt,
+                               grain=_sparkline_grain(flt, survey))
+        for survey in (False, True) if any(KPIS[k].is_survey == survey for k in kpi_ids)
+    }  # fmt: skip
     columns = st.columns(len(kpi_ids))
     for column, kpi_id in zip(columns, kpi_ids, strict=True):
         kpi = KPIS[kpi_id]
@@ -52,8 +62,9 @@ def kpi_tiles(flt: Filter, kpi_ids: Sequence[str]) -> pd.DataFrame:
             row = table.loc[kpi_id]
             value = fmt.kpi_value(kpi, row["value"])
             if row["suppressed"]:
-                value = "hidden (< 5 responses)"
+                value = fmt.SUPPRESSED
             significant = bool(row["previous_significant"])
+            trend = trends[kpi.is_survey]
             spark = trend[trend["kpi"] == kpi_id]["value"].dropna().tolist()
             if kpi.fmt == "duration":
                 spark = [v / 3600 for v in spark]

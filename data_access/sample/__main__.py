@@ -18,8 +18,12 @@ def _progress_printer() -> callable:
     def show(fraction: float, message: str) -> None:
         elapsed = time.perf_counter() - started
         bar = "#" * int(fraction * 30)
-        print(f"\r[{bar:<30}] {fraction:4.0%} {elapsed:5.1f}s  {message:<45}", end="",
-              file=sys.stderr, flush=True)
+        print(
+            f"\r[{bar:<30}] {fraction:4.0%} {elapsed:5.1f}s  {message:<45}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
         if fraction >= 1:
             print(file=sys.stderr)
 
@@ -31,13 +35,25 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m data_access.sample",
         description="Build the synthetic Service Atlas sample database.",
     )
-    parser.add_argument("--out", type=Path, default=Path("data/sample.duckdb"),
-                        help="DuckDB file to write (replaced atomically)")
-    parser.add_argument("--tickets", type=int, default=DEFAULT_TICKETS,
-                        help=f"number of tickets (default {DEFAULT_TICKETS:,})")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data/sample.duckdb"),
+        help="DuckDB file to write (replaced atomically)",
+    )
+    parser.add_argument(
+        "--tickets",
+        type=int,
+        default=DEFAULT_TICKETS,
+        help=f"number of tickets (default {DEFAULT_TICKETS:,})",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date.today(),
-                        help="last day of the two-year period, YYYY-MM-DD (default today)")
+    parser.add_argument(
+        "--end",
+        type=dt.date.fromisoformat,
+        default=dt.date.today(),
+        help="last day of the two-year period, YYYY-MM-DD (default today)",
+    )
     args = parser.parse_args(argv)
     if args.tickets < 1:
         parser.error("--tickets must be at least 1")

@@ -66,7 +66,7 @@ class _Calendar:
         """(local hour 0-23, local weekday 0-6, local day index from first_day) per UTC hour."""
         local = self.hours.tz_convert(tz)
         day_index = (local.tz_localize(None).normalize() - pd.Timestamp(self.first_day)).days
-        return local.hour.to_numpy(), local.dayofweek.to_numpy(), day_index.to_numpy()
+        return local.hour.to_numpy(), local.day_of_week.to_numpy(), day_index.to_numpy()
 
     def day_index(self, day: dt.date) -> int:
         return (day - self.first_day).days
@@ -115,7 +115,9 @@ class SampleGenerator:
             code = self.peak_ids.index(row.peak_id)
             uplift = profile.PEAK_UPLIFT[row.peak_id]
             # a named peak outweighs a public holiday inside it (Golden Week, Christmas week)
-            factor[a : b + 1] = np.where(is_weekend[a : b + 1], profile.WEEKEND_FACTOR, 1.0) * uplift
+            factor[a : b + 1] = (
+                np.where(is_weekend[a : b + 1], profile.WEEKEND_FACTOR, 1.0) * uplift
+            )
             peak[a : b + 1] = code
 
         incident = np.zeros(n_days, dtype=bool)
@@ -208,13 +210,13 @@ class SampleGenerator:
         bot_start = np.array([c.bot_rate_start for c in profile.CHANNEL_MIX.values()])
         bot_end = np.array([c.bot_rate_end for c in profile.CHANNEL_MIX.values()])
         bot_fit = np.array([c[3] for c in profile.CATEGORIES.values()])
-        p_bot = (bot_start[self.channel] + (bot_end - bot_start)[self.channel] * self.year_fraction)
+        p_bot = bot_start[self.channel] + (bot_end - bot_start)[self.channel] * self.year_fraction
         self.bot_resolved = rng.random(n) < p_bot * bot_fit[self.category]
 
         handle = np.array([c.handle_median_s for c in profile.CHANNEL_MIX.values()])
         category_effort = np.array([0.9, 1.15, 1.0, 0.8, 1.0, 1.35])
-        self.handle = handle[self.channel] * category_effort[self.category] * rng.lognormal(
-            0, 0.45, n
+        self.handle = (
+            handle[self.channel] * category_effort[self.category] * rng.lognormal(0, 0.45, n)
         )
 
     def _route_to_hubs(self) -> None:
@@ -244,14 +246,17 @@ class SampleGenerator:
         # offered load in agent-hours per (hub, language, UTC hour), bot contacts excluded
         load = np.zeros((len(self.hubs), len(self.languages), n_hours))
         human = ~self.bot_resolved
-        np.add.at(load, (self.hub[human], self.language[human], self.hour[human]),
-                  self.handle[human] / HOUR)
+        np.add.at(
+            load,
+            (self.hub[human], self.language[human], self.hour[human]),
+            self.handle[human] / HOUR,
+        )
         recent = slice(n_hours - 8 * 7 * 24, n_hours)
 
-        agents, shifts = [], []
+        agents = []
         for h, hub in enumerate(self.hubs):
             windows = self._hub_hour_weights(hub)
-            weekday = self.cal.hours.tz_convert(hub.timezone).dayofweek.to_numpy() < 5
+            weekday = self.cal.hours.tz_convert(hub.timezone).day_of_week.to_numpy() < 5
             second = profile.SECOND_LANGUAGE[hub.hub]
             ordered = [lang for lang in hub.languages if lang != second] + [second]
             extra_capacity = np.zeros(2)  # second-language capacity given by bilingual agents
@@ -297,7 +302,7 @@ class SampleGenerator:
         n_days = DAYS + 1 + FUTURE_SCHEDULE_DAYS
         dates = pd.date_range(first, periods=n_days, freq="D")
         day_offsets = np.arange(n_days)
-        weekday = dates.dayofweek.to_numpy()
+        weekday = dates.day_of_week.to_numpy()
         # days off rotate through the team so that weekends are covered by somebody
         days_off_patterns = [(5, 6), (1, 2), (3, 4), (6, 0), (2, 3), (4, 5), (0, 1)]
         growth = 0.2
@@ -306,7 +311,9 @@ class SampleGenerator:
             hub = hubs[hub_id]
             off = days_off_patterns[k % len(days_off_patterns)]
             # the k-th agent of a team joins when demand has grown enough to need them
-            hire_day = DAYS + 365 * np.log((k + 1) / roster) / np.log(1 + growth) if roster > 1 else 0
+            hire_day = (
+                DAYS + 365 * np.log((k + 1) / roster) / np.log(1 + growth) if roster > 1 else 0
+            )
             working = ~np.isin(weekday, off) & (day_offsets >= hire_day)
             working &= rng.random(n_days) >= 0.08
             start_local = dates[working] + pd.Timedelta(hours=hub.shift_starts[s])
@@ -320,7 +327,7 @@ class SampleGenerator:
         """Scheduled agents per (language, UTC hour); an agent with k languages counts 1/k each."""
         n_hours = len(self.cal.hours)
         speaks = {row.agent_id: row.languages for row in self.agent_table.itertuples()}
-        start_hour = ((self.shift_table["start_at"] - self.cal.t0).dt.total_seconds() // HOUR)
+        start_hour = (self.shift_table["start_at"] - self.cal.t0).dt.total_seconds() // HOUR
         capacity = np.zeros((len(self.languages), n_hours))
         agent_hours = []
         for agent_id, first_hours in self.shift_table.groupby("agent_id").groups.items():
@@ -407,8 +414,12 @@ class SampleGenerator:
 
         # resolution after the first response
         hours = np.array([c[1] for c in profile.CATEGORIES.values()])[self.category]
-        channel_speed = np.array([0.25 if c.live else 0.6 if name == "messaging" else 1.0
-                                  for name, c in profile.CHANNEL_MIX.items()])[self.channel]
+        channel_speed = np.array(
+            [
+                0.25 if c.live else 0.6 if name == "messaging" else 1.0
+                for name, c in profile.CHANNEL_MIX.items()
+            ]
+        )[self.channel]
         work = hours * HOUR * channel_speed * (1 + 0.5 * np.maximum(rho_then - 0.8, 0))
         work = work * rng.lognormal(0, 1.0, n)
         reopen_rate = np.array([c[2] for c in profile.CATEGORIES.values()])[self.category]
@@ -423,9 +434,9 @@ class SampleGenerator:
 
         replies_mean = np.array([c.replies_mean for c in profiles])[self.channel]
         self.replies = 1 + rng.poisson(replies_mean) + 2 * self.reopens
-        self.replies[self.channel == self.channels.index("phone")] = 1 + self.reopens[
-            self.channel == self.channels.index("phone")
-        ]
+        self.replies[self.channel == self.channels.index("phone")] = (
+            1 + self.reopens[self.channel == self.channels.index("phone")]
+        )
         self.replies[self.bot_resolved | self.abandoned] = 0
         self.handle = self.handle * (1 + 0.6 * self.reopens) + 30 * self.replies
         self.handle[self.bot_resolved | self.abandoned] = 0.0
@@ -494,9 +505,11 @@ class SampleGenerator:
             )
             cand = a + candidates
             child = a + idx
-            weight = failure[cand] * np.where(self.channel[cand] == self.channel[child, None], 2.5, 1)
+            weight = failure[cand] * np.where(
+                self.channel[cand] == self.channel[child, None], 2.5, 1
+            )
             weight *= np.where(self.category[cand] == self.category[child, None], 3.0, 1.0)
-            choice = (weight.cumsum(1) / weight.sum(1, keepdims=True) < rng.random((idx.size, 1)))
+            choice = weight.cumsum(1) / weight.sum(1, keepdims=True) < rng.random((idx.size, 1))
             parent = cand[np.arange(idx.size), choice.sum(1)]
             # chains of follow-ups resolve left to right because tickets are time-ordered
             for p, c in zip(parent, child, strict=True):
@@ -526,9 +539,17 @@ class SampleGenerator:
         breach = np.nan_to_num(self.frt[idx], nan=0) > 3 * medians
         hours_to_resolve = self.resolution[idx] / HOUR
         style = np.array([m.score_style for m in self.markets])[self.country[idx]]
-        quality = (1.5 - 0.45 * np.log1p(hours_to_resolve / 6) - 0.9 * np.minimum(self.reopens[idx], 2)
-                   - 0.5 * breach - 0.6 * self.has_repeat[idx] + 0.25 * (self.replies[idx] <= 1)
-                   - 0.3 * self.bot_resolved[idx] + style + rng.normal(0, 0.85, idx.size))  # fmt: skip
+        quality = (
+            1.5
+            - 0.45 * np.log1p(hours_to_resolve / 6)
+            - 0.9 * np.minimum(self.reopens[idx], 2)
+            - 0.5 * breach
+            - 0.6 * self.has_repeat[idx]
+            + 0.25 * (self.replies[idx] <= 1)
+            - 0.3 * self.bot_resolved[idx]
+            + style
+            + rng.normal(0, 0.85, idx.size)
+        )
         csat = np.digitize(quality, [-1.3, -0.6, 0.0, 0.8]) + 1
         nps = np.clip(np.round(7.0 + 1.7 * quality + rng.normal(0, 1.3, idx.size)), 0, 10)
         ces = np.clip(np.round(5.0 + 1.2 * quality - 0.4 * (self.replies[idx] > 3)

@@ -34,8 +34,15 @@ MARKETS: tuple[Market, ...] = (
     Market("IE", 0.008, {"en": 1.0}, 0.12, {"chat": 1.2}, 0.9, 0.1),
     Market("DE", 0.075, {"de": 1.0}, 0.10, {"email": 1.4, "social": 0.6}, 0.9, -0.25),
     Market("AT", 0.012, {"de": 1.0}, 0.10, {"email": 1.3}, 0.9, -0.2),
-    Market("CH", 0.015, {"de": 0.62, "fr": 0.25, "it": 0.08, "en": 0.05}, 0.08, {"email": 1.3},
-           0.9, -0.15),
+    Market(
+        "CH",
+        0.015,
+        {"de": 0.62, "fr": 0.25, "it": 0.08, "en": 0.05},
+        0.08,
+        {"email": 1.3},
+        0.9,
+        -0.15,
+    ),
     Market("FR", 0.050, {"fr": 1.0}, 0.10, {"phone": 1.1}, 0.8, -0.2),
     Market("BE", 0.012, {"nl": 0.57, "fr": 0.43}, 0.10, {}, 0.9, -0.15),
     Market("NL", 0.020, {"nl": 1.0}, 0.12, {"chat": 1.3}, 0.9, -0.3),
@@ -45,13 +52,21 @@ MARKETS: tuple[Market, ...] = (
     Market("SE", 0.012, {"sv": 1.0}, 0.10, {"chat": 1.3}, 0.9, -0.1),
     Market("TR", 0.010, {"tr": 1.0}, 0.30, {"messaging": 1.8}, 1.1, 0.1),
     # Asia
-    Market("JP", 0.060, {"ja": 1.0}, 0.15, {"email": 1.3, "messaging": 1.4, "phone": 0.8}, 0.7, -0.6),
-    Market("KR", 0.045, {"ko": 1.0}, 0.30, {"messaging": 2.4, "chat": 1.2, "phone": 0.7}, 0.8, -0.45),
-    Market("CN", 0.040, {"zh": 1.0}, 0.25, {"messaging": 2.8, "email": 0.4, "phone": 0.7}, 0.9, -0.3),
+    Market(
+        "JP", 0.060, {"ja": 1.0}, 0.15, {"email": 1.3, "messaging": 1.4, "phone": 0.8}, 0.7, -0.6
+    ),
+    Market(
+        "KR", 0.045, {"ko": 1.0}, 0.30, {"messaging": 2.4, "chat": 1.2, "phone": 0.7}, 0.8, -0.45
+    ),
+    Market(
+        "CN", 0.040, {"zh": 1.0}, 0.25, {"messaging": 2.8, "email": 0.4, "phone": 0.7}, 0.9, -0.3
+    ),
     Market("TW", 0.010, {"zh": 1.0}, 0.20, {"messaging": 2.2}, 0.9, -0.3),
     Market("HK", 0.008, {"zh": 0.70, "en": 0.30}, 0.15, {"messaging": 2.0}, 0.8, -0.35),
     Market("SG", 0.008, {"en": 0.75, "zh": 0.25}, 0.15, {"chat": 1.4}, 0.9, -0.1),
-    Market("IN", 0.030, {"en": 0.80, "hi": 0.20}, 0.40, {"messaging": 2.2, "social": 1.5}, 1.2, 0.3),
+    Market(
+        "IN", 0.030, {"en": 0.80, "hi": 0.20}, 0.40, {"messaging": 2.2, "social": 1.5}, 1.2, 0.3
+    ),
     Market("ID", 0.015, {"id": 1.0}, 0.35, {"messaging": 2.5}, 1.2, 0.3),
     Market("VN", 0.008, {"vi": 1.0}, 0.40, {"messaging": 2.5}, 1.1, 0.2),
     Market("TH", 0.008, {"th": 1.0}, 0.30, {"messaging": 2.5, "social": 1.4}, 1.1, 0.2),
@@ -88,19 +103,75 @@ class ChannelProfile:
 
 
 CHANNEL_MIX: dict[str, ChannelProfile] = {
-    "email": ChannelProfile(0.30, False, 5 * 3600, 0.9, 420, survey_response=0.12,
-                            replies_mean=1.8, priority_mix=(0.3, 0.55, 0.13, 0.02), trend=-0.15),
-    "web_form": ChannelProfile(0.10, False, 6 * 3600, 0.9, 400, survey_response=0.10,
-                               replies_mean=1.6, priority_mix=(0.3, 0.55, 0.13, 0.02)),
-    "social": ChannelProfile(0.06, False, 1.5 * 3600, 1.0, 300, survey_response=0.07,
-                             replies_mean=1.2, priority_mix=(0.2, 0.6, 0.17, 0.03)),
-    "chat": ChannelProfile(0.22, True, 40, 0.8, 660, 0.20, 0.32, survey_response=0.24,
-                           patience_s=300, replies_mean=0.6, priority_mix=(0.15, 0.6, 0.2, 0.05)),
-    "phone": ChannelProfile(0.18, True, 55, 0.8, 390, survey_response=0.09, patience_s=240,
-                            replies_mean=0.2, priority_mix=(0.1, 0.5, 0.3, 0.1), trend=-0.05),
-    "messaging": ChannelProfile(0.14, False, 12 * 60, 1.0, 540, 0.25, 0.38,
-                                survey_response=0.20, replies_mean=1.0,
-                                priority_mix=(0.2, 0.6, 0.17, 0.03), trend=0.25),
+    "email": ChannelProfile(
+        0.30,
+        False,
+        5 * 3600,
+        0.9,
+        420,
+        survey_response=0.12,
+        replies_mean=1.8,
+        priority_mix=(0.3, 0.55, 0.13, 0.02),
+        trend=-0.15,
+    ),
+    "web_form": ChannelProfile(
+        0.10,
+        False,
+        6 * 3600,
+        0.9,
+        400,
+        survey_response=0.10,
+        replies_mean=1.6,
+        priority_mix=(0.3, 0.55, 0.13, 0.02),
+    ),
+    "social": ChannelProfile(
+        0.06,
+        False,
+        1.5 * 3600,
+        1.0,
+        300,
+        survey_response=0.07,
+        replies_mean=1.2,
+        priority_mix=(0.2, 0.6, 0.17, 0.03),
+    ),
+    "chat": ChannelProfile(
+        0.22,
+        True,
+        40,
+        0.8,
+        660,
+        0.20,
+        0.32,
+        survey_response=0.24,
+        patience_s=300,
+        replies_mean=0.6,
+        priority_mix=(0.15, 0.6, 0.2, 0.05),
+    ),
+    "phone": ChannelProfile(
+        0.18,
+        True,
+        55,
+        0.8,
+        390,
+        survey_response=0.09,
+        patience_s=240,
+        replies_mean=0.2,
+        priority_mix=(0.1, 0.5, 0.3, 0.1),
+        trend=-0.05,
+    ),
+    "messaging": ChannelProfile(
+        0.14,
+        False,
+        12 * 60,
+        1.0,
+        540,
+        0.25,
+        0.38,
+        survey_response=0.20,
+        replies_mean=1.0,
+        priority_mix=(0.2, 0.6, 0.17, 0.03),
+        trend=0.25,
+    ),
 }
 PRIORITY_FACTOR = {"low": 1.4, "normal": 1.0, "high": 0.7, "urgent": 0.4}
 
@@ -127,14 +198,40 @@ class Hub:
 
 
 HUBS: tuple[Hub, ...] = (
-    Hub("APAC", "Asia-Pacific (Manila)", "Asia/Manila", (7, 15),
-        {"en": 1.0, "zh": 0.95, "ja": 0.8, "ko": 0.7, "hi": 1.0, "id": 1.0, "vi": 1.0,
-         "th": 1.0}),
-    Hub("EMEA", "Europe, Middle East & Africa (Dublin)", "Europe/Dublin", (7, 14),
-        {"en": 1.0, "de": 1.05, "fr": 1.0, "it": 0.95, "nl": 1.0, "es": 1.0, "pl": 1.0,
-         "sv": 1.0, "tr": 0.9, "ar": 0.75, "he": 1.0, "sw": 0.6}),
-    Hub("AMER", "Americas (Bogotá)", "America/Bogota", (7, 15),
-        {"en": 1.0, "es": 1.0, "pt": 0.9, "fr": 0.9}),
+    Hub(
+        "APAC",
+        "Asia-Pacific (Manila)",
+        "Asia/Manila",
+        (7, 15),
+        {"en": 1.0, "zh": 0.95, "ja": 0.8, "ko": 0.7, "hi": 1.0, "id": 1.0, "vi": 1.0, "th": 1.0},
+    ),
+    Hub(
+        "EMEA",
+        "Europe, Middle East & Africa (Dublin)",
+        "Europe/Dublin",
+        (7, 14),
+        {
+            "en": 1.0,
+            "de": 1.05,
+            "fr": 1.0,
+            "it": 0.95,
+            "nl": 1.0,
+            "es": 1.0,
+            "pl": 1.0,
+            "sv": 1.0,
+            "tr": 0.9,
+            "ar": 0.75,
+            "he": 1.0,
+            "sw": 0.6,
+        },
+    ),
+    Hub(
+        "AMER",
+        "Americas (Bogotá)",
+        "America/Bogota",
+        (7, 15),
+        {"en": 1.0, "es": 1.0, "pt": 0.9, "fr": 0.9},
+    ),
 )
 
 # Languages that agents commonly add to their main one, by hub (multilingual agents).
@@ -168,10 +265,22 @@ class Incident:
 
 
 INCIDENTS: tuple[Incident, ...] = (
-    Incident("DE", 170, 3, 3.2, "payment",
-             "Payment provider outage in Germany: card payments fail for three days."),
-    Incident("BR", 75, 4, 2.6, "account",
-             "App login failure in Brazil after a release: four days of account contacts."),
+    Incident(
+        "DE",
+        170,
+        3,
+        3.2,
+        "payment",
+        "Payment provider outage in Germany: card payments fail for three days.",
+    ),
+    Incident(
+        "BR",
+        75,
+        4,
+        2.6,
+        "account",
+        "App login failure in Brazil after a release: four days of account contacts.",
+    ),
 )
 
 # Local-hour contact curve (index = hour of the customer's day), peak late morning.

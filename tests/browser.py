@@ -1,0 +1,90 @@
+"""Helpers to run the real app on localhost and look at it in headless Debian Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("BROWSER_PATH"),
+        shutil.which("chromium"),
+        "/usr/bin/chromium",
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(env: dict[str, str], timeout: float = 90) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on a free port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = (
+                        process.stdout.read().decode(errors="replace") if process.stdout else ""
+                    )
+                    raise RuntimeError(f"streamlit did not start:\n{output}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wait_for_app(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the script has finished running and the page has settled."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout_ms)
+    page.wait_for_timeout(1200)  # charts draw after the script finishes
+
+
+def looks_blank(png: bytes) -> bool:
+    """A screenshot is blank when almost every pixel has the background colour."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB").resize((200, 150)), dtype=int)
+    flat = pixels.reshape(-1, 3)
+    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    background = colours[counts.argmax()]
+    differing = (np.abs(flat - background).sum(axis=1) > 40).mean()
+    return differing < 0.03 or len(colours) < 20

@@ -1,0 +1,149 @@
+"""The app as a user meets it, through Streamlit's AppTest: every page, filters, URL state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access import config
+from data_access.database import Database
+from data_access.filters import Filter
+from metrics.engine import kpi_table
+from tests.conftest import SAMPLE_END
+from ui import format as fmt
+from ui.filters import period_dates
+from ui.page import PAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = [script for script, _, _ in PAGES]
+HEADLINE = ("volume", "frt_median", "resolution_median", "csat", "nps")
+
+
+def open_page(script: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params.update(query or {})
+    if script != "dashboard.py":
+        at.switch_page(script)
+    return at.run()
+
+
+def sidebar_multiselect(at: AppTest, label: str):
+    return next(w for w in at.sidebar.multiselect if w.label == label)
+
+
+def sidebar_selectbox(at: AppTest, label: str):
+    return next(w for w in at.sidebar.selectbox if w.label == label)
+
+
+def expected_tiles(path: Path, flt: Filter) -> dict[str, str]:
+    table = kpi_table(Database(path), HEADLINE, flt=flt).set_index("kpi")
+    return {k: fmt.kpi_value(k, table.loc[k, "value"]) for k in HEADLINE}
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize(
+    "query", [{}, {"country": "KR,JP", "channel": "chat", "period": "last_90d"}]
+)
+def test_every_page_renders_real_content(use_sample, script, query):
+    at = open_page(script, query)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title and at.title[0].value
+    if script == "dashboard.py":
+        values = [m.value for m in at.metric]
+        assert len(values) == len(HEADLINE)
+        assert all(v and v != fmt.MISSING for v in values)
+    if script == "pages/9_Data.py":
+        table = at.dataframe[0].value
+        assert table.set_index("table_name").loc["tickets", "rows"] > 0
+    if query:
+        assert sorted(sidebar_multiselect(at, "Country").value) == ["JP", "KR"]
+
+
+def test_overview_tiles_equal_the_metrics_engine(use_sample):
+    at = open_page("dashboard.py", {"country": "JP", "period": "last_90d"})
+    start, end = period_dates("last_90d", SAMPLE_END)
+    expected = expected_tiles(use_sample, Filter(start=start, end=end, countries=("JP",)))
+    shown = {m.label: m.value for m in at.metric}
+    assert shown == {
+        "Volume": expected["volume"],
+        "Median first reply": expected["frt_median"],
+        "Median resolution": expected["resolution_median"],
+        "CSAT": expected["csat"],
+        "NPS": expected["nps"],
+    }
+    assert all(m.delta for m in at.metric)  # every tile compares with the previous period
+
+
+def test_changing_a_filter_changes_the_numbers_and_the_url(use_sample):
+    at = open_page("dashboard.py")
+    before = at.metric[0].value
+    sidebar_multiselect(at, "Language").set_value(["ko"]).run()
+    assert at.query_params.get("language") == "ko"
+    start, end = period_dates("last_28d", SAMPLE_END)
+    expected = expected_tiles(use_sample, Filter(start=start, end=end, languages=("ko",)))
+    assert at.metric[0].value == expected["volume"] != before
+
+
+def test_filters_survive_a_page_switch(use_sample):
+    at = open_page("dashboard.py")
+    sidebar_multiselect(at, "Country").set_value(["DE"]).run()
+    sidebar_selectbox(at, "Period").set_value("last_90d").run()
+    assert at.query_params == {"country": "DE", "period": "last_90d"}
+    for script in [*SCRIPTS[1:], SCRIPTS[0]]:
+        at.query_params.clear()  # a real browser drops the query string on navigation
+        at.switch_page(script).run()
+        assert not at.exception
+        assert sidebar_multiselect(at, "Country").value == ["DE"]
+        assert sidebar_selectbox(at, "Period").value == "last_90d"
+        assert at.query_params == {"country": "DE", "period": "last_90d"}
+
+
+def test_custom_dates_come_from_and_go_to_the_url(use_sample):
+    at = open_page("dashboard.py", {"period": "custom", "dates": "2025-11-28..2025-12-01"})
+    assert next(w for w in at.sidebar.date_input).value == (
+        dt.date(2025, 11, 28),
+        dt.date(2025, 12, 1),
+    )
+    expected = expected_tiles(
+        use_sample, Filter(start=dt.date(2025, 11, 28), end=dt.date(2025, 12, 1))
+    )
+    assert at.metric[0].value == expected["volume"]
+    assert at.query_params["dates"] == "2025-11-28..2025-12-01"
+
+
+def test_bad_url_values_fall_back_to_defaults(use_sample):
+    hostile = "XX,KR,'; DROP TABLE tickets;--"
+    at = open_page(
+        "dashboard.py", {"country": hostile, "period": "forever", "dates": "yesterday..tomorrow"}
+    )
+    assert not at.exception
+    assert sidebar_multiselect(at, "Country").value == ["KR"]
+    assert sidebar_selectbox(at, "Period").value == "last_28d"
+    assert at.query_params == {"country": "KR"}
+
+
+def test_reset_restores_the_defaults(use_sample):
+    at = open_page("dashboard.py", {"country": "KR", "period": "last_7d"})
+    next(b for b in at.sidebar.button if b.label == "Reset filters").click().run()
+    assert sidebar_multiselect(at, "Country").value == []
+    assert at.query_params == {}
+
+
+def test_first_start_builds_the_sample_with_progress(monkeypatch, tmp_path):
+    monkeypatch.delenv(config.ENV_VAR, raising=False)
+    monkeypatch.setattr(config, "DEFAULT_DB", tmp_path / "data" / "sample.duckdb")
+    at = open_page("dashboard.py")
+    assert not at.exception
+    assert (tmp_path / "data" / "sample.duckdb").exists()
+    assert any("Sample dataset ready" in s.label for s in at.status)
+    assert len(at.metric) == len(HEADLINE) and all(m.value != fmt.MISSING for m in at.metric)
+
+
+def test_missing_configured_data_is_a_clear_message(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.ENV_VAR, str(tmp_path / "nowhere.duckdb"))
+    at = open_page("dashboard.py")
+    assert not at.exception
+    assert "No data found" in at.error[0].value

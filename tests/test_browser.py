@@ -1,0 +1,79 @@
+"""End to end: the real server in headless Chromium, every page screenshotted and checked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import (
+    CHROMIUM_FLAGS,
+    SCREENSHOTS,
+    chromium_path,
+    looks_blank,
+    streamlit_server,
+    wait_for_app,
+)
+from ui.page import PAGES
+
+pytestmark = pytest.mark.browser
+
+if chromium_path() is None:
+    pytest.skip("Chromium is not installed (Debian: apt-get install chromium); CI installs it",
+                allow_module_level=True)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server(sample_path):
+    with streamlit_server({"SERVICE_ATLAS_DB": str(sample_path)}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+def _path(script: str) -> str:
+    if script == "dashboard.py":
+        return "/"
+    return "/" + re.sub(r"^\d+_", "", script.removeprefix("pages/").removesuffix(".py"))
+
+
+@pytest.mark.parametrize(("script", "label"), [(s, label) for s, label, _ in PAGES])
+@pytest.mark.parametrize("view", ["default", "narrowed"])
+def test_every_page_renders_in_chromium(server, page, script, label, view):
+    query = "?country=KR,JP&period=last_90d" if view == "narrowed" else ""
+    page.goto(server + _path(script) + query)
+    wait_for_app(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    png = page.screenshot(path=SCREENSHOTS / f"{label.lower().replace(' ', '_')}_{view}.png",
+                          full_page=True)  # fmt: skip
+    assert not looks_blank(png)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert label in page.locator("h1").first.inner_text()
+    if script == "dashboard.py":
+        values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        assert len(values) == 5 and all(re.search(r"\d", v) for v in values)
+
+
+def test_filters_survive_page_switches_in_the_browser(server, page):
+    page.goto(server + "/?country=JP&period=last_7d")
+    wait_for_app(page)
+    for _, label, _ in [*PAGES[1:], PAGES[0]]:
+        page.get_by_role("link", name=label, exact=True).click()
+        wait_for_app(page)
+        assert "country=JP" in page.url and "period=last_7d" in page.url
+        assert "Japan (JP)" in page.locator('[data-testid="stSidebar"]').inner_text()

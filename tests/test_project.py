@@ -1,0 +1,72 @@
+"""Project rules that keep the code honest: README commands, CI, layers, lint."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from data_access.schema import markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+
+
+def bash_blocks(text: str) -> list[str]:
+    return re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_starts_with_the_run_and_test_commands():
+    run, test = (block.strip().splitlines() for block in bash_blocks(README)[:2])
+    assert run[0].startswith("# Run the dashboard")
+    assert run[1] == ("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && "
+                      ".venv/bin/streamlit run dashboard.py")  # fmt: skip
+    assert test[0].startswith("# Run the whole test suite")
+    assert test[1] == ("python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt && "
+                       ".venv/bin/python -m pytest")  # fmt: skip
+    before_commands = README.split("```bash", 1)[0]
+    assert before_commands.count("\n\n") <= 2  # a title and one paragraph, nothing else first
+
+
+def test_ci_runs_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "apt-get install -y chromium" in script
+    extracted = subprocess.run(
+        ["bash", "-c", "grep -A1 -m1 '^# Run the whole test suite' README.md | tail -n 1"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert extracted == bash_blocks(README)[1].strip().splitlines()[1]
+
+
+def test_readme_data_model_matches_the_schema():
+    assert markdown() in README
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_layers_flow_one_way():
+    for path in (ROOT / "metrics").rglob("*.py"):
+        assert not imports_of(path) & {"streamlit", "ui", "duckdb"}, path
+    for path in (ROOT / "data_access").rglob("*.py"):
+        assert not imports_of(path) & {"streamlit", "ui", "metrics"}, path
+    for path in [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py")]:
+        source = path.read_text()
+        assert "duckdb" not in imports_of(path), path
+        assert not re.search(r"\bSELECT\b|\.query\(", source), f"SQL in a page: {path}"
+
+
+def test_ruff_finds_nothing():
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
