@@ -24,6 +24,7 @@ from metrics.registry import (
     DIMENSIONS,
     GRAINS,
     KPIS,
+    RELATIONS,
     Dimension,
     Kpi,
     UnknownNameError,
@@ -86,14 +87,15 @@ def _needs_countries(dims: list[Dimension], anchor: str) -> bool:
     return any(d.needs_countries for d in dims) or (local_dims and anchor != "t.created_at")
 
 
-def _from_clause(source: str, join_countries: bool) -> str:
-    relation = (
-        "tickets t"
-        if source == "tickets"
-        else ("surveys s JOIN tickets t ON t.ticket_id = s.ticket_id")
-    )
+def _from_clause(source: str, join_countries: bool, relations: Sequence[str] = ()) -> str:
+    if source == "tickets":
+        relation = "tickets t"
+    else:
+        relation = "surveys s JOIN tickets t ON t.ticket_id = s.ticket_id"
     if join_countries:
         relation += " LEFT JOIN countries c ON c.country = t.country"
+    for name in relations:
+        relation += f" {RELATIONS[name]}"
     return relation
 
 
@@ -124,7 +126,9 @@ def _aggregates(kpis: list[Kpi], compiled: _Compiled, part: str) -> list[str]:
     for i, ((value, rows), group) in enumerate(quantile_groups.items()):
         levels = sorted({round(q, 4) for k in group for q in _quantile_levels(k.quantile)})
         name = f"{part}_q{i}"
-        columns.append(f'quantile_cont({value}, {levels}) FILTER (WHERE {rows}) AS "{name}__q"')
+        # one sort per expression; DuckDB computes the identical aggregate once
+        quantiles = f"quantile_cont({value}, {levels}) FILTER (WHERE {rows})"
+        columns += [f'({quantiles})[{i + 1}] AS "{name}__q{i}"' for i in range(len(levels))]
         columns.append(f'count({value}) FILTER (WHERE {rows}) AS "{name}__n"')
         for k in group:
             compiled.quantile_levels[k.id] = (name, levels)
@@ -186,13 +190,14 @@ def compile_request(
         part = f"{source}_{anchor_name}"
         aggregates = _aggregates(group, compiled, part)
         join = _needs_countries(dims, anchor)
+        relations = sorted({name for k in group for name in k.relations})
         for p in periods:
             time_clauses, _ = p.flt.time_sql(anchor, prefix=p.name)
             where = " AND ".join(time_clauses + dim_clauses) or "TRUE"
             dim_cols = [f'{_dimension_sql(d, anchor, p, p.name)} AS "{d.id}"' for d in dims]
             columns = [f"'{part}' AS __part", f"'{p.name}' AS period", *dim_cols, *aggregates]
             selects.append(
-                f"SELECT {', '.join(columns)} FROM {_from_clause(source, join)} "
+                f"SELECT {', '.join(columns)} FROM {_from_clause(source, join, relations)} "
                 f"WHERE {where} GROUP BY ALL"
             )
     if any(k.kind == "backlog" for k in kpi_defs):
@@ -295,14 +300,7 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
         name, levels = compiled.quantile_levels[kpi.id]
         lo_q, q, hi_q = _quantile_levels(kpi.quantile)
         idx = [levels.index(round(x, 4)) for x in (lo_q, q, hi_q)]
-        lists = part[f"{name}__q"].tolist()
-        picked = np.array(
-            [
-                [v[i] for i in idx] if hasattr(v, "__len__") and len(v) else [np.nan] * 3
-                for v in lists
-            ],
-            dtype=float,
-        ).reshape(-1, 3)
+        picked = part[[f"{name}__q{i}" for i in idx]].to_numpy(float).reshape(-1, 3)
         n = part[f"{name}__n"].to_numpy(float)
         value = picked[:, 1]
         se = stats.quantile_standard_error(kpi.quantile, picked[:, 0], picked[:, 2], n)
@@ -314,8 +312,8 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
     out["low_confidence"] = n < stats.LOW_CONFIDENCE_N
     out["suppressed"] = kpi.is_survey & (n < stats.MIN_SURVEY_RESPONSES)
     hidden = out["suppressed"].to_numpy()
-    for column in ("value", "ci_low", "ci_high", "se"):
-        out.loc[hidden, column] = np.nan
+    for column in ("value", "ci_low", "ci_high", "se", *detail):
+        out.loc[hidden, column] = np.nan  # nothing about a too-small survey group leaks out
     if kpi.kind == "count":
         out = out[out["n"] > 0]
     return out

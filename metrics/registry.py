@@ -28,22 +28,30 @@ SERVICE_LEVEL_ANSWER_SECONDS = 20  # the "20" of an 80/20 service-level target
 BOT_CHANNELS = ("chat", "messaging")
 
 
-def _sla_target_sql() -> str:
-    cases = " ".join(
-        f"WHEN t.channel = '{channel}' AND t.priority = '{priority}' THEN {seconds}"
+def _sla_relation() -> str:
+    rows = ", ".join(
+        f"('{channel}', '{priority}', {seconds})"
         for channel, targets in SLA_TARGET_SECONDS.items()
         for priority, seconds in targets.items()
     )
-    return f"(CASE {cases} ELSE 86400 END)"
+    return (
+        f"LEFT JOIN (VALUES {rows}) AS sla(channel, priority, target_seconds) "
+        "ON sla.channel = t.channel AND sla.priority = t.priority"
+    )
 
 
+# Relations a KPI can ask the compiler to join to the tickets (t) of its query.
+RELATIONS = {
+    "sla": _sla_relation(),  # sla.target_seconds: the first-response target of the ticket
+    # data_end.ts: "now" for the data (its last contact), so results are reproducible
+    "data_end": "CROSS JOIN (SELECT max(created_at) AS ts FROM tickets) AS data_end",
+}
+SLA_TARGET = "coalesce(sla.target_seconds, 86400)"  # unknown channel/priority: one day
 FRT_SECONDS = "epoch(t.first_response_at) - epoch(t.created_at)"
 RESOLUTION_SECONDS = "epoch(t.resolved_at) - epoch(t.created_at)"
 HUMAN_CONTACT = "NOT t.bot_resolved AND NOT coalesce(t.abandoned, false)"
 RESOLVED = "t.resolved_at IS NOT NULL"
-DATA_AS_OF = (
-    "(SELECT max(created_at) FROM tickets)"  # "now" for the data: keeps results reproducible
-)
+OFFERED = "t.abandoned IS NOT NULL AND NOT t.bot_resolved"  # reached the phone/chat agent queue
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,7 @@ class Kpi:
     target: float | None = None
     n_label: str = "tickets"
     short_label: str | None = None  # for tiles and narrow places
+    relations: tuple[str, ...] = ()  # extra relations from RELATIONS its SQL refers to
 
     @property
     def tile_label(self) -> str:
@@ -162,9 +171,9 @@ KPIS: dict[str, Kpi] = {
             "ratio",
             "percent",
             rows=f"{HUMAN_CONTACT} AND (t.first_response_at IS NOT NULL OR ("
-            f"t.resolved_at IS NULL AND epoch({DATA_AS_OF}) - epoch(t.created_at) > "
-            f"{_sla_target_sql()}))",
-            success=f"{FRT_SECONDS} <= {_sla_target_sql()}",
+            f"t.resolved_at IS NULL AND epoch(data_end.ts) - epoch(t.created_at) > {SLA_TARGET}))",
+            success=f"{FRT_SECONDS} <= {SLA_TARGET}",
+            relations=("sla", "data_end"),
             target=0.9,
             n_label="agent-handled tickets",
         ),
@@ -242,10 +251,11 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "abandonment",
             "Abandonment rate",
-            "Phone and chat: contacts that left the queue before an answer ÷ contacts offered.",
+            "Phone and chat: contacts that left the queue before an answer ÷ contacts offered to"
+            " agents (a bot-resolved chat never joins the queue).",
             "ratio",
             "percent",
-            rows="t.abandoned IS NOT NULL",
+            rows=OFFERED,
             success="t.abandoned",
             direction=-1,
             target=0.05,
@@ -258,7 +268,7 @@ KPIS: dict[str, Kpi] = {
             "mean",
             "seconds",
             value="t.queue_wait_seconds",
-            rows="t.abandoned = false",
+            rows=f"{OFFERED} AND NOT t.abandoned",
             direction=-1,
             target=30,
             n_label="answered contacts",
@@ -270,7 +280,7 @@ KPIS: dict[str, Kpi] = {
             f" {SERVICE_LEVEL_ANSWER_SECONDS} s (abandoned ones count as not answered).",
             "ratio",
             "percent",
-            rows="t.abandoned IS NOT NULL",
+            rows=OFFERED,
             success=f"t.abandoned = false AND t.queue_wait_seconds <= "
             f"{SERVICE_LEVEL_ANSWER_SECONDS}",
             target=0.8,
@@ -401,3 +411,15 @@ def get_dimensions(ids: list[str] | tuple[str, ...]) -> list[Dimension]:
             f"unknown dimension {', '.join(unknown)}; valid dimensions: {', '.join(DIMENSIONS)}"
         )
     return [DIMENSIONS[d] for d in ids]
+
+
+def kpi_markdown() -> str:
+    """The KPI definitions as a Markdown table (in the README; a test keeps it in sync)."""
+    direction = {1: "higher", -1: "lower", 0: "—"}
+    rows = "\n".join(
+        f"| `{k.id}` | {k.label} | {k.definition} | {k.anchor_label} | {direction[k.direction]} |"
+        for k in KPIS.values()
+    )
+    return (
+        "| id | KPI | definition | period by | better |\n| --- | --- | --- | --- | --- |\n" + rows
+    )

@@ -127,3 +127,20 @@ def poisson_count_p_value(count1: object, count2: object) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (a - b) / np.sqrt(a + b)
         return np.where(a + b > 0, _two_sided(z), 1.0)
+
+
+def benjamini_hochberg(p_values: object) -> np.ndarray:
+    """False-discovery-rate adjusted p-values (Benjamini–Hochberg); NaN stays NaN."""
+    p = _arr(p_values)
+    adjusted = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    m = ok.sum()
+    if m == 0:
+        return adjusted
+    order = np.argsort(p[ok])
+    ranked = p[ok][order] * m / np.arange(1, m + 1)
+    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
+    values = np.empty(m)
+    values[order] = np.minimum(ranked, 1.0)
+    adjusted[ok] = values
+    return adjusted

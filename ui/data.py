@@ -41,7 +41,7 @@ def ensure_data() -> None:
         if data_exists(location):
             return
         with st.status("First start: building the sample dataset…", expanded=True) as status:
-            st.write("Two years of synthetic contacts from 43 markets. This happens once.")
+            st.write("Two years of synthetic contacts from markets worldwide. This happens once.")
             bar = st.progress(0.0)
             build_sample(location, progress=lambda f, message: bar.progress(min(f, 1.0), message))
             status.update(label="Sample dataset ready", state="complete", expanded=False)

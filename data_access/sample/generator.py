@@ -401,7 +401,7 @@ class SampleGenerator:
         left_after = np.minimum(rng.exponential(patience), np.where(uncovered, np.inf, queue_wait))
         live_wait = queue_wait
         queue_wait = np.where(self.abandoned, left_after, queue_wait)
-        self.queue_wait = np.where(live, queue_wait, np.nan)
+        self.queue_wait = np.where(live & ~self.bot_resolved, queue_wait, np.nan)  # bots: no queue
 
         # written channels: answered in order, later when busy, after the next shift starts
         written_wait = wait_for_shift + base * priority_factor[self.priority] * (
