@@ -88,6 +88,14 @@ class Filter:
 
         return replace(self, start=back(self.start), end=back(self.end))
 
+    def baseline(self) -> Filter:
+        """The 365 days before this period starts: a market's own recent normal."""
+        if not self.days:
+            raise ValueError("a comparison period needs both a start and an end date")
+        return replace(
+            self, start=self.start - dt.timedelta(days=365), end=self.start - dt.timedelta(days=1)
+        )
+
     def with_dates(self, start: dt.date | None, end: dt.date | None) -> Filter:
         return replace(self, start=start, end=end)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +21,6 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics import stats
 from metrics.registry import (
-    DIMENSIONS,
     GRAINS,
     KPIS,
     RELATIONS,
@@ -32,7 +31,8 @@ from metrics.registry import (
     get_kpis,
 )
 
-COMPARISONS = ("previous", "year_ago")
+COMPARISONS = ("previous", "year_ago", "baseline")
+OTHER = "Other"  # the lumped members outside ``keep``
 RESULT_COLUMNS = ["kpi", "value", "n", "ci_low", "ci_high", "low_confidence", "suppressed"]
 
 
@@ -57,6 +57,8 @@ def _periods(flt: Filter, compare: Sequence[str]) -> list[_Period]:
         periods.append(_Period("previous", flt.previous_period(), shift_days=flt.days))
     if "year_ago" in compare:
         periods.append(_Period("year_ago", flt.year_earlier(), shift_year=True))
+    if "baseline" in compare:
+        periods.append(_Period("baseline", flt.baseline()))
     return periods
 
 
@@ -64,10 +66,19 @@ def _anchor_column(kpi: Kpi) -> str:
     return f"{'s' if kpi.is_survey else 't'}.{kpi.anchor}"
 
 
-def _dimension_sql(dim: Dimension, anchor: str, period: _Period, prefix: str) -> str:
+def _plain_sql(dim: Dimension, keep: Mapping[str, Sequence[str]]) -> str:
+    """A categorical column, with members outside ``keep[dim]`` lumped into 'Other'."""
+    if dim.id in keep:
+        return f"CASE WHEN {dim.sql} = ANY($keep_{dim.id}) THEN {dim.sql} ELSE '{OTHER}' END"
+    return dim.sql
+
+
+def _dimension_sql(
+    dim: Dimension, anchor: str, period: _Period, prefix: str, keep: Mapping[str, Sequence[str]]
+) -> str:
     """SQL for one grouping column, given the timestamp that places rows in time."""
     if dim.sql is not None:
-        return dim.sql
+        return _plain_sql(dim, keep)
     if dim.time in GRAINS:
         # shift the local wall-clock time, so results never depend on the session time zone
         local = f"timezone($tz, {anchor})"
@@ -159,8 +170,14 @@ def compile_request(
     flt: Filter | None = None,
     grain: str | None = None,
     compare: Sequence[str] = (),
+    keep: Mapping[str, Sequence[str]] | None = None,
 ) -> _Compiled:
-    """The SQL statement and bound parameters for a request (exposed for tests and the bench)."""
+    """The SQL statement and bound parameters for a request (exposed for tests and the bench).
+
+    ``keep`` maps a categorical dimension to the members shown on their own; the rest are
+    computed together, from their rows, as 'Other' (a top-N split).
+    """
+    keep = dict(keep or {})
     flt = flt or Filter()
     kpi_defs = get_kpis(list(kpis))
     dims = _split_dimensions(by, grain)
@@ -169,10 +186,16 @@ def compile_request(
         raise UnknownNameError(f"unknown comparison {bad}; valid: {', '.join(COMPARISONS)}")
     if compare and not flt.days:
         raise ValueError("comparisons need a filter with a start and an end date")
+    if "baseline" in compare and any(d.time in GRAINS for d in dims):
+        raise ValueError("the 12-month baseline compares whole periods; drop the time grain")
+    lumped = [d for d in keep if d not in {dim.id for dim in dims if dim.sql is not None}]
+    if lumped:
+        raise ValueError(f"keep names dimensions that are not categorical groups: {lumped}")
     periods = _periods(flt, compare)
     compiled = _Compiled("", {"tz": flt.timezone})
     dim_clauses, dim_params = flt.dimension_sql("t")
     compiled.params.update(dim_params)
+    compiled.params.update({f"keep_{d}": list(members) for d, members in keep.items()})
     for p in periods:
         _, time_params = p.flt.time_sql("x", prefix=p.name)
         compiled.params.update(time_params)
@@ -194,14 +217,14 @@ def compile_request(
         for p in periods:
             time_clauses, _ = p.flt.time_sql(anchor, prefix=p.name)
             where = " AND ".join(time_clauses + dim_clauses) or "TRUE"
-            dim_cols = [f'{_dimension_sql(d, anchor, p, p.name)} AS "{d.id}"' for d in dims]
+            dim_cols = [f'{_dimension_sql(d, anchor, p, p.name, keep)} AS "{d.id}"' for d in dims]
             columns = [f"'{part}' AS __part", f"'{p.name}' AS period", *dim_cols, *aggregates]
             selects.append(
                 f"SELECT {', '.join(columns)} FROM {_from_clause(source, join, relations)} "
                 f"WHERE {where} GROUP BY ALL"
             )
     if any(k.kind == "backlog" for k in kpi_defs):
-        selects.extend(_backlog_selects(dims, periods, dim_clauses, grain))
+        selects.extend(_backlog_selects(dims, periods, dim_clauses, grain, keep))
     compiled.sql = "\nUNION ALL BY NAME\n".join(selects)
     # DuckDB rejects named parameters the statement does not use
     used = set(re.findall(r"\$(\w+)", compiled.sql))
@@ -210,7 +233,11 @@ def compile_request(
 
 
 def _backlog_selects(
-    dims: list[Dimension], periods: list[_Period], dim_clauses: list[str], grain: str | None
+    dims: list[Dimension],
+    periods: list[_Period],
+    dim_clauses: list[str],
+    grain: str | None,
+    keep: Mapping[str, Sequence[str]],
 ) -> list[str]:
     """Backlog: tickets open at the end of the period (or of each time bucket)."""
     if any(d.time in ("local_hour", "local_hour_of_week") for d in dims):
@@ -227,7 +254,7 @@ def _backlog_selects(
                 not_abandoned,
                 *dim_clauses,
             ]
-            dim_cols = [f'{d.sql} AS "{d.id}"' for d in dims]
+            dim_cols = [f'{_plain_sql(d, keep)} AS "{d.id}"' for d in dims]
             columns = ["'backlog' AS __part", f"'{p.name}' AS period", *dim_cols,
                        'count(*) AS "backlog__n"']  # fmt: skip
             selects.append(
@@ -238,7 +265,7 @@ def _backlog_selects(
     # Per time bucket: running sum of (+1 created, -1 resolved) events since the beginning.
     current = periods[0]
     plain = [d for d in dims if d.sql is not None]
-    plain_cols = [f'{d.sql} AS "{d.id}"' for d in plain]
+    plain_cols = [f'{_plain_sql(d, keep)} AS "{d.id}"' for d in plain]
     names = [f'"{d.id}"' for d in plain]
     end_clause = " AND {ts} < $current_end" if current.flt.end else ""
     events = []
@@ -319,15 +346,27 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
     return out
 
 
-def _changes(table: pd.DataFrame, keys: list[str], compare: Sequence[str]) -> pd.DataFrame:
-    """Current rows with, per comparison, the compared value, delta and significance."""
+def _changes(
+    table: pd.DataFrame, keys: list[str], periods: list[_Period], grain: str | None
+) -> pd.DataFrame:
+    """Current rows with, per comparison, the compared value, delta and significance.
+
+    Counts from a compared period of another length (the 365-day baseline) are scaled to the
+    current period's length, and tested as rates.
+    """
     current = table[table["period"] == "current"].drop(columns="period")
-    for name in compare:
+    for period in periods[1:]:
+        name = period.name
+        ratio = 1.0 if grain else periods[0].flt.days / period.flt.days
         other = table[table["period"] == name].drop(columns="period")
         merged = current.merge(other, on=[*keys, "kpi"], how="left", suffixes=("", "_other"))
+        counts = merged["kpi"].map(lambda k: KPIS[k].kind == "count").to_numpy()
+        merged.loc[counts, "value_other"] = merged.loc[counts, "value_other"] * ratio
         p_value = np.full(len(merged), np.nan)
         for kpi_id, rows in merged.groupby("kpi").groups.items():
-            p_value[merged.index.get_indexer(rows)] = _p_values(merged.loc[rows], KPIS[kpi_id])
+            p_value[merged.index.get_indexer(rows)] = _p_values(
+                merged.loc[rows], KPIS[kpi_id], ratio
+            )
         current = current.assign(**{
             f"{name}_value": merged["value_other"].to_numpy(),
             f"{name}_n": merged["n_other"].to_numpy(),
@@ -340,12 +379,15 @@ def _changes(table: pd.DataFrame, keys: list[str], compare: Sequence[str]) -> pd
     return current
 
 
-def _p_values(rows: pd.DataFrame, kpi: Kpi) -> np.ndarray:
+def _p_values(rows: pd.DataFrame, kpi: Kpi, exposure_ratio: float) -> np.ndarray:
     def col(name: str) -> np.ndarray:
         return rows[name].to_numpy(float) if name in rows else np.full(len(rows), np.nan)
 
     if kpi.kind == "count":
-        return stats.poisson_count_p_value(col("value"), col("value_other"))
+        # value_other is already scaled; test the raw counts against their exposures
+        return stats.poisson_count_p_value(
+            col("value"), col("value_other") / exposure_ratio, exposure_ratio
+        )
     if kpi.kind == "ratio":
         return stats.two_proportion_p_value(col("successes"), col("n"), col("successes_other"),
                                             col("n_other"))  # fmt: skip
@@ -367,6 +409,7 @@ def kpi_table(
     grain: str | None = None,
     compare: Sequence[str] = (),
     details: bool = False,
+    keep: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """KPIs by dimensions: one row per group and KPI.
 
@@ -374,16 +417,20 @@ def kpi_table(
     ``ci_high``, ``low_confidence``, ``suppressed``; with ``compare``, for each comparison
     ``<name>_value``, ``_n``, ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``.
     ``details=True`` keeps the raw statistics (successes, se, sd, promoters, detractors).
+    ``keep`` lumps the members of a dimension outside the given list into 'Other'.
     """
     flt = flt or Filter()
-    compiled = compile_request(kpis, by, flt, grain, compare)
+    compiled = compile_request(kpis, by, flt, grain, compare, keep)
     raw = db.query(compiled.sql, compiled.params)
     dims = _split_dimensions(by, grain)
     keys = [d.id for d in dims]
     frames = [_kpi_rows(raw, k, compiled, [*keys, "period"]) for k in get_kpis(list(kpis))]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     table = table.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
-    table = _changes(table, keys, compare) if compare else table.drop(columns="period")
+    if compare:
+        table = _changes(table, keys, _periods(flt, compare), grain)
+    else:
+        table = table.drop(columns="period")
     detail_columns = ["se", "successes", "sd", "promoters", "detractors"]
     if not details:
         table = table.drop(columns=[c for c in table.columns if c in detail_columns
@@ -391,5 +438,7 @@ def kpi_table(
     return table.reset_index(drop=True)
 
 
-def dimension_ids() -> list[str]:
-    return list(DIMENSIONS)
+def top_members(db: Database, dimension: str, flt: Filter, n: int) -> list[str]:
+    """The ``n`` members of a dimension with the most contacts under the filter."""
+    table = kpi_table(db, ["volume"], by=[dimension], flt=flt)
+    return table.nlargest(n, "value")[dimension].tolist()

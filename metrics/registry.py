@@ -287,6 +287,18 @@ KPIS: dict[str, Kpi] = {
             n_label="offered contacts",
         ),
         Kpi(
+            "channel_switch",
+            "Channel switching",
+            "Share of contacts after which the same customer got in touch again through another"
+            " channel within 7 days.",
+            "ratio",
+            "percent",
+            rows="TRUE",
+            success="t.next_channel_7d IS NOT NULL AND t.next_channel_7d <> t.channel",
+            direction=-1,
+            target=0.05,
+        ),
+        Kpi(
             "csat",
             "CSAT",
             "Share of survey responses scoring 4 or 5 on the 1–5 scale.",
@@ -376,6 +388,7 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("category", "Contact reason", "t.category"),
         Dimension("hub", "Hub", "t.hub"),
         Dimension("agent", "Agent", "t.agent_id"),
+        Dimension("next_channel", "Next contact's channel (within 7 days)", "t.next_channel_7d"),
         Dimension("hour", "Hour", time="hour"),
         Dimension("day", "Day", time="day"),
         Dimension("week", "Week", time="week"),

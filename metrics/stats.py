@@ -121,12 +121,20 @@ def welch_p_value(
         return 2 * sps.t.sf(np.abs(t), dof)
 
 
-def poisson_count_p_value(count1: object, count2: object) -> np.ndarray:
-    """Two counts over equal exposure: z = (a - b) / sqrt(a + b)."""
+def poisson_count_p_value(
+    count1: object, count2: object, exposure_ratio: float = 1.0
+) -> np.ndarray:
+    """Two Poisson counts over exposures t1 and t2 (``exposure_ratio`` = t1 / t2).
+
+    Conditional test: given a + b events, a ~ Binomial(a + b, t1 / (t1 + t2)) under equal rates.
+    With equal exposures this is z = (a - b) / sqrt(a + b).
+    """
     a, b = _arr(count1), _arr(count2)
+    share = exposure_ratio / (1 + exposure_ratio)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = (a - b) / np.sqrt(a + b)
-        return np.where(a + b > 0, _two_sided(z), 1.0)
+        total = a + b
+        z = (a - total * share) / np.sqrt(total * share * (1 - share))
+        return np.where(total > 0, _two_sided(z), 1.0)
 
 
 def benjamini_hochberg(p_values: object) -> np.ndarray:

@@ -368,3 +368,38 @@ def test_cli_errors_are_clear_and_exit_2(sample_path, args, message):
 def test_cli_reports_a_missing_database(tmp_path):
     result = run_cli("kpis", "--db", str(tmp_path / "none.duckdb"), "--kpi", "volume")
     assert result.returncode == 2 and "No database at" in result.stderr
+
+
+# ---------------------------------------------------------------- top-N splits and baselines
+def test_other_is_computed_from_its_rows_not_from_the_kept_groups(sample_db):
+    flt = Filter(start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30))
+    keep = ["US", "DE"]
+    split = kpi_table(sample_db, ["csat", "frt_median", "volume"], by=["country"], flt=flt,
+                      keep={"country": keep}).set_index(["country", "kpi"])  # fmt: skip
+    others = sorted(
+        set(kpi_table(sample_db, ["volume"], by=["country"], flt=flt)["country"]) - set(keep)
+    )
+    rest = kpi_table(
+        sample_db, ["csat", "frt_median", "volume"], flt=flt.narrowed(countries=others)
+    )
+    for kpi, value in zip(rest["kpi"], rest["value"], strict=True):
+        assert split.loc[("Other", kpi), "value"] == pytest.approx(value)
+    assert set(split.index.get_level_values("country")) == {"US", "DE", "Other"}
+
+
+def test_baseline_counts_are_scaled_to_the_periods_length(tmp_path):
+    # baseline: one ticket a day for the 365 days before 3 March; the week of 3-9 March has 14.
+    start = dt.date(2025, 3, 3)
+    before = [ticket(i, -24 * (i + 1) + 12) for i in range(365)]
+    week = [ticket(1000 + i, 12 * i) for i in range(14)]
+    db = Database(write_rows(tmp_path / "base.duckdb", before + week))
+    flt = Filter(start=start, end=start + dt.timedelta(days=6))
+    row = kpi_table(db, ["volume"], flt=flt, compare=["baseline"]).iloc[0]
+    # 365 tickets over 365 days scaled to the 7-day period: 7; 14 is twice the usual rate
+    assert row["baseline_value"] == pytest.approx(7)
+    assert row["baseline_delta"] == pytest.approx(7)
+    # conditional test: 14 of 379 events fall in 7 of 372 days; z = (14 - 379*7/372) /
+    # sqrt(379 * 7/372 * 365/372) = 6.868 / 2.643 = 2.599 -> p = 0.0094
+    assert row["baseline_p_value"] == pytest.approx(0.00935, abs=2e-4)
+    with pytest.raises(ValueError, match="drop the time grain"):
+        kpi_table(db, ["volume"], flt=flt, grain="day", compare=["baseline"])

@@ -221,6 +221,11 @@ WHOLE_PERIOD = [
     # E3 3h<=4h, E4 30h<=48h, E7 20h<=24h, W1 10h<=48h, C3 15<=60, C5 30<=120, P1 10<=120,
     # P5 20<=60, M3 45m<=1h. Missed: E2 90m>1h, C4 150>120, P2 90>60, M4 20m>15m, M5 5h>4h, E5.
     ("sla", 10 / 16, 16),
+    # next contact by the same customer within 7 days of creation, through another channel:
+    # c-repeat E7 (email 03-05 09:00) -> P5 (phone 03-09 10:00, 4 days later); c-shared M2
+    # (messaging 03-05 07:00) -> C6 (chat 03-11 10:00, 6 d 3 h later). Everyone else wrote once.
+    # -> 2 of the 24 created in the period
+    ("channel_switch", 2 / 24, 24),
     # chat C1-C6 + messaging M1-M5 = 11 contacts; bot-resolved C1, C6, M1, M2 -> 4/11
     ("bot_containment", 4 / 11, 11),
     # handle > 0: 600 E1 + 1200 E2 + 900 E3 + 700 E4 + 400 E7 + 450 W1 + 480 C3 + 720 C4

@@ -58,8 +58,8 @@ def data_catalog() -> catalog.Catalog:
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
 def _kpi_table(version: str, request: tuple) -> pd.DataFrame:
-    kpis, by, flt, grain, compare = request
-    return engine.kpi_table(database(), kpis, by, flt, grain, compare)
+    kpis, by, flt, grain, compare, keep = request
+    return engine.kpi_table(database(), kpis, by, flt, grain, compare, keep=dict(keep))
 
 
 def kpi_table(
@@ -68,10 +68,21 @@ def kpi_table(
     flt: Filter | None = None,
     grain: str | None = None,
     compare: Sequence[str] = (),
+    keep: dict[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """``metrics.engine.kpi_table`` on the configured database, cached by data version."""
-    request = (tuple(kpis), tuple(by), flt or Filter(), grain, tuple(compare))
+    frozen_keep = tuple((d, tuple(m)) for d, m in (keep or {}).items())
+    request = (tuple(kpis), tuple(by), flt or Filter(), grain, tuple(compare), frozen_keep)
     return _kpi_table(database().version, request)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
+def _top_members(version: str, dimension: str, flt: Filter, n: int) -> list[str]:
+    return engine.top_members(database(), dimension, flt, n)
+
+
+def top_members(dimension: str, flt: Filter, n: int) -> list[str]:
+    return _top_members(database().version, dimension, flt, n)
 
 
 @st.cache_data(show_spinner=False)
