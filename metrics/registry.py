@@ -187,6 +187,7 @@ KPIS: dict[str, Kpi] = {
             anchor="resolved_at",
             rows=RESOLVED,
             success="t.reopens = 0 AND NOT t.repeat_contact_7d",
+            short_label="FCR",
             target=0.75,
             n_label="resolved tickets",
         ),

@@ -71,10 +71,15 @@ def streamlit_server(env: dict[str, str], timeout: float = 90) -> Iterator[str]:
 
 
 def wait_for_app(page, timeout_ms: int = 120_000) -> None:
-    """Wait until the script has finished running and the page has settled."""
+    """Wait until the script has finished, lazily loaded widgets are drawn and charts settle."""
     page.wait_for_timeout(300)
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout_ms)
-    page.wait_for_timeout(1200)  # charts draw after the script finishes
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(1000)  # charts animate in after the script finishes
 
 
 def looks_blank(png: bytes) -> bool:

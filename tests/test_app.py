@@ -20,6 +20,7 @@ from ui.page import PAGES
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = [script for script, _, _ in PAGES]
 HEADLINE = ("volume", "frt_median", "resolution_median", "csat", "nps")
+SERVICE = ("sla", "fcr", "abandonment", "bot_containment", "backlog")
 
 
 def open_page(script: str, query: dict | None = None) -> AppTest:
@@ -53,7 +54,7 @@ def test_every_page_renders_real_content(use_sample, script, query):
     assert at.title and at.title[0].value
     if script == "dashboard.py":
         values = [m.value for m in at.metric]
-        assert len(values) == len(HEADLINE)
+        assert len(values) == len(HEADLINE) + len(SERVICE)
         assert all(v and v != fmt.MISSING for v in values)
     if script == "pages/9_Data.py":
         table = at.dataframe[0].value
@@ -66,7 +67,7 @@ def test_overview_tiles_equal_the_metrics_engine(use_sample):
     at = open_page("dashboard.py", {"country": "JP", "period": "last_90d"})
     start, end = period_dates("last_90d", SAMPLE_END)
     expected = expected_tiles(use_sample, Filter(start=start, end=end, countries=("JP",)))
-    shown = {m.label: m.value for m in at.metric}
+    shown = {m.label: m.value for m in at.metric[: len(HEADLINE)]}
     assert shown == {
         "Volume": expected["volume"],
         "Median first reply": expected["frt_median"],
@@ -139,7 +140,7 @@ def test_first_start_builds_the_sample_with_progress(monkeypatch, tmp_path):
     assert not at.exception
     assert (tmp_path / "data" / "sample.duckdb").exists()
     assert any("Sample dataset ready" in s.label for s in at.status)
-    assert len(at.metric) == len(HEADLINE) and all(m.value != fmt.MISSING for m in at.metric)
+    assert len(at.metric) == 10 and all(m.value != fmt.MISSING for m in at.metric)
 
 
 def test_missing_configured_data_is_a_clear_message(monkeypatch, tmp_path):

@@ -6,19 +6,22 @@ the next rerun without restarting, and by the plain request values.
 
 from __future__ import annotations
 
+import importlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from data_access import catalog, config
+from data_access import catalog, config, reference
 from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
-from metrics import engine
+from metrics import engine, movers
 
 _build_lock = threading.Lock()
+T = TypeVar("T")
 
 
 def database() -> Database:
@@ -47,19 +50,24 @@ def ensure_data() -> None:
             status.update(label="Sample dataset ready", state="complete", expanded=False)
 
 
-@st.cache_data(show_spinner=False)
-def _catalog(version: str) -> catalog.Catalog:
-    return catalog.read_catalog(database())
+@st.cache_data(show_spinner=False, max_entries=1024, ttl=3600)
+def _call(version: str, function: str, args: tuple, kwargs: tuple) -> Any:
+    module, name = function.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(database(), *args, **dict(kwargs))
+
+
+def query(function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """``function(db, *args, **kwargs)`` on the configured database, cached by data version.
+
+    ``function`` is a module-level function of ``metrics`` or ``data_access`` whose first
+    argument is the database; the arguments must be plain values (a Filter, strings, tuples).
+    """
+    name = f"{function.__module__}.{function.__qualname__}"
+    return _call(database().version, name, args, tuple(sorted(kwargs.items())))
 
 
 def data_catalog() -> catalog.Catalog:
-    return _catalog(database().version)
-
-
-@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
-def _kpi_table(version: str, request: tuple) -> pd.DataFrame:
-    kpis, by, flt, grain, compare, keep = request
-    return engine.kpi_table(database(), kpis, by, flt, grain, compare, keep=dict(keep))
+    return query(catalog.read_catalog)
 
 
 def kpi_table(
@@ -72,27 +80,33 @@ def kpi_table(
 ) -> pd.DataFrame:
     """``metrics.engine.kpi_table`` on the configured database, cached by data version."""
     frozen_keep = tuple((d, tuple(m)) for d, m in (keep or {}).items())
-    request = (tuple(kpis), tuple(by), flt or Filter(), grain, tuple(compare), frozen_keep)
-    return _kpi_table(database().version, request)
+    return query(_kpi_table, tuple(kpis), tuple(by), flt or Filter(), grain, tuple(compare),
+                 frozen_keep)  # fmt: skip
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
-def _top_members(version: str, dimension: str, flt: Filter, n: int) -> list[str]:
-    return engine.top_members(database(), dimension, flt, n)
+def _kpi_table(db: Database, kpis: tuple, by: tuple, flt: Filter, grain: str | None,
+               compare: tuple, keep: tuple) -> pd.DataFrame:  # fmt: skip
+    return engine.kpi_table(db, kpis, by, flt, grain, compare, keep=dict(keep))
 
 
 def top_members(dimension: str, flt: Filter, n: int) -> list[str]:
-    return _top_members(database().version, dimension, flt, n)
-
-
-@st.cache_data(show_spinner=False)
-def _tables(version: str) -> list[dict[str, object]]:
-    return catalog.table_summary(database())
+    return query(engine.top_members, dimension, flt, n)
 
 
 def table_summary() -> list[dict[str, object]]:
-    return _tables(database().version)
+    return query(catalog.table_summary)
 
 
 def data_meta() -> dict[str, str]:
     return database().meta()
+
+
+def biggest_movers(
+    kpis: Sequence[str], flt: Filter, dimensions: Sequence[str], limit: int = 8
+) -> pd.DataFrame:
+    return query(movers.biggest_movers, tuple(kpis), flt, tuple(dimensions), limit=limit)
+
+
+def country_iso3() -> dict[str, str]:
+    """ISO-3 code of every country in the data (for maps)."""
+    return {c: reference.country_iso3(c) for c in data_catalog().values["countries"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -67,6 +68,11 @@ MULTI = {
     "categories": (Param("category", (), join_codes, codes), "Contact reason", None),
 }
 MAIN_DIMENSIONS = ("countries", "languages", "channels")
+# metrics dimension -> the filter field that narrows to it (for click-to-filter)
+FIELD_OF_DIMENSION = {
+    "country": "countries", "language": "languages", "channel": "channels",
+    "priority": "priorities", "hub": "hubs", "category": "categories",
+}  # fmt: skip
 
 
 def _label(code: str) -> str:
@@ -145,3 +151,26 @@ def filter_summary(flt: Filter) -> str:
             more = f" +{len(values) - 4}" if len(values) > 4 else ""
             parts.append(f"{label}: {shown}{more}")
     return " · ".join(parts) if len(parts) > 1 else (parts[0] + " · all markets" if parts else "")
+
+
+def narrow(field: str, values: tuple[str, ...]) -> None:
+    """Set one dimension filter from code (a click on a chart); applies on the next run."""
+    url_state.set_value(MULTI[field][0], tuple(values))
+
+
+def link(path: str, flt: Filter, narrowed: dict[str, tuple[str, ...]] | None = None,
+         **page_params: str) -> str:  # fmt: skip
+    """A relative link to ``path`` that opens with the current filters (some narrowed)."""
+    params: dict[str, str] = {}
+    period = url_state.current(PERIOD)
+    if period != DEFAULT_PERIOD:
+        params[PERIOD.key] = period
+    if period == "custom" and flt.start and flt.end:
+        params[DATES.key] = DATES.encode((flt.start, flt.end))
+    narrowed = narrowed or {}
+    for field, (param, _, _) in MULTI.items():
+        values = narrowed.get(field, getattr(flt, field))
+        if values:
+            params[param.key] = join_codes(values)
+    params.update(page_params)
+    return f"{path}?{urlencode(params, safe=',')}" if params else path

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 
-from metrics.registry import KPIS, Kpi
+import numpy as np
+
+from data_access import reference
+from metrics.registry import DIMENSIONS, KPIS, Kpi
 
 MISSING = "–"
 SUPPRESSED = "hidden (< 5 responses)"  # survey groups too small to show (privacy)
@@ -97,3 +100,48 @@ def axis_unit(kpi: Kpi | str) -> str:
         "score": "score (1–7)",
         "count": "tickets",
     }[kpi.fmt]
+
+
+def plot_values(kpi: Kpi | str, values: object) -> np.ndarray:
+    """KPI values in their axis unit: durations in hours, shares in percent."""
+    kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
+    array = np.asarray(values, dtype=float)
+    if kpi.fmt == "duration":
+        return array / 3600
+    if kpi.fmt == "percent":
+        return array * 100
+    return array
+
+
+def axis_title(kpi: Kpi | str) -> str:
+    kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
+    return f"{kpi.label} ({axis_unit(kpi)})"
+
+
+def relative(change: float | None) -> str:
+    if _is_missing(change) or math.isinf(change):
+        return ""
+    return f"{change * 100:+.1f} %"
+
+
+_CODE_LABELS = {
+    "web_form": "Web form",
+    "returns_refunds": "Returns & refunds",
+    "email": "E-mail",
+}
+
+
+def member(dimension: str, code: object) -> str:
+    """Readable name of a dimension member: 'South Korea', 'Korean', 'Web form'."""
+    if code is None or (isinstance(code, float) and math.isnan(code)):
+        return "—"
+    text = str(code)
+    if dimension == "country" and len(text) == 2:
+        return reference.country_name(text)
+    if dimension in ("language", "next_language") and len(text) == 2:
+        return reference.language_name(text)
+    return _CODE_LABELS.get(text, text.replace("_", " ").capitalize() if text.islower() else text)
+
+
+def dimension_label(dimension: str) -> str:
+    return DIMENSIONS[dimension].label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -16,16 +17,24 @@ ROOT = Path(__file__).resolve().parent.parent
 # (script, label, icon): the order of the sidebar navigation
 PAGES = (
     ("dashboard.py", "Overview", ":material/public:"),
+    ("pages/1_Trends.py", "Trends", ":material/show_chart:"),
     ("pages/9_Data.py", "Data", ":material/database:"),
 )
+
+
+def page_path(label: str) -> str:
+    """The URL path of a page by its label ('Trends' -> 'Trends'; Overview -> './')."""
+    script = next(s for s, name, _ in PAGES if name == label)
+    if script == "dashboard.py":
+        return "./"
+    return re.sub(r"^\d+_", "", Path(script).stem)
 
 
 def _navigation() -> None:
     with st.sidebar:
         st.markdown(f"### :material/travel_explore: {APP_NAME}")
         for script, label, icon in PAGES:
-            if (ROOT / script).exists():
-                st.page_link(script, label=label, icon=icon)
+            st.page_link(script, label=label, icon=icon)
         st.divider()
 
 

@@ -28,6 +28,19 @@ def _delta_color(kpi_id: str, significant: bool) -> str:
     return {1: "normal", -1: "inverse", 0: "off"}[KPIS[kpi_id].direction]
 
 
+def _target_line(kpi_id: str, value: float) -> str:
+    """'Target ≥ 85.0 % · met' (or missed), in words and colour."""
+    kpi = KPIS[kpi_id]
+    if kpi.target is None or kpi.direction == 0:
+        return "No target"
+    sign = "≥" if kpi.direction > 0 else "≤"
+    text = f"Target {sign} {fmt.kpi_value(kpi, kpi.target)}"
+    if math.isnan(value):
+        return text
+    met = value >= kpi.target if kpi.direction > 0 else value <= kpi.target
+    return f"{text} · :blue[met]" if met else f"{text} · :orange[missed]"
+
+
 def _help(kpi_id: str, row: pd.Series) -> str:
     kpi = KPIS[kpi_id]
     lines = [f"**{kpi.label}**: {kpi.definition}"]
@@ -40,12 +53,13 @@ def _help(kpi_id: str, row: pd.Series) -> str:
     return "  \n".join(lines)
 
 
-def kpi_tiles(flt: Filter, kpi_ids: Sequence[str]) -> pd.DataFrame:
+def kpi_tiles(flt: Filter, kpi_ids: Sequence[str], caption: bool = True) -> pd.DataFrame:
     """Draw one tile per KPI in a row; returns the table behind them."""
-    st.caption(
-        f"Change against the previous {flt.days} days; grey and *n.s.* = not"
-        " statistically significant at 95%. Hover ⓘ for definitions and intervals."
-    )
+    if caption:
+        st.caption(
+            f"Change against the previous {flt.days} days; grey and *n.s.* = not"
+            " statistically significant at 95%. Hover ⓘ for definitions and intervals."
+        )
     table = data.kpi_table(kpi_ids, flt=flt, compare=("previous",)).set_index("kpi")
     trends = {
         survey: data.kpi_table([k for k in kpi_ids if KPIS[k].is_survey == survey], flt=flt,
@@ -55,19 +69,18 @@ def kpi_tiles(flt: Filter, kpi_ids: Sequence[str]) -> pd.DataFrame:
     columns = st.columns(len(kpi_ids))
     for column, kpi_id in zip(columns, kpi_ids, strict=True):
         kpi = KPIS[kpi_id]
-        with column:
+        with column, st.container(border=True):
             if kpi_id not in table.index:
-                st.metric(kpi.tile_label, fmt.MISSING, help=kpi.definition, border=True)
+                st.metric(kpi.tile_label, fmt.MISSING, help=kpi.definition)
+                st.caption("No data for this filter")
                 continue
             row = table.loc[kpi_id]
-            value = fmt.kpi_value(kpi, row["value"])
-            if row["suppressed"]:
-                value = fmt.SUPPRESSED
-            significant = bool(row["previous_significant"])
+            value = fmt.SUPPRESSED if row["suppressed"] else fmt.kpi_value(kpi, row["value"])
+            # a snapshot (backlog) has no sampling error: its change is shown, never "n.s."
+            tested = not math.isnan(row["previous_p_value"])
+            significant = bool(row["previous_significant"]) or not tested
             trend = trends[kpi.is_survey]
-            spark = trend[trend["kpi"] == kpi_id]["value"].dropna().tolist()
-            if kpi.fmt == "duration":
-                spark = [v / 3600 for v in spark]
+            spark = fmt.plot_values(kpi, trend[trend["kpi"] == kpi_id]["value"].dropna()).tolist()
             st.metric(
                 kpi.tile_label,
                 value,
@@ -75,8 +88,8 @@ def kpi_tiles(flt: Filter, kpi_ids: Sequence[str]) -> pd.DataFrame:
                 delta_color=_delta_color(kpi_id, significant),
                 delta_description=None if significant else "n.s.",
                 help=_help(kpi_id, row),
-                border=True,
                 chart_data=spark if len(spark) > 1 else None,
                 chart_type="area",
             )
+            st.caption(_target_line(kpi_id, row["value"]))
     return table.reset_index()

@@ -69,14 +69,22 @@ def current(param: Param[T], scope: str = "global") -> T:
 
 def set_value(param: Param[T], value: T, scope: str = "global") -> None:
     """Change a value outside its widget (drill-down clicks); takes effect on the next run."""
-    st.session_state.setdefault(_STORE, {})[_scoped(param, scope)] = value
-    widget_key = _widget_key(param, scope)
+    set_raw(param.key, value, scope)
+
+
+def set_raw(key: str, value: object, scope: str = "global") -> None:
+    st.session_state.setdefault(_STORE, {})[f"{scope}:{key}"] = value
+    widget_key = f"w:{current_page()}:{scope}:{key}"
     if widget_key in st.session_state:
         del st.session_state[widget_key]
 
 
+def current_page() -> str:
+    return st.session_state.get(_PAGE, "")
+
+
 def _widget_key(param: Param, scope: str) -> str:
-    return f"w:{st.session_state.get(_PAGE, '')}:{_scoped(param, scope)}"
+    return f"w:{current_page()}:{_scoped(param, scope)}"
 
 
 def widget(param: Param[T], draw: Callable[[str], Any], scope: str = "global",

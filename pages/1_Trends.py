@@ -1,0 +1,72 @@
+"""Trends: any KPI over time, split by a dimension, against last year, with holidays and peaks."""
+
+import streamlit as st
+
+from metrics.engine import partial_buckets
+from metrics.events import calendar_events
+from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS
+from ui import charts, controls, data, filters, show
+from ui import format as fmt
+from ui.page import page
+
+SPLITS = ("none", *[d for d in CATEGORICAL_DIMENSIONS if d not in ("agent", "next_channel")])
+GRAINS = ("day", "week", "month")
+
+flt = page("Trends", "trends", ":material/show_chart:", "is it getting better or worse?")
+
+kpi_col, split_col, top_col, grain_col = st.columns([3, 2, 2, 2])
+with kpi_col:
+    kpi = controls.select("KPI", list(KPIS), "kpi", "volume", lambda k: KPIS[k].label,
+                          help="The definition is under the chart.")  # fmt: skip
+with split_col:
+    split = controls.select("Split by", SPLITS, "split", "none",
+                            lambda d: "Nothing" if d == "none" else fmt.dimension_label(d))  # fmt: skip
+with top_col:
+    top_n = controls.number("Show the largest", "top", 5, 2, 8,
+                            help="The rest are computed together as 'Other'.")  # fmt: skip
+with grain_col:
+    natural = "day" if flt.days <= 35 else "week" if flt.days <= 200 else "month"
+    grain = controls.select("Grain", GRAINS, "grain", natural, str.capitalize, horizontal=True)
+overlay_col, events_col = st.columns(2)
+with overlay_col:
+    year_ago = controls.toggle("Same period last year", "last_year", True)
+with events_col:
+    show_events = controls.toggle("Holidays and retail peaks", "events", True)
+
+by = [] if split == "none" else [split]
+keep = {split: data.top_members(split, flt, top_n)} if by else None
+compare = ("year_ago",) if year_ago and KPIS[kpi].kind != "backlog" else ()
+table = data.kpi_table([kpi], by=by, flt=flt, grain=grain, compare=compare, keep=keep)
+
+if table.empty or table["value"].notna().sum() == 0:
+    show.empty(
+        f"No {KPIS[kpi].label.lower()} for this filter: widen the period or remove a filter."
+    )
+else:
+    events = None
+    if show_events:
+        countries = flt.countries or (tuple(keep[split]) if split == "country" else ())
+        events = calendar_events(flt.start, flt.end, countries)
+    by_what = f", by {fmt.dimension_label(split).lower()}" if by else ""
+    figure = charts.trend(
+        table, kpi, grain, split=by[0] if by else None, year_ago=bool(compare), events=events,
+        partial=partial_buckets(flt, grain), title=f"{KPIS[kpi].label} by {grain}{by_what}",
+    )  # fmt: skip
+    field = filters.FIELD_OF_DIMENSION.get(split)
+    pick = (
+        (lambda members: filters.narrow(field, tuple(m for m in members if m != "Other")))
+        if field
+        else None
+    )
+    show.chart(figure, "trend", on_pick=pick)
+    notes = [
+        KPIS[kpi].definition,
+        "Hollow points: fewer than 30 observations, or a bucket the period's edge cuts short.",
+    ]
+    if compare:
+        notes.append("Dashed: the same dates a year earlier.")
+    if field:
+        notes.append("Click a line's point to focus the filters on it.")
+    st.caption(" ".join(notes))
+    with st.expander("Data behind the chart"):
+        st.dataframe(table, hide_index=True, width="stretch")

@@ -1,0 +1,244 @@
+"""Chart builders: tidy metric tables in, themed plotly figures out (no Streamlit here).
+
+Every figure puts the unit on its value axis, shows formatted values, n and intervals on hover,
+and draws low-confidence points hollow so nobody reads too much into them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from metrics.registry import KPIS
+from ui import format as fmt
+from ui import theme
+
+
+def _hover_text(kpi: str, rows: pd.DataFrame) -> list[str]:
+    texts = []
+    for row in rows.itertuples():
+        if getattr(row, "suppressed", False):
+            texts.append(f"{fmt.SUPPRESSED}<br>n = {fmt.count(row.n)}")
+            continue
+        line = f"<b>{fmt.kpi_value(kpi, row.value)}</b>"
+        if not np.isnan(row.ci_low):
+            ci = f"{fmt.kpi_value(kpi, row.ci_low)} – {fmt.kpi_value(kpi, row.ci_high)}"
+            line += f"<br>95% interval {ci}"
+        line += f"<br>n = {fmt.count(row.n)} {KPIS[kpi].n_label}"
+        if row.low_confidence:
+            line += "<br><i>low confidence (n < 30)</i>"
+        texts.append(line)
+    return texts
+
+
+def _value_axis(fig: go.Figure, kpi: str, axis: str = "yaxis") -> None:
+    settings = {"title": {"text": fmt.axis_title(kpi)}}
+    if KPIS[kpi].fmt == "percent":
+        settings["ticksuffix"] = " %"
+    if KPIS[kpi].fmt == "count":
+        settings["rangemode"] = "tozero"
+    fig.update_layout({axis: settings})
+
+
+def trend(
+    table: pd.DataFrame,
+    kpi: str,
+    time_column: str,
+    split: str | None = None,
+    year_ago: bool = False,
+    events: pd.DataFrame | None = None,
+    partial: Sequence[pd.Timestamp] = (),
+    title: str = "",
+) -> go.Figure:
+    """A KPI over time, one line per member of ``split``.
+
+    ``year_ago`` draws the same dates a year earlier dashed (from ``year_ago_value``);
+    ``events`` (start, end, label, kind) are shaded (peaks) or marked (holidays); points in
+    ``partial`` buckets (cut by the period's edges) are drawn hollow like low-confidence ones.
+    """
+    rows = table[table["kpi"] == kpi].sort_values(time_column)
+    fig = go.Figure()
+    groups = [(None, rows)] if split is None else list(rows.groupby(split, sort=False))
+    order = sorted(groups, key=lambda g: (g[0] == "Other", -g[1]["n"].sum()))
+    partial_set = {pd.Timestamp(p) for p in partial}
+    for index, (member, group) in enumerate(order):
+        colour = theme.colour_for(index, str(member))
+        name = fmt.member(split, member) if split else KPIS[kpi].label
+        x, y = group[time_column], fmt.plot_values(kpi, group["value"])
+        if split is None and group["ci_low"].notna().any():
+            fig.add_trace(go.Scatter(
+                x=pd.concat([x, x[::-1]]),
+                y=np.concatenate([fmt.plot_values(kpi, group["ci_high"]),
+                                  fmt.plot_values(kpi, group["ci_low"])[::-1]]),
+                fill="toself", fillcolor=theme.FAINT, line={"width": 0}, hoverinfo="skip",
+                name="95% interval", showlegend=True,
+            ))  # fmt: skip
+        cut = x.map(lambda t: pd.Timestamp(t) in partial_set).to_numpy(bool)
+        hollow = group["low_confidence"].to_numpy(bool) | cut
+        hover = [t + ("<br><i>partial period</i>" if c else "")
+                 for t, c in zip(_hover_text(kpi, group), cut, strict=True)]  # fmt: skip
+        fig.add_trace(go.Scatter(
+            x=x, y=y, mode="lines+markers", name=name,
+            line={"color": colour, "width": 2},
+            marker={"symbol": np.where(hollow, "circle-open", "circle"), "size": 7,
+                    "color": colour},
+            hovertext=hover, hoverinfo="text+x+name",
+            customdata=[member] * len(group) if split else None,
+        ))  # fmt: skip
+        if year_ago and "year_ago_value" in group:
+            fig.add_trace(go.Scatter(
+                x=x, y=fmt.plot_values(kpi, group["year_ago_value"]), mode="lines",
+                name=f"{name}, a year earlier", showlegend=False, legendgroup="year_ago",
+                line={"color": colour, "width": 1.5, "dash": "dash"}, opacity=0.7,
+                hovertemplate="%{y:,.4~g}<extra>" + name + ", a year earlier</extra>",
+            ))  # fmt: skip
+    if year_ago:
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="lines", name="dashed: a year earlier",
+            line={"color": theme.NEUTRAL, "dash": "dash"}, legendgroup="year_ago",
+        ))  # fmt: skip
+    if events is not None and not events.empty:
+        _mark_events(fig, events)
+    _value_axis(fig, kpi)
+    fig.update_layout(title=title, hovermode="closest", height=450)
+    return fig
+
+
+def _mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
+    """Named peaks as shaded spans labelled at staggered heights; holidays as triangles."""
+    for index, row in enumerate(events[events["kind"] == "peak"].itertuples()):
+        fig.add_vrect(
+            x0=pd.Timestamp(row.start), x1=pd.Timestamp(row.end) + pd.Timedelta(days=1),
+            fillcolor=theme.PALETTE[1], opacity=0.12, line_width=0,
+        )  # fmt: skip
+        fig.add_annotation(
+            x=pd.Timestamp(row.start), y=1 - 0.06 * (index % 3), yref="paper", text=row.label,
+            showarrow=False, xanchor="left", font={"size": 10, "color": "#7A5A00"},
+            bgcolor="rgba(255,255,255,0.7)",
+        )  # fmt: skip
+    holidays = events[events["kind"] == "holiday"]
+    if not holidays.empty:
+        fig.add_trace(go.Scatter(
+            x=pd.to_datetime(holidays["start"]), y=[0.01] * len(holidays), yaxis="y2",
+            mode="markers", name="public holiday",
+            marker={"symbol": "triangle-up", "size": 9, "color": theme.PALETTE[3]},
+            hovertext=holidays["label"], hoverinfo="text+x",
+        ))  # fmt: skip
+        fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False})
+
+
+def bars(
+    table: pd.DataFrame,
+    kpi: str,
+    dimension: str,
+    target: float | None = None,
+    title: str = "",
+    limit: int | None = None,
+) -> go.Figure:
+    """A KPI per member of a dimension, horizontal, with 95% intervals and the target line."""
+    rows = table[table["kpi"] == kpi].dropna(subset=["value"])
+    rows = rows.sort_values("value", ascending=KPIS[kpi].direction >= 0)
+    if limit:
+        rows = rows.tail(limit)
+    values = fmt.plot_values(kpi, rows["value"])
+    error = None
+    if rows["ci_low"].notna().any():
+        error = {
+            "type": "data", "symmetric": False, "color": "#5F6670", "thickness": 1,
+            "array": fmt.plot_values(kpi, rows["ci_high"]) - values,
+            "arrayminus": values - fmt.plot_values(kpi, rows["ci_low"]),
+        }  # fmt: skip
+    colours = np.where(rows["low_confidence"], "rgba(0,114,178,0.35)", theme.PALETTE[0])
+    fig = go.Figure(go.Bar(
+        x=values, y=[fmt.member(dimension, m) for m in rows[dimension]], orientation="h",
+        marker={"color": colours}, error_x=error, customdata=rows[dimension],
+        hovertext=_hover_text(kpi, rows), hoverinfo="text+y",
+    ))  # fmt: skip
+    if target is not None:
+        fig.add_vline(
+            x=float(fmt.plot_values(kpi, [target])[0]), line_dash="dot", line_color=theme.NEUTRAL,
+            annotation_text=f"target {fmt.kpi_value(kpi, target)}", annotation_position="top",
+        )  # fmt: skip
+    _value_axis(fig, kpi, "xaxis")
+    fig.update_layout(title=title, height=max(260, 26 * len(rows) + 90), showlegend=False)
+    return fig
+
+
+def world_map(table: pd.DataFrame, kpi: str, iso3: dict[str, str], title: str = "") -> go.Figure:
+    """Choropleth of a KPI per country (ISO-3 codes from pycountry), centred on the target."""
+    rows = table[(table["kpi"] == kpi) & table["value"].notna()]
+    definition = KPIS[kpi]
+    values = fmt.plot_values(kpi, rows["value"])
+    if definition.direction == 0:
+        scale, middle = theme.SEQUENTIAL, None
+    else:
+        scale = theme.DIVERGING if definition.direction > 0 else theme.DIVERGING_REVERSED
+        target = definition.target if definition.target is not None else np.nanmedian(rows["value"])
+        middle = float(fmt.plot_values(kpi, [target])[0])
+    fig = go.Figure(go.Choropleth(
+        locations=[iso3.get(c) for c in rows["country"]], locationmode="ISO-3", z=values,
+        colorscale=scale, zmid=middle,
+        marker={"line": {"color": "white", "width": 0.5}},
+        colorbar={"title": {"text": fmt.axis_unit(kpi)}, "thickness": 12, "len": 0.8},
+        customdata=rows["country"],
+        hovertext=[f"{fmt.member('country', c)}<br>{t}"
+                   for c, t in zip(rows["country"], _hover_text(kpi, rows), strict=True)],
+        hoverinfo="text",
+    ))  # fmt: skip
+    fig.update_geos(
+        showframe=False, showcoastlines=False, showcountries=True, countrycolor="#D5D8DD",
+        showland=True, landcolor="#F4F5F7", projection_type="natural earth",
+        lataxis_range=[-58, 85],
+    )  # fmt: skip
+    fig.update_layout(title=title, height=440, margin={"l": 0, "r": 0, "t": 40, "b": 0})
+    return fig
+
+
+def heatmap(
+    matrix: pd.DataFrame,
+    title: str,
+    colorbar: str,
+    diverging: bool = False,
+    hover: str = "%{y} %{x}: %{z:,.1f}",
+    zmid: float | None = None,
+) -> go.Figure:
+    """A labelled heatmap; rows and columns come from the frame's index and columns."""
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(dtype=float), x=[str(c) for c in matrix.columns],
+        y=[str(i) for i in matrix.index],
+        colorscale=theme.DIVERGING if diverging else theme.SEQUENTIAL, zmid=zmid,
+        colorbar={"title": {"text": colorbar}, "thickness": 12},
+        hovertemplate=hover + "<extra></extra>", xgap=1, ygap=1,
+    ))  # fmt: skip
+    fig.update_layout(title=title, height=max(300, 22 * len(matrix) + 120))
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def stacked_share(
+    table: pd.DataFrame,
+    time_column: str,
+    split: str,
+    title: str,
+    members: Sequence[str] | None = None,
+) -> go.Figure:
+    """Share of volume per member over time (100 % stacked area)."""
+    rows = table[table["kpi"] == "volume"]
+    wide = rows.pivot_table(index=time_column, columns=split, values="value", aggfunc="sum")
+    wide = wide.fillna(0)
+    share = wide.div(wide.sum(axis=1), axis=0) * 100
+    fig = go.Figure()
+    for index, member in enumerate(members or share.columns):
+        if member not in share:
+            continue
+        fig.add_trace(go.Scatter(
+            x=share.index, y=share[member], stackgroup="one", name=fmt.member(split, member),
+            line={"width": 0.5, "color": theme.colour_for(index, str(member))},
+            hovertemplate="%{y:.1f} %<extra>" + fmt.member(split, member) + "</extra>",
+        ))  # fmt: skip
+    axis = {"title": {"text": "share of contacts (%)"}, "ticksuffix": " %", "range": [0, 100]}
+    fig.update_layout(title=title, yaxis=axis, height=400)
+    return fig
