@@ -71,7 +71,9 @@ def biggest_movers(
             kpi_id, table.loc[rows, "value"].to_numpy(float),
             table.loc[rows, "compared_value"].to_numpy(float),
         )  # fmt: skip
-    direction = table["kpi"].map(lambda k: KPIS[k].direction)
+    if table.empty:
+        return pd.DataFrame(columns=MOVER_COLUMNS)
+    direction = table["kpi"].map(lambda k: KPIS[k].direction).astype(int)
     table["improved"] = np.where(direction == 0, None, np.sign(table["delta"]) * direction > 0)
     table = table[np.isfinite(table["effect"])]
     return (

@@ -12,6 +12,11 @@ from ui.page import page
 SPLITS = ("none", *[d for d in CATEGORICAL_DIMENSIONS if d not in ("agent", "next_channel")])
 GRAINS = ("day", "week", "month")
 
+
+def _split_label(dimension: str) -> str:
+    return "Nothing" if dimension == "none" else fmt.dimension_label(dimension)
+
+
 flt = page("Trends", "trends", ":material/show_chart:", "is it getting better or worse?")
 
 kpi_col, split_col, top_col, grain_col = st.columns([3, 2, 2, 2])
@@ -19,8 +24,7 @@ with kpi_col:
     kpi = controls.select("KPI", list(KPIS), "kpi", "volume", lambda k: KPIS[k].label,
                           help="The definition is under the chart.")  # fmt: skip
 with split_col:
-    split = controls.select("Split by", SPLITS, "split", "none",
-                            lambda d: "Nothing" if d == "none" else fmt.dimension_label(d))  # fmt: skip
+    split = controls.select("Split by", SPLITS, "split", "none", _split_label)
 with top_col:
     top_n = controls.number("Show the largest", "top", 5, 2, 8,
                             help="The rest are computed together as 'Other'.")  # fmt: skip

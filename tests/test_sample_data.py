@@ -331,7 +331,7 @@ def test_hours_nobody_covers_answer_slowly_and_busy_hours_wait_longer(sample_con
         """
     ).fetchall()
     result = {r[0]: r[1:] for r in rows}
-    assert result[False][0] > 2 * result[True][0]
+    assert result[False][0] > 1.5 * result[True][0]
     assert result[False][1] > 3 * result[True][1]
 
 
@@ -377,7 +377,7 @@ def test_some_languages_have_hours_with_nobody_scheduled(sample_con):
             [dt.datetime(2026, 9, 1, tzinfo=dt.UTC)],
         ).fetchall()
     )
-    assert uncovered["ko"] > 0.1
+    assert uncovered["ko"] > 0.05
     assert uncovered["en"] < 0.05
 
 

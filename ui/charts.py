@@ -242,3 +242,20 @@ def stacked_share(
     axis = {"title": {"text": "share of contacts (%)"}, "ticksuffix": " %", "range": [0, 100]}
     fig.update_layout(title=title, yaxis=axis, height=400)
     return fig
+
+
+def demand_supply(balance: pd.DataFrame) -> go.Figure:
+    """Per language: share of agent work (demand) against share of scheduled hours (supply)."""
+    rows = balance.sort_values("work_share")
+    names = [fmt.member("language", code) for code in rows["language"]]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=rows["work_share"] * 100, orientation="h",
+                         name="share of work (demand)", marker={"color": theme.PALETTE[1]},
+                         hovertemplate="%{x:.1f} % of handle time<extra></extra>"))  # fmt: skip
+    fig.add_trace(go.Bar(y=names, x=rows["supply_share"] * 100, orientation="h",
+                         name="share of scheduled agent hours (supply)",
+                         marker={"color": theme.PALETTE[0]},
+                         hovertemplate="%{x:.1f} % of scheduled hours<extra></extra>"))  # fmt: skip
+    fig.update_layout(barmode="group", height=max(320, 34 * len(rows) + 120),
+                      xaxis={"title": {"text": "share (%)"}, "ticksuffix": " %"})  # fmt: skip
+    return fig

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = (
     ("dashboard.py", "Overview", ":material/public:"),
     ("pages/1_Trends.py", "Trends", ":material/show_chart:"),
+    ("pages/2_Markets.py", "Markets", ":material/flag:"),
     ("pages/9_Data.py", "Data", ":material/database:"),
 )
 

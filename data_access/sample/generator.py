@@ -269,7 +269,7 @@ class SampleGenerator:
                     if hourly.size == 0 or hourly.sum() == 0:
                         continue
                     busy = np.quantile(hourly, 0.75) / profile.TARGET_OCCUPANCY
-                    need = (busy + np.sqrt(busy)) / (1 - profile.SHRINKAGE)
+                    need = (busy + 0.75 * np.sqrt(busy)) / (1 - profile.SHRINKAGE)
                     if lang == second:
                         need = max(need - extra_capacity[s], 0.5)
                     on_shift = max(1, round(need * hub.languages[lang]))
@@ -310,10 +310,9 @@ class SampleGenerator:
         for i, (hub_id, _spoken, s, k, roster) in enumerate(agents):
             hub = hubs[hub_id]
             off = days_off_patterns[k % len(days_off_patterns)]
-            # the k-th agent of a team joins when demand has grown enough to need them
-            hire_day = (
-                DAYS + 365 * np.log((k + 1) / roster) / np.log(1 + growth) if roster > 1 else 0
-            )
+            # the k-th agent (k = 0, 1, ...) of a team of ``roster`` joins once demand, growing
+            # towards today's level, exceeds k / roster of it: small teams are there from the start
+            hire_day = DAYS + 365 * np.log(k / roster) / np.log(1 + growth) if k else -np.inf
             working = ~np.isin(weekday, off) & (day_offsets >= hire_day)
             working &= rng.random(n_days) >= 0.08
             start_local = dates[working] + pd.Timedelta(hours=hub.shift_starts[s])
@@ -349,13 +348,14 @@ class SampleGenerator:
         load = np.zeros((len(self.languages), n_hours))
         human = ~self.bot_resolved
         np.add.at(load, (self.language[human], self.hour[human]), self.handle[human] / HOUR)
-        # live contacts come first (agents fill the gaps with written work); a chat agent runs
-        # about 2.5 chats at once
-        live_load = np.zeros_like(load)
+        # live contacts come first, but an agent finishes the e-mail in hand before taking a
+        # call: written work counts half towards the queue's load; a chat agent runs about 2.5
+        # chats at once
+        live_load = 0.5 * load
         concurrency = np.array([2.5 if name == "chat" else 1.0 for name in self.channels])
         queued = human & np.array([c.live for c in profile.CHANNEL_MIX.values()])[self.channel]
         np.add.at(live_load, (self.language[queued], self.hour[queued]),
-                  self.handle[queued] / concurrency[self.channel[queued]] / HOUR)  # fmt: skip
+                  self.handle[queued] * (1 / concurrency[self.channel[queued]] - 0.5) / HOUR)  # fmt: skip
         available = capacity * (1 - profile.SHRINKAGE)
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = np.where(available > 0, load / available, np.inf)
@@ -385,8 +385,8 @@ class SampleGenerator:
         base = median * rng.lognormal(0, sigma, n)
 
         # live queues (M/M/c-like): the chance to wait follows Sakasegawa's approximation
-        # rho^sqrt(2(c+1)); those who wait, wait exponentially with mean AHT / (c(1-rho)).
-        # Overloaded hours (rho >= 1) queue up; nobody on shift -> most callers give up.
+        # rho^sqrt(2(c+1)); those who wait, wait exponentially with mean AHT / (c(1-rho)), and
+        # give up when their (exponential) patience runs out first. Overloaded hours queue up.
         rho_queue = rho_live[li, serve_hour]
         rho_queue = np.where(np.isfinite(rho_queue), rho_queue, 3.0)
         r = np.minimum(rho_queue, 0.97)
@@ -394,12 +394,15 @@ class SampleGenerator:
         mean_wait = handle / (np.maximum(agents_then, 0.5) * (1 - r))
         mean_wait *= 1 + 20 * np.maximum(rho_queue - 0.97, 0)
         queue_wait = (rng.random(n) < p_wait) * rng.exponential(np.minimum(mean_wait, 2 * HOUR))
+        queue_wait += rng.lognormal(np.log(6), 0.6, n)  # menu, routing and pick-up
+        # Nobody on shift who speaks the language: half hang up, half leave a callback request
+        # (after the menu) and are called back when the next shift starts.
         uncovered = wait_for_shift > 0
-        # nobody on shift who speaks the language: the call or chat goes unanswered
+        callback = uncovered & (rng.random(n) < 0.5)
         p_abandon = np.where(uncovered, 1.0, 1 - np.exp(-queue_wait / patience))
-        self.abandoned = live & ~self.bot_resolved & (rng.random(n) < p_abandon)
+        self.abandoned = live & ~self.bot_resolved & ~callback & (rng.random(n) < p_abandon)
         left_after = np.minimum(rng.exponential(patience), np.where(uncovered, np.inf, queue_wait))
-        live_wait = queue_wait
+        live_wait = np.where(callback, wait_for_shift + rng.uniform(120, 900, n), queue_wait)
         queue_wait = np.where(self.abandoned, left_after, queue_wait)
         self.queue_wait = np.where(live & ~self.bot_resolved, queue_wait, np.nan)  # bots: no queue
 

@@ -143,7 +143,7 @@ CHANNEL_MIX: dict[str, ChannelProfile] = {
         0.20,
         0.32,
         survey_response=0.24,
-        patience_s=300,
+        patience_s=480,
         replies_mean=0.6,
         priority_mix=(0.15, 0.6, 0.2, 0.05),
     ),
@@ -154,7 +154,7 @@ CHANNEL_MIX: dict[str, ChannelProfile] = {
         0.8,
         390,
         survey_response=0.09,
-        patience_s=240,
+        patience_s=360,
         replies_mean=0.2,
         priority_mix=(0.1, 0.5, 0.3, 0.1),
         trend=-0.05,
@@ -237,7 +237,7 @@ HUBS: tuple[Hub, ...] = (
 # Languages that agents commonly add to their main one, by hub (multilingual agents).
 SECOND_LANGUAGE = {"APAC": "en", "EMEA": "en", "AMER": "es"}
 SHRINKAGE = 0.30  # share of scheduled time not available for contacts (breaks, training, ...)
-TARGET_OCCUPANCY = 0.80
+TARGET_OCCUPANCY = 0.85
 
 # Retail peak uplifts on top of the normal pattern, by peak id of data_access.retail_calendar.
 PEAK_UPLIFT = {

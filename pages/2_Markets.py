@@ -1,0 +1,97 @@
+"""Markets: every country's KPIs side by side, a drill-down into one market, languages vs staff."""
+
+import pandas as pd
+import streamlit as st
+
+from data_access import reference
+from metrics.schedule import language_balance
+from ui import charts, controls, data, show, tables
+from ui import format as fmt
+from ui.page import page
+from ui.tiles import kpi_tiles
+
+TABLE_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "csat", "nps",
+              "abandonment")  # fmt: skip
+DRILL_DIMENSIONS = ("language", "channel", "hub")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+flt = page("Markets", "markets", ":material/flag:", "how is each market served?")
+
+# ---------------------------------------------------------------- all markets
+st.subheader("Markets side by side")
+by_country = data.kpi_table(TABLE_KPIS, by=["country"], flt=flt)
+if by_country.empty:
+    show.empty("No contacts for this filter: widen the period or remove a filter.")
+    st.stop()
+grid = tables.wide(by_country, "country", TABLE_KPIS, n_of=("csat",))
+markets = grid.index.tolist()
+
+
+def _pick_row() -> None:
+    rows = st.session_state["market_table"].selection.rows
+    if rows:
+        controls.set_page_value("market", markets[rows[0]])
+
+
+st.dataframe(
+    tables.styled(grid, by_country, "country"), key="market_table", on_select=_pick_row,
+    hide_index=True,
+    selection_mode="single-row", height=420, column_config=tables.column_config(grid, "Country"),
+)  # fmt: skip
+st.caption(
+    "Blue: target met, orange: missed (targets are in each KPI's help). Grey italics: fewer "
+    "than 30 observations. Click a row to drill into that market; click a header to sort."
+)
+
+# ---------------------------------------------------------------- one market
+st.divider()
+market = controls.select("Drill into", markets, "market", markets[0],
+                         lambda c: reference.country_label(c))  # fmt: skip
+local = flt.narrowed(countries=(market,))
+zone = reference.country_timezone(market)
+st.subheader(f"{fmt.member('country', market)}")
+weekend = ", ".join(WEEKDAYS[d] for d in sorted(reference.weekend_days(market)))
+st.caption(f"Customers' local time: {zone}. Local weekend: {weekend}.")
+kpi_tiles(local, ("volume", "frt_median", "csat", "nps", "fcr"), caption=False)
+
+DRILL_KPIS = ("volume", "frt_median", "resolution_median", "sla", "csat", "nps")
+tabs = st.tabs([f"By {fmt.dimension_label(d).lower()}" for d in DRILL_DIMENSIONS])
+for tab, dimension in zip(tabs, DRILL_DIMENSIONS, strict=True):
+    with tab:
+        split = data.kpi_table(DRILL_KPIS, by=[dimension], flt=local)
+        breakdown = tables.wide(split, dimension, DRILL_KPIS, n_of=("csat",))
+        breakdown.insert(2, "share", breakdown["volume"] / breakdown["volume"].sum())
+        st.dataframe(
+            tables.styled(breakdown, split, dimension, {"share": fmt.percent}), hide_index=True,
+            column_config={**tables.column_config(breakdown, fmt.dimension_label(dimension)),
+                           "share": "Share of contacts"},
+        )  # fmt: skip
+
+pattern = data.kpi_table(["volume"], by=["local_hour_of_week"], flt=local)
+if pattern.empty:
+    show.empty("No contacts from this market in the period.")
+else:
+    weeks = max(flt.days / 7, 1)
+    hours = pattern.set_index("local_hour_of_week")["value"].reindex(range(168), fill_value=0)
+    matrix = pd.DataFrame((hours.to_numpy() / weeks).reshape(7, 24), index=WEEKDAYS,
+                          columns=[f"{h:02d}" for h in range(24)])  # fmt: skip
+    figure = charts.heatmap(
+        matrix, f"When {fmt.member('country', market)} contacts us (local time)",
+        "contacts / hour", hover="%{y} %{x}:00 — %{z:.1f} contacts per hour on average",
+    )  # fmt: skip
+    figure.update_xaxes(title_text=f"hour of day ({zone})")
+    show.chart(figure, "market_pattern")
+
+# ---------------------------------------------------------------- languages vs staff
+st.divider()
+st.subheader("Languages: demand against the agents who speak them")
+balance = data.query(language_balance, flt)
+if balance.empty:
+    show.empty("No contacts or shifts for this filter.")
+else:
+    show.chart(charts.demand_supply(balance), "language_balance")
+    st.caption(
+        "Work share: agent handle time spent on each language's contacts. Staff share: scheduled"
+        " hours of agents who speak it (an agent with k languages counts 1/k towards each)."
+        " Countries and channels do not filter the schedule: agents serve every market."
+    )
