@@ -1,0 +1,208 @@
+"""Figures and the KPI table of the Channels page: tidy metric tables in, plotly/Styler out.
+
+Builds on ``ui.charts`` (same theme, units and hover conventions) and gives every channel one
+colour on every chart. No Streamlit calls and no queries here: the page fetches, this module draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from pandas.io.formats.style import Styler
+
+from data_access.schema import CHANNELS
+from metrics.channels import FlowBasis
+from metrics.registry import KPIS
+from ui import charts, theme
+from ui import format as fmt
+
+# one colour per channel wherever it appears; chat and messaging (the bot's) clearly apart
+CHANNEL_COLOURS = {
+    "email": theme.PALETTE[0],  # blue
+    "chat": theme.PALETTE[1],  # orange
+    "phone": theme.PALETTE[2],  # bluish green
+    "messaging": theme.PALETTE[3],  # reddish purple
+    "social": theme.PALETTE[4],  # sky blue
+    "web_form": theme.PALETTE[5],  # vermillion
+}
+# the per-channel KPI tables: column header of each KPI (the registry's labels are too long)
+SCORECARD_HEADERS = {
+    "volume": "Volume",
+    "frt_median": "Median first response",
+    "resolution_median": "Median resolution",
+    "sla": "SLA",
+    "fcr": "FCR",
+    "csat": "CSAT",
+    "abandonment": "Abandonment",
+    "service_level": "Service level",
+    "asa": "ASA",
+}
+
+
+def channel_order(channels: Sequence[str]) -> list[str]:
+    """Channels in the schema's order (unknown ones after, alphabetically)."""
+    known = [c for c in CHANNELS if c in set(channels)]
+    return known + sorted(set(channels) - set(CHANNELS))
+
+
+def channel_colour(channel: str) -> str:
+    return CHANNEL_COLOURS.get(channel, theme.NEUTRAL)
+
+
+def colour_channels(fig: go.Figure) -> go.Figure:
+    """Give each trace named after a channel that channel's colour (line, marker and fill)."""
+    by_label = {fmt.member("channel", c): colour for c, colour in CHANNEL_COLOURS.items()}
+    for trace in fig.data:
+        colour = by_label.get(trace.name)
+        if colour is None:
+            continue
+        if trace.type == "scatter":
+            trace.line.color = colour
+            trace.marker.color = colour
+            if trace.stackgroup:
+                trace.fillcolor = colour
+    return fig
+
+
+def channel_mix(table: pd.DataFrame, grain: str) -> go.Figure:
+    """Share of contacts per channel and ``grain`` bucket, biggest channel at the bottom."""
+    volume = table[table["kpi"] == "volume"]
+    members = volume.groupby("channel")["value"].sum().sort_values(ascending=False).index
+    title = f"Share of contacts by channel, by {grain}"
+    fig = charts.stacked_share(volume, grain, "channel", title, members=list(members))
+    fig.update_layout(hovermode="x unified")
+    return colour_channels(fig)
+
+
+def scorecard(
+    table: pd.DataFrame,
+    kpis: Sequence[str],
+    counts: Mapping[str, str] | None = None,
+    counts_first: bool = False,
+) -> tuple[Styler, dict[str, object]]:
+    """A per-channel KPI table: raw numbers (so columns sort numerically), shown formatted.
+
+    One row per channel that has observations for any of ``kpis`` (so a table of queue KPIs
+    leaves out e-mail rather than showing it 0), ordered by the first KPI's n, largest first.
+    Each KPI column holds the engine's value (shares as fractions, times in seconds); ``counts``
+    maps a KPI to the header of a column with its n, placed right after it (``counts_first``:
+    right after the channel, e.g. contacts offered before the queue KPIs). Values resting on
+    fewer than 30 observations are grey. Returns the Styler and its ``column_config`` (header
+    and definition of each column; keys are the KPI ids and ``<kpi>_n``).
+    """
+    counts = dict(counts or {})
+    rows = table[table["kpi"].isin(kpis)]
+    value = rows.pivot(index="channel", columns="kpi", values="value").reindex(columns=kpis)
+    n = rows.pivot(index="channel", columns="kpi", values="n").reindex(columns=kpis).fillna(0)
+    low = rows.pivot(index="channel", columns="kpi", values="low_confidence").reindex(columns=kpis)
+    present = n.index[(n > 0).any(axis=1)]
+    order = n.loc[present, kpis[0]].sort_values(ascending=False, kind="stable").index
+    frame = pd.DataFrame({"channel": [fmt.member("channel", c) for c in order]})
+    if counts_first:
+        for kpi in counts:
+            frame[f"{kpi}_n"] = n.loc[order, kpi].to_numpy(int)
+    for kpi in kpis:
+        frame[kpi] = value.loc[order, kpi].to_numpy(float)
+        if kpi in counts and not counts_first:
+            frame[f"{kpi}_n"] = n.loc[order, kpi].to_numpy(int)
+
+    styler = frame.style
+    config: dict[str, object] = {"channel": {"label": "Channel"}}
+    for kpi in kpis:
+        definition = KPIS[kpi]
+        styler = styler.format(lambda v, k=kpi: fmt.kpi_value(k, v), subset=[kpi])
+        grey = (low.loc[order, kpi].fillna(False).to_numpy(bool)
+                & (n.loc[order, kpi].to_numpy() > 0))  # fmt: skip
+        if grey.any():
+            styler = styler.map(lambda _: f"color: {theme.NEUTRAL}",
+                                subset=(frame.index[grey], [kpi]))  # fmt: skip
+        target = (f" Target: {fmt.kpi_value(kpi, definition.target)}."
+                  if definition.target is not None else "")  # fmt: skip
+        config[kpi] = {"label": SCORECARD_HEADERS.get(kpi, definition.tile_label),
+                       "help": f"{definition.label}: {definition.definition}{target}"}  # fmt: skip
+        if kpi in counts:
+            styler = styler.format(fmt.count, subset=[f"{kpi}_n"])
+            n_help = f"The n of {definition.label}: {definition.n_label}."
+            config[f"{kpi}_n"] = {"label": counts[kpi], "help": n_help}
+    return styler, config
+
+
+def flow_heatmap(flows: pd.DataFrame, basis: FlowBasis) -> go.Figure:
+    """Channel of a contact (rows) → channel of the same customer's next contact (columns)."""
+    share = flows.pivot(index="channel", columns="next_channel", values="share") * 100
+    contacts = flows.pivot(index="channel", columns="next_channel", values="contacts")
+    rows = channel_order(share.index)
+    columns = channel_order(share.columns)
+    share, contacts = share.loc[rows, columns], contacts.loc[rows, columns]
+    share.index = [fmt.member("channel", c) for c in rows]
+    share.columns = [fmt.member("channel", c) for c in columns]
+    of_what = "contacts" if basis == "all" else "contacts followed by another within 7 days"
+    fig = charts.heatmap(
+        share,
+        "Where customers went next (within 7 days)",
+        "% of row",
+        hover=f"%{{y}} → %{{x}}<br><b>%{{z:.1f}} %</b> of %{{y}} {of_what}"
+        "<br>%{customdata:,} contacts",
+    )
+    fig.update_traces(
+        customdata=contacts.to_numpy(dtype=int), zmin=0, texttemplate="%{z:.1f} %",
+        textfont={"size": 12},
+    )  # fmt: skip
+    fig.update_layout(
+        xaxis={"title": {"text": "next contact (within 7 days)"}},
+        yaxis={"title": {"text": "this contact"}},
+        height=max(320, 36 * len(rows) + 160),
+    )  # fmt: skip
+    return fig
+
+
+def with_target(fig: go.Figure, kpi: str) -> go.Figure:
+    """A dotted horizontal line at the KPI's target on a time chart."""
+    target = KPIS[kpi].target
+    if target is not None:
+        fig.add_hline(
+            y=float(fmt.plot_values(kpi, [target])[0]), line_dash="dot", line_color=theme.NEUTRAL,
+            annotation_text=f"target {fmt.kpi_value(kpi, target)}",
+            annotation_position="top left",
+        )  # fmt: skip
+    return fig
+
+
+def handoff_bars(handoffs: pd.DataFrame, dimension: str, title: str) -> go.Figure:
+    """Bot-channel contacts per member, split into resolved by the bot and handed to an agent.
+
+    Sorted by hand-offs, most at the top; the hand-off share is written on the bar.
+    """
+    rows = handoffs.iloc[::-1]  # plotly draws the first category at the bottom
+    labels = [fmt.member(dimension, m) for m in rows[dimension]]
+    codes = rows[dimension].tolist()
+    hover = [
+        f"<b>{label}</b><br>{fmt.count(r.handed_off)} handed to an agent "
+        f"({fmt.percent(r.handoff_share)})<br>{fmt.count(r.contained)} resolved by the bot"
+        f"<br>of {fmt.count(r.contacts)} bot-channel contacts"
+        for label, r in zip(labels, rows.itertuples(), strict=True)
+    ]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=labels, x=rows["handed_off"], orientation="h", name="handed to an agent",
+        marker={"color": theme.BAD}, customdata=codes,
+        text=[f"{fmt.count(h)} ({fmt.percent(s, 0)})"
+              for h, s in zip(rows["handed_off"], rows["handoff_share"], strict=True)],
+        textposition="inside", insidetextanchor="end",
+        hovertext=hover, hoverinfo="text",
+    ))  # fmt: skip
+    fig.add_trace(go.Bar(
+        y=labels, x=rows["contained"], orientation="h", name="resolved by the bot",
+        marker={"color": "rgba(0,114,178,0.35)"}, customdata=codes,
+        hovertext=hover, hoverinfo="text",
+    ))  # fmt: skip
+    fig.update_layout(
+        title=title, barmode="stack", height=max(290, 26 * len(rows) + 140),
+        xaxis={"rangemode": "tozero", "tickformat": ",",
+               "title": {"text": "chat and messaging contacts"}},
+        legend={"traceorder": "normal", "y": 1.0, "yanchor": "bottom"},
+        margin={"t": 70},
+    )  # fmt: skip
+    return fig
