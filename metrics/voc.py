@@ -1,0 +1,208 @@
+"""Voice of the customer: how survey answers spread over each scale, and what customers wrote.
+
+Surveys join their tickets on ``ticket_id``, so the global ticket filters (country, language,
+channel, ...) apply, and a survey belongs to the period in which it was answered
+(``responded_at``), like the survey KPIs in ``metrics.registry``. The score column a query reads
+comes from the ``QUESTIONS`` whitelist, never from user text; every value (dates, codes, score
+bounds, search text) is a bound parameter.
+
+Privacy: a group with fewer than ``stats.MIN_SURVEY_RESPONSES`` answers never leaves this module
+with its counts, and no comment leaves it when fewer than that many responses match the filter.
+No Streamlit here; no customer or ticket ids in any result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from data_access.database import Database
+from data_access.filters import Filter
+from metrics.stats import MIN_SURVEY_RESPONSES
+
+Tone = Literal["bad", "neutral", "good"]
+LIKE_ESCAPE = "\\"  # the ESCAPE character of the comment search
+MAX_COMMENTS = 1000
+COMMENT_COLUMNS = ["responded_at", "country", "language", "channel", "csat", "nps", "ces",
+                   "comment"]  # fmt: skip
+DISTRIBUTION_COLUMNS = ["score", "band", "tone", "responses", "share", "n", "suppressed"]
+
+
+@dataclass(frozen=True)
+class Band:
+    """A named stretch of a scale, e.g. NPS detractors 0–6."""
+
+    label: str
+    low: int
+    high: int
+    tone: Tone
+
+
+@dataclass(frozen=True)
+class Question:
+    """One survey question: its column in ``surveys``, its scale and how the scale reads."""
+
+    id: str  # the column in ``surveys`` (whitelisted identifier)
+    label: str
+    low: int
+    high: int
+    bands: tuple[Band, ...]
+
+    @property
+    def scores(self) -> list[int]:
+        return list(range(self.low, self.high + 1))
+
+    def band(self, score: int) -> Band | None:
+        return next((b for b in self.bands if b.low <= score <= b.high), None)
+
+
+# Bands follow the KPI definitions: CSAT counts 4–5, NPS promoters 9–10 and detractors 0–6,
+# customer effort "easy" is 5 or more.
+QUESTIONS: dict[str, Question] = {
+    q.id: q
+    for q in (
+        Question("csat", "CSAT", 1, 5, (
+            Band("dissatisfied (1–2)", 1, 2, "bad"),
+            Band("neutral (3)", 3, 3, "neutral"),
+            Band("satisfied (4–5)", 4, 5, "good"),
+        )),
+        Question("nps", "NPS", 0, 10, (
+            Band("detractors (0–6)", 0, 6, "bad"),
+            Band("passives (7–8)", 7, 8, "neutral"),
+            Band("promoters (9–10)", 9, 10, "good"),
+        )),
+        Question("ces", "Customer effort", 1, 7, (
+            Band("hard (1–3)", 1, 3, "bad"),
+            Band("neutral (4)", 4, 4, "neutral"),
+            Band("easy (5–7)", 5, 7, "good"),
+        )),
+    )
+}  # fmt: skip
+
+
+def question(question_id: str) -> Question:
+    """The whitelisted question, or ValueError naming the valid ones."""
+    if question_id not in QUESTIONS:
+        raise ValueError(f"unknown question {question_id!r}; valid: {', '.join(QUESTIONS)}")
+    return QUESTIONS[question_id]
+
+
+def _answered_in_period(flt: Filter) -> tuple[str, dict[str, object]]:
+    """WHERE body for survey responses answered in the period, under the ticket filters."""
+    time_clauses, time_params = flt.time_sql("s.responded_at")
+    dim_clauses, dim_params = flt.dimension_sql("t")
+    clauses = ["s.responded_at IS NOT NULL", *time_clauses, *dim_clauses]
+    return " AND ".join(clauses), {**time_params, **dim_params}
+
+
+_SURVEYS = "surveys s JOIN tickets t ON t.ticket_id = s.ticket_id"
+
+
+def score_distribution(db: Database, flt: Filter, question_id: str) -> pd.DataFrame:
+    """Answers per score of one question (every score on the scale, zeros included).
+
+    Columns: ``score``, ``band`` and ``tone`` (from the question's bands), ``responses``,
+    ``share`` (of all answers), ``n`` (answers in total) and ``suppressed``. With fewer than
+    ``MIN_SURVEY_RESPONSES`` answers the rows are ``suppressed``: counts and shares are NaN.
+    """
+    q = question(question_id)
+    where, params = _answered_in_period(flt)
+    # q.id is a whitelisted column name; every value is bound
+    sql = (
+        f"SELECT s.{q.id} AS score, count(*) AS responses FROM {_SURVEYS} "  # noqa: S608
+        f"WHERE {where} AND s.{q.id} IS NOT NULL GROUP BY ALL"
+    )
+    raw = db.query(sql, params)
+    counts = dict(zip(raw["score"].astype(int), raw["responses"].astype(int), strict=True))
+    scores = sorted(set(q.scores) | set(counts))  # off-scale answers (bad data) stay visible
+    n = sum(counts.values())
+    suppressed = n < MIN_SURVEY_RESPONSES
+    responses = np.array([counts.get(s, 0) for s in scores], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = responses / n if n else np.full(len(scores), np.nan)
+    bands = [q.band(s) for s in scores]
+    table = pd.DataFrame({
+        "score": scores,
+        "band": [b.label if b else "outside the scale" for b in bands],
+        "tone": [b.tone if b else "neutral" for b in bands],
+        "responses": responses,
+        "share": share,
+        "n": n,
+        "suppressed": suppressed,
+    })  # fmt: skip
+    if suppressed:
+        table[["responses", "share"]] = np.nan  # nothing about a too-small group leaks out
+    return table[DISTRIBUTION_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Comments:
+    """The comments matching a search, with the counts the page needs to explain them."""
+
+    responses: int  # survey responses answered in the period under the filter (any score)
+    matched: int  # comments matching the search and score range (0 when suppressed)
+    rows: pd.DataFrame  # the newest ``limit`` of them, COMMENT_COLUMNS
+
+    @property
+    def suppressed(self) -> bool:
+        """Fewer than the minimum responses match the filter: no comment is shown."""
+        return self.responses < MIN_SURVEY_RESPONSES
+
+
+def like_pattern(text: str) -> str:
+    """An ILIKE pattern that finds ``text`` literally anywhere (``%``, ``_``, ``\\`` escaped)."""
+    escaped = (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", f"{LIKE_ESCAPE}%")
+        .replace("_", f"{LIKE_ESCAPE}_")
+    )
+    return f"%{escaped}%"
+
+
+def comments(
+    db: Database,
+    flt: Filter,
+    search: str = "",
+    min_score: int | None = None,
+    max_score: int | None = None,
+    limit: int = 200,
+    question_id: str = "csat",
+) -> Comments:
+    """Free-text comments answered in the period under the filter, newest first.
+
+    ``search`` matches literally and case-insensitively anywhere in the comment. ``min_score``
+    and ``max_score`` bound the answer to ``question_id`` (inclusive; None: no bound, so
+    comments whose author skipped that question are kept). Comments are withheld entirely when
+    fewer than ``MIN_SURVEY_RESPONSES`` survey responses match the filter (privacy).
+    """
+    q = question(question_id)
+    where, params = _answered_in_period(flt)
+    total = db.query(f"SELECT count(*) AS n FROM {_SURVEYS} WHERE {where}", params)  # noqa: S608
+    responses = int(total["n"].iloc[0])
+    if responses < MIN_SURVEY_RESPONSES:
+        return Comments(responses, 0, pd.DataFrame(columns=COMMENT_COLUMNS))
+    clauses = [where, "s.comment IS NOT NULL", "trim(s.comment) <> ''"]
+    if min_score is not None:
+        clauses.append(f"s.{q.id} >= $min_score")
+        params["min_score"] = int(min_score)
+    if max_score is not None:
+        clauses.append(f"s.{q.id} <= $max_score")
+        params["max_score"] = int(max_score)
+    search = (search or "").strip()
+    if search:
+        clauses.append(f"s.comment ILIKE $pattern ESCAPE '{LIKE_ESCAPE}'")
+        params["pattern"] = like_pattern(search)
+    params["limit"] = max(1, min(int(limit), MAX_COMMENTS))
+    # q.id is a whitelisted column name; every value is bound
+    sql = (
+        "SELECT timezone('UTC', s.responded_at) AS responded_at, t.country, t.language, "  # noqa: S608
+        "t.channel, s.csat, s.nps, s.ces, s.comment, count(*) OVER () AS matched "
+        f"FROM {_SURVEYS} WHERE {' AND '.join(clauses)} "
+        "ORDER BY s.responded_at DESC, s.survey_id LIMIT $limit"
+    )
+    rows = db.query(sql, params)
+    matched = int(rows["matched"].iloc[0]) if len(rows) else 0
+    return Comments(responses, matched, rows[COMMENT_COLUMNS].reset_index(drop=True))

@@ -1,0 +1,276 @@
+"""Chart builders and display tables for the Voice of the customer page (no Streamlit here).
+
+Score distributions coloured by what the scale means (NPS detractors, passives, promoters),
+interval bands for split trends, and each market's score beside its change against its own
+previous 12 months. Colours come from ``ui.theme``; good and bad are also said in words (legend,
+labels, hover), never in colour alone. Privacy-suppressed groups show ``fmt.SUPPRESSED``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from metrics.engine import OTHER
+from metrics.registry import KPIS
+from metrics.voc import Question
+from ui import format as fmt
+from ui import theme
+
+TONE_COLOURS = {"bad": theme.BAD, "neutral": theme.NEUTRAL, "good": theme.GOOD}
+NOT_SIGNIFICANT = theme.OTHER
+BASELINE_LABEL = "its own previous 12 months"
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    red, green, blue = (int(hex_colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red}, {green}, {blue}, {alpha})"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# ------------------------------------------------------------------ distributions
+def distribution(table: pd.DataFrame, q: Question, title: str = "") -> go.Figure:
+    """Answers per score of one question, one colour per band, share of answers on the bars."""
+    fig = go.Figure()
+    for band, rows in table.groupby("band", sort=False):
+        tone = rows["tone"].iloc[0]
+        fig.add_trace(go.Bar(
+            x=rows["score"].astype(str), y=rows["responses"], name=band,
+            marker={"color": TONE_COLOURS.get(tone, theme.NEUTRAL)},
+            # shares under 1 % would only crowd the small bars; the hover has them all
+            text=[f"{s * 100:.0f}%" if s >= 0.01 else "" for s in rows["share"]],
+            textposition="outside", textfont={"size": 11}, cliponaxis=False,
+            hovertext=[f"score {s}: {fmt.count(r)} answers ({fmt.percent(p)})<br>{band}"
+                       for s, r, p in zip(rows["score"], rows["responses"], rows["share"],
+                                          strict=True)],
+            hoverinfo="text",
+        ))  # fmt: skip
+    fig.update_layout(
+        title=title, height=340, bargap=0.15, showlegend=True, margin={"t": 50, "b": 40},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        xaxis={"title": {"text": f"score ({q.low}–{q.high})", "standoff": 4}, "type": "category",
+               "categoryorder": "array", "categoryarray": [str(s) for s in table["score"]]},
+        yaxis={"title": {"text": "answers"}, "rangemode": "tozero"},
+    )  # fmt: skip
+    return fig
+
+
+# ------------------------------------------------------------------ trends
+def add_interval_bands(
+    fig: go.Figure, table: pd.DataFrame, kpi: str, time_column: str, split: str
+) -> go.Figure:
+    """Shade each line of a split ``ui.charts.trend`` figure with its 95% interval.
+
+    A band takes its line's colour and legend group, so clicking a market in the legend hides
+    both. Bands are drawn underneath the lines.
+    """
+    rows = table[table["kpi"] == kpi].sort_values(time_column)
+    lines = [t for t in fig.data if t.customdata is not None and t.mode == "lines+markers"]
+    bands = []
+    for line in lines:
+        member = line.customdata[0]
+        group = rows[rows[split] == member].dropna(subset=["ci_low", "ci_high"])
+        line.legendgroup = str(member)
+        if group.empty:
+            continue
+        x = group[time_column]
+        bands.append(go.Scatter(
+            x=pd.concat([x, x[::-1]]),
+            y=np.concatenate([fmt.plot_values(kpi, group["ci_high"]),
+                              fmt.plot_values(kpi, group["ci_low"])[::-1]]),
+            mode="lines", fill="toself", fillcolor=_rgba(line.line.color, 0.09),
+            line={"width": 0},
+            hoverinfo="skip", showlegend=False, legendgroup=str(member),
+            name=f"{line.name}, 95% interval",
+        ))  # fmt: skip
+    if bands:
+        fig.add_traces(bands)
+        count = len(bands)
+        fig.data = fig.data[-count:] + fig.data[:-count]
+    return fig
+
+
+# ------------------------------------------------------------------ raw vs own baseline
+def _ordered(table: pd.DataFrame, kpi: str, dimension: str) -> pd.DataFrame:
+    """Rows of ``kpi``: shown values best first, then hidden groups, 'Other' last."""
+    rows = table[table["kpi"] == kpi].copy()
+    best_first = KPIS[kpi].direction < 0  # ascending when lower is better
+    rows["__other"] = rows[dimension] == OTHER
+    rows["__hidden"] = rows["value"].isna()
+    rows = rows.sort_values(["__other", "__hidden", "value"], ascending=[True, True, best_first])
+    return rows.drop(columns=["__other", "__hidden"]).reset_index(drop=True)
+
+
+def _verdict(kpi: str, row: pd.Series) -> str:
+    """'better' / 'worse' (significant at 95%), 'n.s.' or '' when there is nothing to compare."""
+    delta = row.get("baseline_delta")
+    if _missing(delta):
+        return ""
+    if not row.get("baseline_significant"):
+        return "n.s."
+    direction = KPIS[kpi].direction
+    if direction == 0:
+        return "changed"
+    return "better" if delta * direction > 0 else "worse"
+
+
+def _delta_unit(kpi: str) -> str:
+    return {"percent": "percentage points", "nps": "NPS points", "score": "score points"}.get(
+        KPIS[kpi].fmt, fmt.axis_unit(kpi)
+    )
+
+
+def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str = "") -> go.Figure:
+    """Two panels sharing the markets: the raw score (with its 95% interval and the market's own
+    previous-12-month value), and the change against that baseline coloured by significance.
+
+    ``table`` comes from ``kpi_table(..., by=[dimension], compare=("baseline",))``.
+    """
+    rows = _ordered(table, kpi, dimension)
+    labels = [fmt.member(dimension, m) for m in rows[dimension]]
+    fig = make_subplots(
+        rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.07,
+        subplot_titles=("Raw score this period", f"Change against {BASELINE_LABEL}"),
+    )  # fmt: skip
+    shown = rows["value"].notna().to_numpy()
+    value = fmt.plot_values(kpi, rows["value"])
+    baseline = fmt.plot_values(kpi, rows["baseline_value"])
+    n_label = KPIS[kpi].n_label
+    hover = []
+    for row in rows.itertuples():
+        if row.suppressed:
+            hover.append(f"{fmt.SUPPRESSED}")
+            continue
+        text = f"this period <b>{fmt.kpi_value(kpi, row.value)}</b>"
+        if not _missing(row.ci_low):
+            text += f" (95%: {fmt.kpi_value(kpi, row.ci_low)} – {fmt.kpi_value(kpi, row.ci_high)})"
+        text += f", n = {fmt.count(row.n)} {n_label}"
+        text += f"<br>{BASELINE_LABEL}: {fmt.kpi_value(kpi, row.baseline_value)}"
+        if not _missing(row.baseline_n):
+            text += f", n = {fmt.count(row.baseline_n)}"
+        if row.low_confidence:
+            text += "<br><i>low confidence (n < 30)</i>"
+        hover.append(text)
+    error = {
+        "type": "data", "symmetric": False, "color": "#5F6670", "thickness": 1, "width": 3,
+        "array": fmt.plot_values(kpi, rows["ci_high"]) - value,
+        "arrayminus": value - fmt.plot_values(kpi, rows["ci_low"]),
+    }  # fmt: skip
+    fig.add_trace(go.Scatter(
+        x=value, y=labels, mode="markers", name="this period (95% interval)", error_x=error,
+        marker={"color": theme.PALETTE[0], "size": 10,
+                "symbol": np.where(rows["low_confidence"], "circle-open", "circle")},
+        customdata=rows[dimension], hovertext=hover, hoverinfo="text+y",
+    ), row=1, col=1)  # fmt: skip
+    fig.add_trace(go.Scatter(
+        x=baseline, y=labels, mode="markers", name=BASELINE_LABEL,
+        marker={"color": "#31333F", "size": 9, "symbol": "diamond-open", "line": {"width": 2}},
+        customdata=rows[dimension], hovertext=hover, hoverinfo="text+y",
+    ), row=1, col=1)  # fmt: skip
+    hidden = [label for label, ok in zip(labels, shown, strict=True) if not ok]
+    if hidden:
+        anchor = np.nanmin(np.concatenate([value, baseline])) if shown.any() else 0.0
+        fig.add_trace(go.Scatter(
+            x=[anchor if np.isfinite(anchor) else 0.0] * len(hidden), y=hidden, mode="text",
+            text=[fmt.SUPPRESSED] * len(hidden), textposition="middle right",
+            textfont={"color": theme.NEUTRAL}, showlegend=False, hoverinfo="skip",
+        ), row=1, col=1)  # fmt: skip
+
+    verdicts = [_verdict(kpi, row) for _, row in rows.iterrows()]
+    colours = [{"better": theme.GOOD, "worse": theme.BAD}.get(v, NOT_SIGNIFICANT) for v in verdicts]
+    delta = fmt.plot_values(kpi, rows["baseline_delta"])
+    suffix = {"n.s.": " (n.s.)", "better": " ▲ better", "worse": " ▼ worse", "changed": ""}
+    texts = [
+        "" if not v else fmt.kpi_delta(kpi, d) + suffix[v]
+        for v, d in zip(verdicts, rows["baseline_delta"], strict=True)
+    ]
+    delta_hover = []
+    for row, verdict in zip(rows.itertuples(), verdicts, strict=True):
+        if not verdict:
+            delta_hover.append("no comparison: this period or its baseline has < 5 responses"
+                               if row.suppressed or _missing(row.baseline_value)
+                               else "no comparison")  # fmt: skip
+            continue
+        meaning = {"n.s.": "within normal variation (not significant at 95%)",
+                   "better": "better than its normal (significant at 95%)",
+                   "worse": "worse than its normal (significant at 95%)",
+                   "changed": "changed (significant at 95%)"}[verdict]  # fmt: skip
+        delta_hover.append(
+            f"{fmt.kpi_delta(kpi, row.baseline_delta)}: {fmt.kpi_value(kpi, row.value)} vs "
+            f"{fmt.kpi_value(kpi, row.baseline_value)}<br>{meaning}, p = {row.baseline_p_value:.3f}"
+        )
+    fig.add_trace(go.Bar(
+        x=delta, y=labels, orientation="h", marker={"color": colours}, text=texts,
+        textposition="outside", cliponaxis=False, showlegend=False,
+        customdata=rows[dimension], hovertext=delta_hover, hoverinfo="text+y",
+    ), row=1, col=2)  # fmt: skip
+    no_comparison = [lab for lab, v, ok in zip(labels, verdicts, shown, strict=True)
+                     if ok and not v]  # fmt: skip
+    if no_comparison:
+        fig.add_trace(go.Scatter(
+            x=[0] * len(no_comparison), y=no_comparison, mode="text",
+            text=["no baseline"] * len(no_comparison), textposition="middle right",
+            textfont={"color": theme.NEUTRAL}, showlegend=False, hoverinfo="skip",
+        ), row=1, col=2)  # fmt: skip
+    for name, colour in (("better than its normal", theme.GOOD),
+                         ("worse than its normal", theme.BAD),
+                         ("within normal variation (n.s.)", NOT_SIGNIFICANT)):  # fmt: skip
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", name=name,
+            marker={"color": colour, "symbol": "square", "size": 11},
+        ), row=1, col=2)  # fmt: skip
+    fig.add_vline(x=0, line_color="#8A8F98", line_width=1, row=1, col=2)
+    finite = np.abs(delta[np.isfinite(delta)])
+    reach = float(finite.max()) * 1.9 if finite.size and finite.max() > 0 else 1.0
+    fig.update_xaxes(title_text=fmt.axis_title(kpi), row=1, col=1,
+                     ticksuffix=" %" if KPIS[kpi].fmt == "percent" else None)  # fmt: skip
+    fig.update_xaxes(title_text=f"change ({_delta_unit(kpi)})", range=[-reach, reach],
+                     zeroline=False, row=1, col=2)  # fmt: skip
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels,
+                     autorange="reversed")  # fmt: skip
+    fig.update_layout(
+        title=title, height=max(320, 28 * len(rows) + 190), hovermode="closest",
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"t": 80, "b": 60},
+    )  # fmt: skip
+    return fig
+
+
+def baseline_table(table: pd.DataFrame, kpi: str, dimension: str) -> pd.DataFrame:
+    """The numbers behind ``raw_and_baseline``, formatted for reading (same order)."""
+    rows = _ordered(table, kpi, dimension)
+    meaning = {"better": "yes, better", "worse": "yes, worse", "changed": "yes",
+               "n.s.": "no (could be noise)", "": "–"}  # fmt: skip
+    return pd.DataFrame({
+        fmt.dimension_label(dimension): [fmt.member(dimension, m) for m in rows[dimension]],
+        "This period": [fmt.SUPPRESSED if s else fmt.kpi_value(kpi, v)
+                        for s, v in zip(rows["suppressed"], rows["value"], strict=True)],
+        KPIS[kpi].n_label.capitalize(): [fmt.count(n) for n in rows["n"]],
+        "Own previous 12 months": [fmt.kpi_value(kpi, v) for v in rows["baseline_value"]],
+        f"{KPIS[kpi].n_label.capitalize()} (12 months)": [
+            fmt.count(n) for n in rows["baseline_n"]
+        ],
+        "Change": [fmt.kpi_delta(kpi, d) or "–" for d in rows["baseline_delta"]],
+        "Real change (95%)?": [meaning[_verdict(kpi, row)] for _, row in rows.iterrows()],
+    })  # fmt: skip
+
+
+# ------------------------------------------------------------------ comments
+def comment_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Comments for display: readable market names, no ids, '–' for a skipped question."""
+    return pd.DataFrame({
+        "Answered (UTC)": pd.to_datetime(rows["responded_at"]),
+        "Country": [fmt.member("country", c) for c in rows["country"]],
+        "Language": [fmt.member("language", c) for c in rows["language"]],
+        "Channel": [fmt.member("channel", c) for c in rows["channel"]],
+        **{label: [fmt.MISSING if pd.isna(v) else str(int(v)) for v in rows[column]]
+           for label, column in (("CSAT", "csat"), ("NPS", "nps"), ("CES", "ces"))},
+        "Comment": rows["comment"],
+    })  # fmt: skip
