@@ -337,6 +337,7 @@ KPIS: dict[str, Kpi] = {
             rows="s.ces IS NOT NULL",
             target=5.5,
             n_label="responses",
+            short_label="Effort (mean)",
         ),
         Kpi(
             "ces_easy",
@@ -350,6 +351,7 @@ KPIS: dict[str, Kpi] = {
             success="s.ces >= 5",
             target=0.75,
             n_label="responses",
+            short_label="Effort (% easy)",
         ),
         Kpi(
             "response_rate",
@@ -363,6 +365,7 @@ KPIS: dict[str, Kpi] = {
             success="s.responded_at IS NOT NULL",
             target=0.15,
             n_label="surveys sent",
+            short_label="Response rate",
         ),
     )
 }

@@ -14,6 +14,7 @@ from tests.browser import (
     streamlit_server,
     wait_for_app,
 )
+from ui import format as fmt
 from ui.page import PAGES
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    context = browser.new_context(viewport={"width": 1440, "height": 2400})
     yield context.new_page()
     context.close()
 
@@ -66,7 +67,7 @@ def test_every_page_renders_in_chromium(server, page, script, label, view):
     assert label in page.locator("h1").first.inner_text()
     if script == "dashboard.py":
         values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-        assert len(values) == 5 and all(re.search(r"\d", v) for v in values)
+        assert len(values) == 10 and all(re.search(r"\d", v) for v in values)
 
 
 def test_filters_survive_page_switches_in_the_browser(server, page):
@@ -77,3 +78,28 @@ def test_filters_survive_page_switches_in_the_browser(server, page):
         wait_for_app(page)
         assert "country=JP" in page.url and "period=last_7d" in page.url
         assert "Japan (JP)" in page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+def click_centre(page, locator) -> None:
+    """Click the middle of an SVG element (plotly's drag layer sits on top of its points)."""
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_clicking_a_chart_narrows_the_filters(server, page):
+    page.goto(server + "/Channels?period=last_90d")
+    wait_for_app(page)
+    bars = page.locator(".st-key-channel_bars .point path")
+    click_centre(page, bars.nth(bars.count() - 1))  # plotly draws bars bottom-up: the top bar
+    wait_for_app(page)
+    channel = re.search(r"channel=([a-z_]+)", page.url).group(1)
+    assert "channel=" in page.url and "period=last_90d" in page.url
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert fmt.member("channel", channel) in sidebar
+
+    page.goto(server + "/?period=last_90d")
+    wait_for_app(page)
+    click_centre(page, page.locator(".st-key-overview_map path.choroplethlocation").nth(3))
+    wait_for_app(page)
+    code = re.search(r"country=([A-Z]{2})", page.url).group(1)
+    assert f"({code})" in page.locator('[data-testid="stSidebar"]').inner_text()

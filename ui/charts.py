@@ -74,6 +74,7 @@ def trend(
                 y=np.concatenate([fmt.plot_values(kpi, group["ci_high"]),
                                   fmt.plot_values(kpi, group["ci_low"])[::-1]]),
                 fill="toself", fillcolor=theme.FAINT, line={"width": 0}, hoverinfo="skip",
+                mode="lines",
                 name="95% interval", showlegend=True,
             ))  # fmt: skip
         cut = x.map(lambda t: pd.Timestamp(t) in partial_set).to_numpy(bool)
@@ -104,6 +105,11 @@ def trend(
         _mark_events(fig, events)
     _value_axis(fig, kpi)
     fig.update_layout(title=title, hovermode="closest", height=450)
+    buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).unique()
+    if len(buckets) == 1:  # plotly would zoom a single date to milliseconds
+        only = pd.Timestamp(buckets[0])
+        fig.update_xaxes(range=[only - pd.Timedelta(days=7), only + pd.Timedelta(days=7)],
+                         tickformat="%d %b %Y", nticks=3)  # fmt: skip
     return fig
 
 

@@ -19,6 +19,8 @@ PAGES = (
     ("dashboard.py", "Overview", ":material/public:"),
     ("pages/1_Trends.py", "Trends", ":material/show_chart:"),
     ("pages/2_Markets.py", "Markets", ":material/flag:"),
+    ("pages/3_Channels.py", "Channels", ":material/forum:"),
+    ("pages/4_Voice_of_the_customer.py", "Voice of the customer", ":material/reviews:"),
     ("pages/9_Data.py", "Data", ":material/database:"),
 )
 

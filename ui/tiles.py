@@ -75,7 +75,7 @@ def kpi_tiles(flt: Filter, kpi_ids: Sequence[str], caption: bool = True) -> pd.D
                 st.caption("No data for this filter")
                 continue
             row = table.loc[kpi_id]
-            value = fmt.SUPPRESSED if row["suppressed"] else fmt.kpi_value(kpi, row["value"])
+            value = "hidden" if row["suppressed"] else fmt.kpi_value(kpi, row["value"])
             # a snapshot (backlog) has no sampling error: its change is shown, never "n.s."
             tested = not math.isnan(row["previous_p_value"])
             significant = bool(row["previous_significant"]) or not tested
@@ -91,5 +91,8 @@ def kpi_tiles(flt: Filter, kpi_ids: Sequence[str], caption: bool = True) -> pd.D
                 chart_data=spark if len(spark) > 1 else None,
                 chart_type="area",
             )
-            st.caption(_target_line(kpi_id, row["value"]))
+            if row["suppressed"]:
+                st.caption("Fewer than 5 responses: not shown (privacy)")
+            else:
+                st.caption(_target_line(kpi_id, row["value"]))
     return table.reset_index()

@@ -354,8 +354,8 @@ class SampleGenerator:
         live_load = 0.5 * load
         concurrency = np.array([2.5 if name == "chat" else 1.0 for name in self.channels])
         queued = human & np.array([c.live for c in profile.CHANNEL_MIX.values()])[self.channel]
-        np.add.at(live_load, (self.language[queued], self.hour[queued]),
-                  self.handle[queued] * (1 / concurrency[self.channel[queued]] - 0.5) / HOUR)  # fmt: skip
+        extra = self.handle[queued] * (1 / concurrency[self.channel[queued]] - 0.5) / HOUR
+        np.add.at(live_load, (self.language[queued], self.hour[queued]), extra)
         available = capacity * (1 - profile.SHRINKAGE)
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = np.where(available > 0, load / available, np.inf)

@@ -1,0 +1,53 @@
+"""Helpers for AppTest-based page tests: open a page with URL parameters, read charts back."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+from streamlit.testing.v1 import AppTest
+
+from data_access.filters import Filter
+from tests.conftest import SAMPLE_END
+from ui.filters import period_dates
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def open_page(script: str, query: dict | None = None) -> AppTest:
+    """Run ``script`` (relative to the project) as a fresh session opened with ``query``."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params.update(query or {})
+    if script != "dashboard.py":
+        at.switch_page(script)
+    return at.run()
+
+
+def figures(at: AppTest) -> list[go.Figure]:
+    """The plotly figures on the page, in order, as Figure objects."""
+    return [pio.from_json(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def values(data: object) -> np.ndarray:
+    """A trace's data array; plotly ships numeric arrays base64-encoded ("bdata")."""
+    if isinstance(data, dict) and "bdata" in data:
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
+    return np.asarray(data, dtype=float)
+
+
+def sample_filter(period: str = "last_28d", **dimensions: tuple[str, ...]) -> Filter:
+    """The Filter a page builds for ``?period=...`` on the test sample."""
+    start, end = period_dates(period, SAMPLE_END)
+    return Filter(start=start, end=end, **dimensions)
+
+
+def widget(widgets: object, label: str) -> object:
+    return next(w for w in widgets if w.label == label)
+
+
+def dates(days: int) -> tuple[dt.date, dt.date]:
+    return SAMPLE_END - dt.timedelta(days=days - 1), SAMPLE_END
