@@ -33,7 +33,7 @@ with where:
         figure = charts.world_map(by_country, kpi, data.country_iso3(),
                                   title=f"{KPIS[kpi].label} by customer country")  # fmt: skip
         show.chart(figure, "overview_map",
-                   on_pick=lambda codes: filters.narrow("countries", tuple(codes)))  # fmt: skip
+                   on_pick=filters.narrow_on_pick("country"))  # fmt: skip
         st.caption(f"{KPIS[kpi].definition} Click a country to focus on it.")
 
 with what:

@@ -56,12 +56,7 @@ else:
         table, kpi, grain, split=by[0] if by else None, year_ago=bool(compare), events=events,
         partial=partial_buckets(flt, grain), title=f"{KPIS[kpi].label} by {grain}{by_what}",
     )  # fmt: skip
-    field = filters.FIELD_OF_DIMENSION.get(split)
-    pick = (
-        (lambda members: filters.narrow(field, tuple(m for m in members if m != "Other")))
-        if field
-        else None
-    )
+    pick = filters.narrow_on_pick(split)
     show.chart(figure, "trend", on_pick=pick)
     notes = [
         KPIS[kpi].definition,
@@ -69,7 +64,7 @@ else:
     ]
     if compare:
         notes.append("Dashed: the same dates a year earlier.")
-    if field:
+    if pick:
         notes.append("Click a line's point to focus the filters on it.")
     st.caption(" ".join(notes))
     with st.expander("Data behind the chart"):

@@ -1,7 +1,5 @@
 """Channels: how our channels compare, where customers switch channel, how much the bot contains."""
 
-from collections.abc import Callable
-
 import pandas as pd
 import streamlit as st
 
@@ -32,19 +30,6 @@ def _channel_names(codes: tuple[str, ...]) -> str:
     """'Chat', 'Chat and Phone', 'E-mail, Phone and Social'."""
     names = [fmt.member("channel", c) for c in codes]
     return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 2 else names)
-
-
-def _narrow_to(dimension: str) -> Callable[[list], None] | None:
-    field = filters.FIELD_OF_DIMENSION.get(dimension)
-    if field is None:
-        return None
-
-    def pick(members: list) -> None:
-        picked = tuple(m for m in members if m != "Other")  # 'Other' is no filter value
-        if picked:
-            filters.narrow(field, picked)
-
-    return pick
 
 
 def _has_values(table: pd.DataFrame, kpi: str) -> bool:
@@ -113,7 +98,7 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
         return
     figure = charts.bars(scores, kpi, "channel", target=KPIS[kpi].target,
                          title=f"{KPIS[kpi].label} by channel")  # fmt: skip
-    show.chart(figure, "channel_bars", on_pick=_narrow_to("channel"))
+    show.chart(figure, "channel_bars", on_pick=filters.narrow_on_pick("channel"))
     st.caption(
         f"{KPIS[kpi].definition} Whiskers: 95% interval; pale bars: fewer than 30 observations. "
         "Click a bar to filter every page to that channel."
@@ -130,7 +115,7 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
             figure = charts.bars(scores, "channel_switch", "channel",
                                  target=KPIS["channel_switch"].target,
                                  title="Contacts followed by another channel")  # fmt: skip
-            show.chart(figure, "switch_bars", on_pick=_narrow_to("channel"))
+            show.chart(figure, "switch_bars", on_pick=filters.narrow_on_pick("channel"))
             st.caption(f"{KPIS['channel_switch'].definition} Click a bar to focus on a channel.")
     with flows_col:
         basis = controls.select("Row percentages of", tuple(FLOW_LABELS), "flow", "all",
@@ -222,11 +207,11 @@ def bot_containment(flt: Filter) -> None:
         figure = charts.bars(table, "bot_containment", split_by,
                              target=KPIS["bot_containment"].target,
                              title=f"Bot containment by {label}")  # fmt: skip
-        show.chart(figure, "bot_rates", on_pick=_narrow_to(split_by))
+        show.chart(figure, "bot_rates", on_pick=filters.narrow_on_pick(split_by))
     with counts:
         figure = channel_charts.handoff_bars(handoffs, split_by,
                                              title=f"Hand-offs to agents by {label}")  # fmt: skip
-        show.chart(figure, "bot_handoffs", on_pick=_narrow_to(split_by))
+        show.chart(figure, "bot_handoffs", on_pick=filters.narrow_on_pick(split_by))
     others = " Smaller groups are combined as 'Other'." if keep else ""
     st.caption(
         f"Left: how often the bot resolves {bots} contacts on its own (95% interval, target "

@@ -99,12 +99,7 @@ else:
         voc_charts.add_interval_bands(figure, trend_table, kpi, grain, split)
     elif not bands:
         figure.data = [t for t in figure.data if t.name != "95% interval"]
-    field = filters.FIELD_OF_DIMENSION.get(split)
-    pick = (
-        (lambda members: filters.narrow(field, tuple(m for m in members if m != "Other")))
-        if field
-        else None
-    )
+    pick = filters.narrow_on_pick(split)
     show.chart(figure, "voc_trend", on_pick=pick)
     notes = [KPIS[kpi].definition]
     if bands:
@@ -116,7 +111,7 @@ else:
         f"Hollow points: fewer than {LOW_CONFIDENCE_N} answers, or a {grain} the period's edge "
         f"cuts short. Gaps: fewer than {MIN_SURVEY_RESPONSES} answers, hidden for privacy."
     )
-    if field:
+    if pick:
         notes.append("Click a point to focus the filters on that line.")
     st.caption(" ".join(notes))
     with st.expander("Data behind the chart"):
@@ -147,9 +142,7 @@ else:
     figure = voc_charts.raw_and_baseline(market_table, kpi, "country",
                                          title=f"{label} by market: raw, and against its own "
                                                "previous 12 months")  # fmt: skip
-    show.chart(figure, "voc_markets",
-               on_pick=lambda codes: filters.narrow(
-                   "countries", tuple(c for c in codes if c != "Other")))  # fmt: skip
+    show.chart(figure, "voc_markets", on_pick=filters.narrow_on_pick("country"))
     st.caption(
         f"{KPIS[kpi].definition} Previous 12 months: {baseline_start:%d %b %Y} – "
         f"{baseline_end:%d %b %Y}. Markets with fewer than {MIN_SURVEY_RESPONSES} answers show "

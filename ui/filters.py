@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -156,6 +157,21 @@ def filter_summary(flt: Filter) -> str:
 def narrow(field: str, values: tuple[str, ...]) -> None:
     """Set one dimension filter from code (a click on a chart); applies on the next run."""
     url_state.set_value(MULTI[field][0], tuple(values))
+
+
+def narrow_on_pick(dimension: str) -> Callable[[list], None] | None:
+    """A click handler for charts split by ``dimension`` that narrows the matching filter to
+    the clicked members ('Other' is not a filter value); None when no filter matches."""
+    field = FIELD_OF_DIMENSION.get(dimension)
+    if field is None:
+        return None
+
+    def pick(members: list) -> None:
+        picked = tuple(m for m in members if m != "Other")
+        if picked:
+            narrow(field, picked)
+
+    return pick
 
 
 def link(path: str, flt: Filter, narrowed: dict[str, tuple[str, ...]] | None = None,
