@@ -30,7 +30,7 @@ with where:
     if by_country["value"].notna().sum() == 0:
         show.empty("No data for this KPI under the current filters.")
     else:
-        figure = charts.world_map(by_country, kpi, data.country_iso3(),
+        figure = charts.world_map(by_country, kpi, data.country_iso3(), zoom=bool(flt.countries),
                                   title=f"{KPIS[kpi].label} by customer country")  # fmt: skip
         show.chart(figure, "overview_map",
                    on_pick=filters.narrow_on_pick("country"))  # fmt: skip

@@ -50,14 +50,16 @@ def scheduled_hours(db: Database, flt: Filter) -> pd.DataFrame:
 
 
 def language_balance(db: Database, flt: Filter) -> pd.DataFrame:
-    """Per language: share of contacts and of agent work time (demand) against share of
-    scheduled agent hours (supply). ``gap`` = supply share − work share, in points."""
+    """Per language with contacts under the filter: share of contacts and of agent work time
+    (demand) against share of scheduled agent hours (supply), all among those languages, so a
+    filter to some markets compares their languages with each other. ``gap`` = supply share −
+    work share, in points."""
     demand = kpi_table(db, ["volume", "aht"], by=["language"], flt=flt)
     volume = demand[demand["kpi"] == "volume"].set_index("language")["value"]
     handled = demand[demand["kpi"] == "aht"].set_index("language")
     work = (handled["value"] * handled["n"] / 3600).reindex(volume.index).fillna(0)
     supply = scheduled_hours(db, flt).groupby("language")["agent_hours"].sum()
-    languages = sorted(set(volume.index) | set(supply.index))
+    languages = sorted(volume.index[volume > 0])
     frame = pd.DataFrame(index=pd.Index(languages, name="language"))
     frame["contacts"] = volume.reindex(languages).fillna(0)
     frame["work_hours"] = work.reindex(languages).fillna(0)

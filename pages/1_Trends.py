@@ -26,8 +26,10 @@ with kpi_col:
 with split_col:
     split = controls.select("Split by", SPLITS, "split", "none", _split_label)
 with top_col:
-    top_n = controls.number("Show the largest", "top", 5, 2, 8,
-                            help="The rest are computed together as 'Other'.")  # fmt: skip
+    top_n = 5
+    if split != "none":
+        top_n = controls.number("Show the largest", "top", 5, 2, 8,
+                                help="The rest are computed together as 'Other'.")  # fmt: skip
 with grain_col:
     natural = "day" if flt.days <= 35 else "week" if flt.days <= 200 else "month"
     grain = controls.select("Grain", GRAINS, "grain", natural, str.capitalize, horizontal=True)

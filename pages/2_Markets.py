@@ -36,7 +36,8 @@ def _pick_row() -> None:
 st.dataframe(
     tables.styled(grid, by_country, "country"), key="market_table", on_select=_pick_row,
     hide_index=True,
-    selection_mode="single-row", height=420, column_config=tables.column_config(grid, "Country"),
+    selection_mode="single-row", height=min(420, 35 * (len(grid) + 1) + 3),
+    column_config=tables.column_config(grid, "Country"),
 )  # fmt: skip
 st.caption(
     "Blue: target met, orange: missed (targets are in each KPI's help). Grey italics: fewer "
@@ -93,5 +94,6 @@ else:
     st.caption(
         "Work share: agent handle time spent on each language's contacts. Staff share: scheduled"
         " hours of agents who speak it (an agent with k languages counts 1/k towards each)."
-        " Countries and channels do not filter the schedule: agents serve every market."
+        " Shares are among the languages customers used under the filters; agents serve every"
+        " market, so countries and channels do not filter the schedule."
     )

@@ -173,8 +173,11 @@ def bars(
     return fig
 
 
-def world_map(table: pd.DataFrame, kpi: str, iso3: dict[str, str], title: str = "") -> go.Figure:
-    """Choropleth of a KPI per country (ISO-3 codes from pycountry), centred on the target."""
+def world_map(
+    table: pd.DataFrame, kpi: str, iso3: dict[str, str], title: str = "", zoom: bool = False
+) -> go.Figure:
+    """Choropleth of a KPI per country (ISO-3 codes from pycountry), centred on the target;
+    ``zoom`` fits the view to the countries shown (a narrowed filter)."""
     rows = table[(table["kpi"] == kpi) & table["value"].notna()]
     definition = KPIS[kpi]
     values = fmt.plot_values(kpi, rows["value"])
@@ -197,7 +200,7 @@ def world_map(table: pd.DataFrame, kpi: str, iso3: dict[str, str], title: str = 
     fig.update_geos(
         showframe=False, showcoastlines=False, showcountries=True, countrycolor="#D5D8DD",
         showland=True, landcolor="#F4F5F7", projection_type="natural earth",
-        lataxis_range=[-58, 85],
+        **({"fitbounds": "locations"} if zoom else {"lataxis_range": [-58, 85]}),
     )  # fmt: skip
     fig.update_layout(title=title, height=440, margin={"l": 0, "r": 0, "t": 40, "b": 0})
     return fig

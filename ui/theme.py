@@ -29,7 +29,9 @@ FAINT = "rgba(0, 114, 178, 0.15)"  # confidence bands
 SEQUENTIAL = [[0.0, "#EAF3FA"], [0.5, "#56B4E9"], [1.0, "#003F63"]]
 DIVERGING = [[0.0, BAD], [0.5, "#F2F2F2"], [1.0, GOOD]]  # high is good
 DIVERGING_REVERSED = [[0.0, GOOD], [0.5, "#F2F2F2"], [1.0, BAD]]  # high is bad
-FONT = "Source Sans Pro, Source Sans 3, Noto Sans, Noto Sans CJK KR, sans-serif"
+# Fonts every browser and the export renderer already have, so text measured when a chart is
+# first drawn keeps its width (a web font arriving later would clip legend entries).
+FONT = "Arial, Helvetica, Liberation Sans, Noto Sans, Noto Sans CJK KR, sans-serif"
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
