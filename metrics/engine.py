@@ -102,7 +102,9 @@ def _from_clause(source: str, join_countries: bool, relations: Sequence[str] = (
     if source == "tickets":
         relation = "tickets t"
     else:
-        relation = "surveys s JOIN tickets t ON t.ticket_id = s.ticket_id"
+        # LEFT: a survey imported without its ticket still counts in totals (its ticket
+        # attributes are unknown, so any dimension filter leaves it out)
+        relation = "surveys s LEFT JOIN tickets t ON t.ticket_id = s.ticket_id"
     if join_countries:
         relation += " LEFT JOIN countries c ON c.country = t.country"
     for name in relations:

@@ -98,7 +98,7 @@ def _answered_in_period(flt: Filter) -> tuple[str, dict[str, object]]:
     return " AND ".join(clauses), {**time_params, **dim_params}
 
 
-_SURVEYS = "surveys s JOIN tickets t ON t.ticket_id = s.ticket_id"
+_SURVEYS = "surveys s LEFT JOIN tickets t ON t.ticket_id = s.ticket_id"  # see metrics.engine
 
 
 def score_distribution(db: Database, flt: Filter, question_id: str) -> pd.DataFrame:

@@ -403,3 +403,17 @@ def test_baseline_counts_are_scaled_to_the_periods_length(tmp_path):
     assert row["baseline_p_value"] == pytest.approx(0.00935, abs=2e-4)
     with pytest.raises(ValueError, match="drop the time grain"):
         kpi_table(db, ["volume"], flt=flt, grain="day", compare=["baseline"])
+
+
+def test_surveys_without_their_ticket_count_in_totals_but_not_in_filtered_groups(tmp_path):
+    # A survey tool export often arrives without the helpdesk's tickets.
+    tickets = [ticket(1, 1, country="DE")]
+    surveys = [
+        survey(i, f"t{i:03d}", 2 + i, csat=score) for i, score in enumerate([5, 4, 2, 5, 1, 4])
+    ]
+    db = Database(write_rows(tmp_path / "orphans.duckdb", tickets, surveys))
+    total = kpi_table(db, ["csat"], flt=MARCH).iloc[0]
+    # 6 answers, 4 of them 4-5; only s001 belongs to a known (German) ticket
+    assert (total["n"], total["value"]) == (6, pytest.approx(4 / 6))
+    german = kpi_table(db, ["csat"], flt=MARCH.narrowed(countries=("DE",))).iloc[0]
+    assert german["n"] == 1
