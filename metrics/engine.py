@@ -33,6 +33,7 @@ from metrics.registry import (
 
 COMPARISONS = ("previous", "year_ago", "baseline")
 OTHER = "Other"  # the lumped members outside ``keep``
+LOCAL_TIMES = ("local_day", "local_hour", "local_hour_of_week")  # in each customer's own zone
 RESULT_COLUMNS = ["kpi", "value", "n", "ci_low", "ci_high", "low_confidence", "suppressed"]
 
 
@@ -90,11 +91,13 @@ def _dimension_sql(
     local = "t.local_created_at" if anchor == "t.created_at" else f"timezone(c.timezone, {anchor})"
     if dim.time == "local_hour":
         return f"hour({local})"
+    if dim.time == "local_day":
+        return f"date_trunc('day', {local})"
     return f"(isodow({local}) - 1) * 24 + hour({local})"  # local_hour_of_week
 
 
 def _needs_countries(dims: list[Dimension], anchor: str) -> bool:
-    local_dims = any(d.time in ("local_hour", "local_hour_of_week") for d in dims)
+    local_dims = any(d.time in LOCAL_TIMES for d in dims)
     return any(d.needs_countries for d in dims) or (local_dims and anchor != "t.created_at")
 
 
@@ -242,8 +245,8 @@ def _backlog_selects(
     keep: Mapping[str, Sequence[str]],
 ) -> list[str]:
     """Backlog: tickets open at the end of the period (or of each time bucket)."""
-    if any(d.time in ("local_hour", "local_hour_of_week") for d in dims):
-        raise ValueError("backlog is a point-in-time count; it cannot be split by local hour")
+    if any(d.time in LOCAL_TIMES for d in dims):
+        raise ValueError("backlog is a point-in-time count; it cannot be split by local time")
     join = any(d.needs_countries for d in dims)
     not_abandoned = "NOT coalesce(t.abandoned, false)"
     if grain is None:

@@ -398,6 +398,7 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("week", "Week", time="week"),
         Dimension("month", "Month", time="month"),
         Dimension("quarter", "Quarter", time="quarter"),
+        Dimension("local_day", "Day (customer's local date)", time="local_day"),
         Dimension("local_hour", "Hour of day (customer's local time)", time="local_hour"),
         Dimension(
             "local_hour_of_week",

@@ -102,7 +102,7 @@ def trend(
             line={"color": theme.NEUTRAL, "dash": "dash"}, legendgroup="year_ago",
         ))  # fmt: skip
     if events is not None and not events.empty:
-        _mark_events(fig, events)
+        mark_events(fig, events)
     _value_axis(fig, kpi)
     fig.update_layout(title=title, hovermode="closest", height=450)
     buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).unique()
@@ -113,7 +113,7 @@ def trend(
     return fig
 
 
-def _mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
+def mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
     """Named peaks as shaded spans labelled at staggered heights; holidays as triangles."""
     for index, row in enumerate(events[events["kind"] == "peak"].itertuples()):
         fig.add_vrect(

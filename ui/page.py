@@ -21,6 +21,7 @@ PAGES = (
     ("pages/2_Markets.py", "Markets", ":material/flag:"),
     ("pages/3_Channels.py", "Channels", ":material/forum:"),
     ("pages/4_Voice_of_the_customer.py", "Voice of the customer", ":material/reviews:"),
+    ("pages/5_Peak_season.py", "Peak season", ":material/calendar_month:"),
     ("pages/9_Data.py", "Data", ":material/database:"),
 )
 

@@ -42,7 +42,8 @@ TEMPLATE = go.layout.Template(
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         hoverlabel={"font": {"family": FONT}},
-        legend={"orientation": "h", "y": -0.18, "x": 0, "title": {"text": ""}},
+        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0,
+                "title": {"text": ""}},
         xaxis={
             "gridcolor": "#EEF0F3",
             "linecolor": "#C9CDD3",

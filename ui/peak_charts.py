@@ -1,0 +1,165 @@
+"""Charts of the Peak season page: local-time heatmaps, peak multipliers, the forecast."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from metrics.forecast import Forecast
+from ui import charts, theme
+from ui import format as fmt
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def hour_of_week_matrix(table: pd.DataFrame, weeks: float) -> pd.DataFrame:
+    """7 × 24 matrix (weekday × local hour) of mean contacts per hour from a volume table
+    grouped by ``local_hour_of_week``."""
+    hours = table.set_index("local_hour_of_week")["value"].reindex(range(168), fill_value=0)
+    return pd.DataFrame(
+        (hours.to_numpy() / max(weeks, 1)).reshape(7, 24),
+        index=WEEKDAYS,
+        columns=[f"{h:02d}" for h in range(24)],
+    )
+
+
+def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:
+    """Small multiples of hour-of-week heatmaps, each on its own scale (shapes, not sizes)."""
+    names = list(matrices)
+    columns = 2 if len(names) > 1 else 1
+    rows = int(np.ceil(len(names) / columns))
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=names,
+        horizontal_spacing=0.06,
+        vertical_spacing=0.16 if rows > 1 else 0.08,
+    )
+    for index, name in enumerate(names):
+        matrix = matrices[name]
+        peak = matrix.to_numpy().max() or 1
+        fig.add_trace(
+            go.Heatmap(
+                z=matrix.to_numpy() / peak * 100,
+                x=list(matrix.columns),
+                y=list(matrix.index),
+                colorscale=theme.SEQUENTIAL,
+                zmin=0,
+                zmax=100,
+                showscale=index == 0,
+                colorbar={"title": {"text": "% of busiest hour"}, "thickness": 12},
+                customdata=matrix.to_numpy(),
+                xgap=1,
+                ygap=1,
+                hovertemplate=f"{name}<br>%{{y}} %{{x}}:00 local<br>%{{customdata:.1f}} contacts"
+                "/hour (%{z:.0f} % of the busiest hour)<extra></extra>",
+            ),
+            row=index // columns + 1,
+            col=index % columns + 1,
+        )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickvals=["00", "06", "12", "18"])
+    for column in range(1, columns + 1):
+        fig.update_xaxes(title_text="local hour", row=rows, col=column)
+    fig.update_layout(title=title, height=260 * rows + 80)
+    return fig
+
+
+def peak_years(table: pd.DataFrame, member_dimension: str, title: str) -> go.Figure:
+    """Load multiplier per member, this occurrence against the one a year earlier."""
+    rows = table.sort_values("multiplier")
+    names = [fmt.member(member_dimension, m) for m in rows["member"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=rows["previous_multiplier"],
+            orientation="h",
+            name="a year earlier",
+            marker={"color": theme.OTHER},
+            hovertemplate="%{y}: ×%{x:.2f} a year earlier<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=rows["multiplier"],
+            orientation="h",
+            name="latest",
+            marker={"color": theme.PALETTE[1]},
+            customdata=np.stack([rows["peak_daily"], rows["baseline_daily"]], axis=1),
+            hovertemplate="%{y}: ×%{x:.2f} (%{customdata[0]:.0f} contacts/day against "
+            "%{customdata[1]:.0f} before)<extra></extra>",
+        )
+    )
+    fig.add_vline(x=1, line_dash="dot", line_color=theme.NEUTRAL)
+    fig.update_layout(
+        title=title,
+        barmode="group",
+        height=max(280, 40 * len(rows) + 120),
+        xaxis={"title": {"text": "load multiplier (× a normal day)"}},
+    )
+    return fig
+
+
+def forecast_chart(
+    result: Forecast, name: str, events: pd.DataFrame | None, history_days: int = 120
+) -> go.Figure:
+    """History, the back-test over the held-out weeks, and the forecast with its interval."""
+    history = result.history.tail(history_days)
+    ahead = result.forecast
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=pd.concat([ahead["day"], ahead["day"][::-1]]),
+            y=np.concatenate([ahead["upper"], ahead["lower"][::-1]]),
+            fill="toself",
+            mode="lines",
+            fillcolor=theme.FAINT,
+            line={"width": 0},
+            name="95% prediction interval",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=history["day"],
+            y=history["volume"],
+            mode="lines",
+            name="actual",
+            line={"color": theme.PALETTE[7], "width": 1.5},
+            hovertemplate="%{x|%a %d %b}: %{y:,.0f} contacts<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=result.backtest["day"],
+            y=result.backtest["predicted"],
+            mode="lines",
+            name="back-test (fitted without these weeks)",
+            line={"color": theme.PALETTE[5], "dash": "dot", "width": 1.5},
+            hovertemplate="%{x|%a %d %b}: %{y:,.0f} forecast<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=ahead["day"],
+            y=ahead["mean"],
+            mode="lines",
+            name="forecast",
+            line={"color": theme.PALETTE[0], "width": 2},
+            customdata=np.stack([ahead["lower"], ahead["upper"]], axis=1),
+            hovertemplate="%{x|%a %d %b}: %{y:,.0f} contacts (95%: "
+            "%{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>",
+        )
+    )
+    if events is not None and not events.empty:
+        charts.mark_events(fig, events)
+    fig.update_layout(
+        title=f"Daily contacts, {name}: history and the next {len(ahead) // 7} weeks",
+        height=430,
+        yaxis={"title": {"text": "contacts per day"}, "rangemode": "tozero"},
+    )
+    return fig
