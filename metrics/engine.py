@@ -74,6 +74,13 @@ def _plain_sql(dim: Dimension, keep: Mapping[str, Sequence[str]]) -> str:
     return dim.sql
 
 
+def _bucket(grain: str, local: str) -> str:
+    """The start of the ``grain`` bucket holding the local timestamp expression ``local``."""
+    if grain == "half_hour":  # staffing intervals
+        return f"time_bucket(INTERVAL 30 MINUTE, {local})"
+    return f"date_trunc('{grain}', {local})"
+
+
 def _dimension_sql(
     dim: Dimension, anchor: str, period: _Period, prefix: str, keep: Mapping[str, Sequence[str]]
 ) -> str:
@@ -87,7 +94,7 @@ def _dimension_sql(
             local = f"({local} + to_days(CAST(${prefix}_shift AS INTEGER)))"
         elif period.shift_year:
             local = f"({local} + INTERVAL 1 YEAR)"
-        return f"date_trunc('{dim.time}', {local})"
+        return _bucket(dim.time, local)
     local = "t.local_created_at" if anchor == "t.created_at" else f"timezone(c.timezone, {anchor})"
     if dim.time == "local_hour":
         return f"hour({local})"
@@ -275,7 +282,7 @@ def _backlog_selects(
     end_clause = " AND {ts} < $current_end" if current.flt.end else ""
     events = []
     for ts, sign in (("t.created_at", 1), ("t.resolved_at", -1)):
-        bucket = f"date_trunc('{grain}', timezone($tz, {ts})) AS bucket"
+        bucket = f"{_bucket(grain, f'timezone($tz, {ts})')} AS bucket"
         where = " AND ".join([f"{ts} IS NOT NULL", not_abandoned, *dim_clauses])
         events.append(
             f"SELECT {', '.join([*plain_cols, bucket, f'{sign} AS change'])} "
@@ -283,7 +290,7 @@ def _backlog_selects(
         )
     partition = f"PARTITION BY {', '.join(names)} " if names else ""
     running = f"sum(sum(change)) OVER ({partition}ORDER BY bucket)"
-    start = "bucket >= date_trunc('" + grain + "', timezone($tz, $current_start))"
+    start = f"bucket >= {_bucket(grain, 'timezone($tz, $current_start)')}"
     lower = f"WHERE {start}" if current.flt.start else ""
     return [
         f"SELECT 'backlog' AS __part, 'current' AS period, {', '.join([*names, ''])}"
@@ -451,7 +458,7 @@ def top_members(db: Database, dimension: str, flt: Filter, n: int) -> list[str]:
 
 def partial_buckets(flt: Filter, grain: str) -> list[pd.Timestamp]:
     """Buckets of ``grain`` that the period's first or last day cuts (they hold fewer days)."""
-    if not (flt.start and flt.end) or grain not in GRAINS or grain == "hour":
+    if not (flt.start and flt.end) or grain not in GRAINS or grain in ("half_hour", "hour"):
         return []
     start, end = pd.Timestamp(flt.start), pd.Timestamp(flt.end)
     first, last = start.to_period(_PANDAS_PERIOD[grain]), end.to_period(_PANDAS_PERIOD[grain])

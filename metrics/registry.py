@@ -393,6 +393,7 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("hub", "Hub", "t.hub"),
         Dimension("agent", "Agent", "t.agent_id"),
         Dimension("next_channel", "Next contact's channel (within 7 days)", "t.next_channel_7d"),
+        Dimension("half_hour", "Half hour", time="half_hour"),
         Dimension("hour", "Hour", time="hour"),
         Dimension("day", "Day", time="day"),
         Dimension("week", "Week", time="week"),
@@ -407,7 +408,7 @@ DIMENSIONS: dict[str, Dimension] = {
         ),
     )
 }
-GRAINS = ("hour", "day", "week", "month", "quarter")
+GRAINS = ("half_hour", "hour", "day", "week", "month", "quarter")
 CATEGORICAL_DIMENSIONS = tuple(d for d, v in DIMENSIONS.items() if v.time is None)
 
 

@@ -181,3 +181,36 @@ def test_location_comes_from_the_environment(monkeypatch, tmp_path):
     assert get_database() is get_database(tmp_path / "mine.duckdb")
     monkeypatch.delenv("SERVICE_ATLAS_DB")
     assert data_location().name == "sample.duckdb"
+
+
+def test_scheduled_agents_per_interval_follow_the_multilingual_rule(tmp_path):
+    import pandas as pd
+
+    from data_access import store
+    from metrics.schedule import scheduled_by_interval
+
+    path = write_rows(tmp_path / "shifts.duckdb", TICKETS)
+    utc = dt.UTC
+    with store.rewrite(path, "shifts") as con:
+        con.register("a", pd.DataFrame({
+            "agent_id": ["A1", "A2"], "hub": ["EMEA", "EMEA"],
+            "languages": [["de"], ["de", "fr"]], "channels": [["email"], ["email"]],
+        }))  # fmt: skip
+        con.execute("INSERT INTO agents SELECT * FROM a")
+        def t(hour: int, minute: int = 0) -> dt.datetime:
+            return dt.datetime(2025, 3, 3, hour, minute, tzinfo=utc)
+
+        con.register("s", pd.DataFrame({
+            "agent_id": ["A1", "A2"], "start_at": [t(8), t(8, 45)], "end_at": [t(9), t(9, 30)],
+        }))  # fmt: skip
+        con.execute("INSERT INTO shifts SELECT * FROM s")
+    flt = Filter(start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 3))
+    got = scheduled_by_interval(Database(path), flt).set_index(["interval", "language"])["agents"]
+    at = lambda h, m: pd.Timestamp(2025, 3, 3, h, m)  # noqa: E731
+    # 08:00 German: A1 whole interval = 1. 08:30: A1 = 1, A2 speaks two languages and works
+    # 15 of the 30 minutes -> 0.5 * 0.5 = 0.25. 09:00: only A2 for 30 minutes -> 0.5 each.
+    assert got[(at(8, 0), "de")] == 1.0
+    assert got[(at(8, 30), "de")] == pytest.approx(1.25)
+    assert got[(at(8, 30), "fr")] == pytest.approx(0.25)
+    assert got[(at(9, 0), "de")] == pytest.approx(0.5)
+    assert (at(9, 30), "de") not in got.index
