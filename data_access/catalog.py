@@ -52,3 +52,9 @@ def table_summary(db: Database) -> list[dict[str, object]]:
         UNION ALL SELECT 'hubs', count(*), NULL, NULL FROM hubs
         """
     ).to_dict("records")
+
+
+def hub_timezones(db: Database) -> dict[str, str]:
+    """Each hub's IANA time zone (hubs without one are in UTC)."""
+    rows = db.query("SELECT hub, timezone FROM hubs")
+    return dict(zip(rows["hub"], rows["timezone"], strict=True))

@@ -1,6 +1,7 @@
-"""Staffing calculations: required and scheduled agents per interval (maths in metrics.erlang).
+"""Staffing: required and scheduled agents per interval and language (maths: metrics.erlang).
 
-No Streamlit or DuckDB here. Also the planners' calculator:
+No Streamlit here; the data comes through metrics.engine and metrics.schedule. Also the
+planners' calculator:
 
     python -m metrics.staffing erlang --calls 100 --interval-s 1800 --aht-s 180 --sl 0.8 \
         --answer-s 20 [--shrinkage 0.3] [--max-occupancy 0.85] [--agents N] [--patience-s 300]
@@ -9,12 +10,211 @@ No Streamlit or DuckDB here. Also the planners' calculator:
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import math
 import sys
+from dataclasses import dataclass
 from typing import NoReturn
 
+import numpy as np
+import pandas as pd
+
+from data_access.database import Database
+from data_access.filters import Filter
 from metrics import erlang
+from metrics.engine import kpi_table
+from metrics.schedule import scheduled_by_interval
+
+# ---- the staffing plan: required against scheduled, per interval and language ----------------
+
+LIVE_CHANNELS = ("phone", "chat")  # queues: Erlang C (or A with patience)
+WRITTEN_CHANNELS = ("email", "web_form", "social", "messaging")  # workload at a target occupancy
+PROFILE_WEEKS = 8  # intraday shape of future demand: the last weeks' hour-of-week profile
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Planning targets and what-if levers."""
+
+    service_level: float = 0.8  # share of live contacts answered within answer_s
+    answer_s: float = 20.0
+    shrinkage: float = 0.3  # share of scheduled time not available for contacts
+    max_occupancy: float = 0.85  # live queues: load / agents at most
+    written_occupancy: float = 0.85  # written work: agents busy this share of the time
+    aht_factor: float = 1.0  # what-if: handle time × factor
+    uplift: float = 0.0  # what-if: arrivals × (1 + uplift), e.g. a peak
+    patience_s: float | None = None  # Erlang A for live queues when given
+
+
+def _group(channel: str) -> str:
+    return "live" if channel in LIVE_CHANNELS else "written"
+
+
+def history_demand(db: Database, flt: Filter, minutes: int = 30) -> pd.DataFrame:
+    """Observed demand per interval (UTC start), language and channel group.
+
+    Live: contacts offered to the phone/chat agent queue (bot-resolved ones never are);
+    written: contacts an agent handled. AHT is each language and group's mean over the period
+    (a single interval's AHT is too noisy to plan with).
+    """
+    grain = {30: "half_hour", 60: "hour"}[minutes]
+    table = kpi_table(db, ["abandonment", "aht"], by=["language", "channel"], flt=flt, grain=grain)
+    if table.empty:
+        return pd.DataFrame(columns=["interval", "language", "group", "arrivals", "aht_s"])
+    table["group"] = table["channel"].map(_group)
+    offered = table[(table["kpi"] == "abandonment") & (table["group"] == "live")]
+    handled = table[(table["kpi"] == "aht") & (table["group"] == "written")]
+    arrivals = pd.concat([offered, handled]).groupby([grain, "language", "group"])["n"].sum()
+    work = table[table["kpi"] == "aht"].assign(seconds=lambda t: t["value"] * t["n"])
+    totals = work.groupby(["language", "group"])[["seconds", "n"]].sum()
+    aht = (totals["seconds"] / totals["n"]).rename("aht_s")
+    demand = arrivals.rename("arrivals").reset_index().rename(columns={grain: "interval"})
+    return demand.merge(aht.reset_index(), on=["language", "group"], how="left")
+
+
+def forecast_demand(db: Database, flt: Filter, minutes: int = 30) -> pd.DataFrame:
+    """Future demand per interval, language and channel group.
+
+    The shape comes from the last eight weeks: their mean arrivals per weekday, interval and
+    group. The level comes from each language's daily forecast (metrics.forecast, holidays
+    and peaks included): a day's shape is scaled by forecast(day) ÷ the recent mean volume
+    of the same weekday.
+    """
+    from metrics.forecast import forecast_daily  # statsmodels: only when planning ahead
+
+    last = kpi_table(db, ["volume"], grain="day")["day"].max().date()
+    if flt.start <= last:
+        raise ValueError(f"a forecast plan starts after the data ends ({last:%d %b %Y})")
+    recent = flt.with_dates(last - dt.timedelta(weeks=PROFILE_WEEKS) + dt.timedelta(days=1), last)
+    profile = history_demand(db, recent, minutes)
+    if profile.empty:
+        raise ValueError("no recent history to shape the forecast with")
+    profile["weekday"] = profile["interval"].dt.day_of_week
+    profile["offset"] = profile["interval"] - profile["interval"].dt.normalize()
+    shape = (
+        (
+            profile.groupby(["language", "group", "weekday", "offset"])["arrivals"].sum()
+            / PROFILE_WEEKS
+        )
+        .rename("arrivals")
+        .reset_index()
+    )
+    aht = profile.groupby(["language", "group"])["aht_s"].first().reset_index()
+    horizon = (flt.end - last).days + 1
+    frames = []
+    for language in sorted(profile["language"].unique()):
+        result = forecast_daily(db, flt.with_dates(None, None), "language", language, horizon)
+        history = result.history.tail(7 * PROFILE_WEEKS)
+        usual = history.groupby(history["day"].dt.day_of_week)["volume"].mean()
+        ahead = result.forecast.set_index(result.forecast["day"].dt.normalize())["mean"]
+        for day in pd.date_range(flt.start, flt.end, freq="D"):
+            if day not in ahead.index or not usual.get(day.day_of_week):
+                continue
+            ratio = ahead[day] / usual[day.day_of_week]
+            rows = shape[(shape["language"] == language) & (shape["weekday"] == day.day_of_week)]
+            frames.append(
+                rows.assign(interval=day + rows["offset"], arrivals=rows["arrivals"] * ratio)
+            )
+    if not frames:
+        raise ValueError("no forecast for the chosen languages and dates")
+    demand = pd.concat(frames, ignore_index=True)[["interval", "language", "group", "arrivals"]]
+    return demand.merge(aht, on=["language", "group"], how="left")
+
+
+def required(demand: pd.DataFrame, targets: Targets, minutes: int = 30) -> pd.DataFrame:
+    """Agents needed per interval and language: live queues by Erlang C (Erlang A with a
+    patience), written work as load ÷ target occupancy; both after the what-if levers.
+
+    Columns: interval, language, arrivals, live_agents, written_agents, required (agents on
+    the floor), required_scheduled = ceil(required ÷ (1 − shrinkage)).
+    """
+    interval_s = minutes * 60.0
+    rows = demand.assign(
+        arrivals=demand["arrivals"] * (1 + targets.uplift),
+        aht_s=demand["aht_s"].fillna(demand["aht_s"].median()) * targets.aht_factor,
+    )
+    load = erlang.traffic_load(
+        rows["arrivals"].to_numpy(float), rows["aht_s"].to_numpy(float), interval_s
+    )
+    live = rows["group"].to_numpy() == "live"
+    agents = np.where(live, 0.0, load / targets.written_occupancy)
+    if live.any():
+        agents[live] = erlang.required_agents(
+            load[live],
+            rows["aht_s"].to_numpy(float)[live],
+            targets.service_level,
+            targets.answer_s,
+            targets.max_occupancy,
+            targets.patience_s,
+        )
+    rows = rows.assign(
+        live_arrivals=np.where(live, rows["arrivals"], 0.0),
+        live_load=np.where(live, load, 0.0),
+        live_agents=np.where(live, agents, 0.0),
+        written_agents=np.where(live, 0.0, agents),
+    )
+    columns = ["arrivals", "live_arrivals", "live_load", "live_agents", "written_agents"]
+    plan = rows.groupby(["interval", "language"], as_index=False)[columns].sum()
+    plan["required"] = plan["live_agents"] + plan["written_agents"]
+    plan["required_scheduled"] = np.ceil(
+        np.round(plan["required"] / (1 - targets.shrinkage), 9)
+    ).astype(int)
+    return plan
+
+
+def staffing_plan(
+    db: Database, flt: Filter, targets: Targets, minutes: int = 30, ahead: bool = False
+) -> pd.DataFrame:
+    """Required against scheduled agents per interval (UTC) and language.
+
+    ``ahead=False`` plans the filter's (past) period from observed demand; ``ahead=True``
+    plans a future period from the forecast. Scheduled agents come from the shifts of agents
+    who speak the language (1/k for k languages, see metrics.schedule). ``gap`` = scheduled −
+    required_scheduled (negative: short). ``service_level`` is what the live queue can expect
+    with the scheduled agents after shrinkage (Erlang C), agents being blended: phone and chat
+    come first and written work fills the time in between.
+    """
+    demand = forecast_demand(db, flt, minutes) if ahead else history_demand(db, flt, minutes)
+    plan = (
+        required(demand, targets, minutes)
+        if not demand.empty
+        else pd.DataFrame(
+            columns=["interval", "language", "arrivals", "required", "required_scheduled"]
+        )
+    )
+    supply = (
+        scheduled_by_interval(db, flt, minutes)
+        .groupby(["interval", "language"], as_index=False)["agents"]
+        .sum()
+    )
+    merged = plan.merge(
+        supply.rename(columns={"agents": "scheduled"}), on=["interval", "language"], how="outer"
+    )
+    merged = merged.fillna(
+        {
+            "arrivals": 0.0,
+            "live_arrivals": 0.0,
+            "live_load": 0.0,
+            "live_agents": 0.0,
+            "written_agents": 0.0,
+            "required": 0.0,
+            "required_scheduled": 0,
+            "scheduled": 0.0,
+        }
+    )
+    merged["gap"] = merged["scheduled"] - merged["required_scheduled"]
+    # blended agents: phone and chat come first, written work fills the time in between
+    for_queue = np.round(merged["scheduled"].to_numpy() * (1 - targets.shrinkage))
+    load = merged["live_load"].to_numpy(float)
+    aht = np.full(len(merged), 300.0)  # SL only depends on AHT through (N - A) t / AHT
+    if "aht_s" in demand and not demand.empty:
+        live_aht = demand[demand["group"] == "live"].groupby("language")["aht_s"].first()
+        aht = merged["language"].map(live_aht).fillna(300.0).to_numpy(float) * targets.aht_factor
+    stats = erlang.erlang_c(load, for_queue, aht, targets.answer_s)
+    merged["service_level"] = np.where(load > 0, stats.service_level, np.nan)
+    return merged.sort_values(["interval", "language"], ignore_index=True)
+
 
 # ---- command-line calculator -------------------------------------------------------------
 

@@ -15,32 +15,45 @@ from ui.page import page
 
 MAX_MARKETS = 4
 
-flt = page("Peak season", "peaks", ":material/calendar_month:",
-           "when the load comes, in each market's own time")  # fmt: skip
+flt = page(
+    "Peak season",
+    "peaks",
+    ":material/calendar_month:",
+    "when the load comes, in each market's own time",
+)
 cat = data.data_catalog()
 
 # ---------------------------------------------------------------- local-time load
 st.subheader("When customers contact us, in their local time")
 by_volume = data.top_members("country", flt, len(cat.values["countries"]))
 default = list(flt.countries[:MAX_MARKETS]) or by_volume[:MAX_MARKETS]
-chosen = controls.select("Markets", ["default", *by_volume], "markets_first", "default",
-                         lambda c: "Largest markets" if c == "default" else
-                         reference.country_label(c))  # fmt: skip
+chosen = controls.select(
+    "Markets",
+    ["default", *by_volume],
+    "markets_first",
+    "default",
+    lambda c: "Largest markets" if c == "default" else reference.country_label(c),
+)
 markets = default if chosen == "default" else [chosen, *[m for m in default if m != chosen]]
 markets = markets[:MAX_MARKETS]
-pattern = data.kpi_table(["volume"], by=["country", "local_hour_of_week"],
-                         flt=flt.narrowed(countries=tuple(markets)))  # fmt: skip
+pattern = data.kpi_table(
+    ["volume"], by=["country", "local_hour_of_week"], flt=flt.narrowed(countries=tuple(markets))
+)
 if pattern.empty:
     show.empty("No contacts for these markets in the period.")
 else:
     weeks = flt.days / 7
     matrices = {
-        f"{fmt.member('country', c)} ({reference.country_timezone(c)})":
+        f"{fmt.member('country', c)} ({reference.country_timezone(c)})": (
             peak_charts.hour_of_week_matrix(pattern[pattern["country"] == c], weeks)
-        for c in markets if (pattern["country"] == c).any()
-    }  # fmt: skip
-    show.chart(peak_charts.heatmap_grid(matrices, "Contacts per hour of the week, local time"),
-               "local_heatmaps")  # fmt: skip
+        )
+        for c in markets
+        if (pattern["country"] == c).any()
+    }
+    show.chart(
+        peak_charts.heatmap_grid(matrices, "Contacts per hour of the week, local time"),
+        "local_heatmaps",
+    )
     st.caption(
         "Each market on its own scale (100 % = its busiest hour), hours in the customers' own"
         " time zone, so the shapes compare: where the day starts, how late it runs, which days"
@@ -51,8 +64,10 @@ else:
 st.subheader("Named retail peaks")
 years = range(cat.first_day.year, cat.last_day.year + 2)
 calendar = peak_calendar(years)
-calendar = calendar[(calendar["end"] >= cat.first_day)
-                    & (calendar["start"] <= cat.last_day + dt.timedelta(days=365))]  # fmt: skip
+calendar = calendar[
+    (calendar["end"] >= cat.first_day)
+    & (calendar["start"] <= cat.last_day + dt.timedelta(days=365))
+]
 
 
 def _market_names(codes: list[str]) -> str:
@@ -65,12 +80,20 @@ def _market_names(codes: list[str]) -> str:
 calendar = calendar.assign(markets=calendar["markets"].map(_market_names))
 st.dataframe(
     calendar.sort_values("start")[["label", "start", "end", "markets", "description"]],
-    hide_index=True, height=280,
-    column_config={"label": "Peak", "start": "First day", "end": "Last day",
-                   "markets": "Markets", "description": "What"},
-)  # fmt: skip
-st.caption("Dates come from rules, not typed lists: Black Friday follows US Thanksgiving, Lunar"
-           " New Year and Chuseok the lunar calendar (the `holidays` package).")  # fmt: skip
+    hide_index=True,
+    height=280,
+    column_config={
+        "label": "Peak",
+        "start": "First day",
+        "end": "Last day",
+        "markets": "Markets",
+        "description": "What",
+    },
+)
+st.caption(
+    "Dates come from rules, not typed lists: Black Friday follows US Thanksgiving, Lunar"
+    " New Year and Chuseok the lunar calendar (the `holidays` package)."
+)
 
 # ---------------------------------------------------------------- peak sizes
 st.subheader("How big each peak is, and against last year")
@@ -82,8 +105,9 @@ left, right = st.columns(2)
 with left:
     peak_id = controls.select("Peak", peak_ids, "peak", "black_friday", PEAK_LABELS.get)
 with right:
-    member_by = controls.select("Per", ["country", "language"], "peak_by", "country",
-                                fmt.dimension_label, horizontal=True)  # fmt: skip
+    member_by = controls.select(
+        "Per", ["country", "language"], "peak_by", "country", fmt.dimension_label, horizontal=True
+    )
 with st.spinner("Measuring the peaks…"):
     multipliers = data.query(peak_multipliers, flt, member_by)
 chosen_peak = year_over_year(multipliers[multipliers["peak_id"] == peak_id])
@@ -111,26 +135,36 @@ if effects.empty:
 else:
     effects = effects.assign(country=effects["country"].map(lambda c: fmt.member("country", c)))
     st.dataframe(
-        effects, hide_index=True,
+        effects,
+        hide_index=True,
         column_config={
-            "country": "Market", "day": "Day", "holiday": "Holiday (from the holidays package)",
+            "country": "Market",
+            "day": "Day",
+            "holiday": "Holiday (from the holidays package)",
             "volume": st.column_config.NumberColumn("Contacts", format="%d"),
             "usual": st.column_config.NumberColumn("Usual for that weekday", format="%.0f"),
             "ratio": st.column_config.NumberColumn("Load", format="×%.2f"),
         },
-    )  # fmt: skip
+    )
     st.caption("Usual: mean of the same weekday one and two weeks before and after.")
 
 # ---------------------------------------------------------------- forecast
 st.subheader("Forecast of daily volume")
 one, two, three = st.columns([1, 2, 2])
 with one:
-    fc_by = controls.select("Forecast per", ["language", "hub"], "fc_by", "language",
-                            fmt.dimension_label, horizontal=True)  # fmt: skip
+    fc_by = controls.select(
+        "Forecast per",
+        ["language", "hub"],
+        "fc_by",
+        "language",
+        fmt.dimension_label,
+        horizontal=True,
+    )
 options = data.top_members(fc_by, flt.with_dates(None, None), 50)
 with two:
-    member = controls.select(fmt.dimension_label(fc_by), options, "fc_member", options[0],
-                             lambda m: fmt.member(fc_by, m))  # fmt: skip
+    member = controls.select(
+        fmt.dimension_label(fc_by), options, "fc_member", options[0], lambda m: fmt.member(fc_by, m)
+    )
 with three:
     weeks_ahead = controls.number("Weeks ahead", "fc_weeks", 12, 8, 12)
 try:
@@ -147,12 +181,17 @@ else:
         figure = peak_charts.forecast_chart(result, fmt.member(fc_by, member), events)
         show.chart(figure, "forecast")
     with score_col:
-        st.metric("Back-test error (WAPE)", fmt.percent(result.wape),
-                  help="Weighted absolute percentage error of the same model refitted without"
-                  " the last 4 weeks and asked to forecast them: Σ|actual − forecast| ÷ Σ actual."
-                  " Lower is better.")  # fmt: skip
-        st.markdown("**Calendar effects**  \n" + "  \n".join(
-            f"{PEAK_LABELS.get(k, k)}: ×{v:.2f}" for k, v in result.effects.items()))  # fmt: skip
+        st.metric(
+            "Back-test error (WAPE)",
+            fmt.percent(result.wape),
+            help="Weighted absolute percentage error of the same model refitted without"
+            " the last 4 weeks and asked to forecast them: Σ|actual − forecast| ÷ Σ actual."
+            " Lower is better.",
+        )
+        st.markdown(
+            "**Calendar effects**  \n"
+            + "  \n".join(f"{PEAK_LABELS.get(k, k)}: ×{v:.2f}" for k, v in result.effects.items())
+        )
     st.caption(
         "Holt–Winters exponential smoothing (statsmodels ETS: damped trend, weekly seasonality)"
         " on the series with holiday and retail-peak effects taken out, then put back for the"

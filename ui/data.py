@@ -110,3 +110,7 @@ def biggest_movers(
 def country_iso3() -> dict[str, str]:
     """ISO-3 code of every country in the data (for maps)."""
     return {c: reference.country_iso3(c) for c in data_catalog().values["countries"]}
+
+
+def hub_timezones() -> dict[str, str]:
+    return query(catalog.hub_timezones)

@@ -22,6 +22,7 @@ PAGES = (
     ("pages/3_Channels.py", "Channels", ":material/forum:"),
     ("pages/4_Voice_of_the_customer.py", "Voice of the customer", ":material/reviews:"),
     ("pages/5_Peak_season.py", "Peak season", ":material/calendar_month:"),
+    ("pages/6_Staffing.py", "Staffing", ":material/groups:"),
     ("pages/9_Data.py", "Data", ":material/database:"),
 )
 

@@ -29,6 +29,9 @@ FAINT = "rgba(0, 114, 178, 0.15)"  # confidence bands
 SEQUENTIAL = [[0.0, "#EAF3FA"], [0.5, "#56B4E9"], [1.0, "#003F63"]]
 DIVERGING = [[0.0, BAD], [0.5, "#F2F2F2"], [1.0, GOOD]]  # high is good
 DIVERGING_REVERSED = [[0.0, GOOD], [0.5, "#F2F2F2"], [1.0, BAD]]  # high is bad
+# staffing gaps: short (vermillion) .. covered (light) .. spare (bluish green): the colour-blind
+# safe pair of the Okabe-Ito palette for "red/green"
+GAP = [[0.0, BAD], [0.5, "#F7F7F7"], [1.0, "#009E73"]]
 # Fonts every browser and the export renderer already have, so text measured when a chart is
 # first drawn keeps its width (a web font arriving later would clip legend entries).
 FONT = "Arial, Helvetica, Liberation Sans, Noto Sans, Noto Sans CJK KR, sans-serif"
@@ -42,8 +45,7 @@ TEMPLATE = go.layout.Template(
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         hoverlabel={"font": {"family": FONT}},
-        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0,
-                "title": {"text": ""}},
+        legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0, "title": {"text": ""}},
         xaxis={
             "gridcolor": "#EEF0F3",
             "linecolor": "#C9CDD3",

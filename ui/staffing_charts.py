@@ -1,0 +1,77 @@
+"""Charts of the Staffing page: where and when scheduled agents fall short of what is required."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui import format as fmt
+from ui import theme
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _gap_heatmap(matrix: pd.DataFrame, title: str, x_title: str, hover: str) -> go.Figure:
+    values = matrix.to_numpy(dtype=float)
+    limit = max(np.nanmax(np.abs(values)) if values.size else 1, 1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[str(c) for c in matrix.columns],
+            y=[str(i) for i in matrix.index],
+            colorscale=theme.GAP,
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            xgap=1,
+            ygap=1,
+            colorbar={"title": {"text": "agents<br>short (−) / spare (+)"}, "thickness": 12},
+            hovertemplate=hover + "<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text=x_title)
+    fig.update_layout(title=title, height=max(300, 24 * len(matrix) + 130))
+    return fig
+
+
+def language_by_hour(plan: pd.DataFrame, zone: str) -> go.Figure:
+    """Mean gap per language and hour of day (hours in ``zone``)."""
+    hours = plan["local"].dt.hour
+    matrix = (
+        plan.assign(hour=hours)
+        .pivot_table(index="language", columns="hour", values="gap", aggfunc="mean")
+        .reindex(columns=range(24))
+    )
+    matrix = matrix.loc[matrix.mean(axis=1).sort_values().index]
+    matrix.index = [fmt.member("language", code) for code in matrix.index]
+    matrix.columns = [f"{h:02d}" for h in matrix.columns]
+    return _gap_heatmap(
+        matrix,
+        "Average gap by language and hour of day",
+        f"hour ({zone})",
+        "%{y} at %{x}:00 — %{z:+.1f} agents on average",
+    )
+
+
+def day_by_hour(plan: pd.DataFrame, zone: str, language: str, typical_week: bool) -> go.Figure:
+    """Gap per day (or weekday of a typical week) and hour for one language."""
+    rows = plan[plan["language"] == language].assign(hour=lambda p: p["local"].dt.hour)
+    if typical_week:
+        rows = rows.assign(day=rows["local"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))))
+        order = list(WEEKDAYS)
+    else:
+        rows = rows.assign(day=rows["local"].dt.strftime("%a %d %b"))
+        order = list(dict.fromkeys(rows.sort_values("local")["day"]))
+    matrix = rows.pivot_table(index="day", columns="hour", values="gap", aggfunc="mean")
+    matrix = matrix.reindex(index=order, columns=range(24))
+    matrix.columns = [f"{h:02d}" for h in matrix.columns]
+    name = fmt.member("language", language)
+    when = "a typical week" if typical_week else "each day"
+    return _gap_heatmap(
+        matrix,
+        f"{name}: scheduled minus required agents, {when}",
+        f"hour ({zone})",
+        "%{y} %{x}:00 — %{z:+.1f} agents",
+    )
