@@ -172,7 +172,8 @@ def staffing_plan(
     plans a future period from the forecast. Scheduled agents come from the shifts of agents
     who speak the language (1/k for k languages, see metrics.schedule). ``gap`` = scheduled −
     required_scheduled (negative: short). ``service_level`` is what the live queue can expect
-    with the scheduled agents after shrinkage (Erlang C), agents being blended: phone and chat
+    with the scheduled agents after shrinkage (Erlang C, or Erlang A with a patience), agents
+    being blended: phone and chat
     come first and written work fills the time in between.
     """
     demand = forecast_demand(db, flt, minutes) if ahead else history_demand(db, flt, minutes)
@@ -211,7 +212,10 @@ def staffing_plan(
     if "aht_s" in demand and not demand.empty:
         live_aht = demand[demand["group"] == "live"].groupby("language")["aht_s"].first()
         aht = merged["language"].map(live_aht).fillna(300.0).to_numpy(float) * targets.aht_factor
-    stats = erlang.erlang_c(load, for_queue, aht, targets.answer_s)
+    if targets.patience_s:
+        stats = erlang.erlang_a(load, for_queue, aht, targets.answer_s, targets.patience_s)
+    else:
+        stats = erlang.erlang_c(load, for_queue, aht, targets.answer_s)
     merged["service_level"] = np.where(load > 0, stats.service_level, np.nan)
     return merged.sort_values(["interval", "language"], ignore_index=True)
 

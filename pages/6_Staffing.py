@@ -70,6 +70,15 @@ with st.expander("What if: targets and levers", expanded=False):
     with three:
         occupancy = controls.number("Maximum occupancy (%)", "occupancy", 85, 60, 100)
         uplift = controls.number("Peak uplift on arrivals (%)", "uplift", 0, 0, 150)
+        patience = controls.number(
+            "Callers give up after (seconds; 0 = never)",
+            "patience",
+            0,
+            0,
+            900,
+            help="With a mean patience, phone and chat use Erlang A (customers abandon);"
+            " 0 uses Erlang C (everybody waits).",
+        )
 targets = Targets(
     service_level=target_sl / 100,
     answer_s=answer_s,
@@ -78,6 +87,7 @@ targets = Targets(
     written_occupancy=occupancy / 100,
     aht_factor=1 + aht_change / 100,
     uplift=uplift / 100,
+    patience_s=patience or None,
 )
 
 try:

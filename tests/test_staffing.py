@@ -142,3 +142,12 @@ def test_staffing_page_plans_ahead(use_sample):
     at = open_page("pages/6_Staffing.py", {"plan": "ahead", "language": "ko", "weeks_ahead": "1"})
     assert not at.exception
     assert any("Planning Fri 27 Nov 2026" in c.value for c in at.caption)
+
+
+def test_erlang_a_when_callers_give_up(small):
+    flt = Filter(start=DAY, end=DAY, languages=("de",))
+    plan = staffing_plan(small, flt, Targets(patience_s=60))
+    nine = plan[plan["interval"] == pd.Timestamp(2025, 3, 3, 9)].iloc[0]
+    assert nine["live_agents"] == erlang.required_agents(2.0, 180, 0.8, 20, 0.85, patience_s=60)
+    two_agents = erlang.erlang_a(2.0, 2, 180, 20, 60)  # round(2.5 x 0.7) = 2 on the phones
+    assert nine["service_level"] == pytest.approx(two_agents.service_level)
