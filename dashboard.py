@@ -32,8 +32,8 @@ with where:
     else:
         figure = charts.world_map(by_country, kpi, data.country_iso3(), zoom=bool(flt.countries),
                                   title=f"{KPIS[kpi].label} by customer country")  # fmt: skip
-        show.chart(figure, "overview_map",
-                   on_pick=filters.narrow_on_pick("country"))  # fmt: skip
+        show.chart(figure, "overview_map", on_pick=filters.narrow_on_pick("country"),
+                   data=by_country)  # fmt: skip
         st.caption(f"{KPIS[kpi].definition} Click a country to focus on it.")
 
 with what:

@@ -456,6 +456,15 @@ def top_members(db: Database, dimension: str, flt: Filter, n: int) -> list[str]:
     return table.nlargest(n, "value")[dimension].tolist()
 
 
+def natural_grain(flt: Filter, sparse: bool = False) -> str:
+    """The time grain that shows a period best: days for a month, weeks for up to half a
+    year, months beyond; ``sparse`` data (surveys) one step coarser."""
+    days = flt.days or 366
+    grains = ("day", "week", "month", "month")
+    step = 0 if days <= 35 else 1 if days <= 200 else 2
+    return grains[step + sparse]
+
+
 def partial_buckets(flt: Filter, grain: str) -> list[pd.Timestamp]:
     """Buckets of ``grain`` that the period's first or last day cuts (they hold fewer days)."""
     if not (flt.start and flt.end) or grain not in GRAINS or grain in ("half_hour", "hour"):

@@ -409,6 +409,7 @@ DIMENSIONS: dict[str, Dimension] = {
     )
 }
 GRAINS = ("half_hour", "hour", "day", "week", "month", "quarter")
+TREND_GRAINS = ("day", "week", "month")  # the choices pages offer for charts over time
 CATEGORICAL_DIMENSIONS = tuple(d for d, v in DIMENSIONS.items() if v.time is None)
 
 

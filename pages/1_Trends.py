@@ -2,15 +2,14 @@
 
 import streamlit as st
 
-from metrics.engine import partial_buckets
+from metrics.engine import natural_grain, partial_buckets
 from metrics.events import calendar_events
-from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS
+from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS, TREND_GRAINS
 from ui import charts, controls, data, filters, show
 from ui import format as fmt
 from ui.page import page
 
 SPLITS = ("none", *[d for d in CATEGORICAL_DIMENSIONS if d not in ("agent", "next_channel")])
-GRAINS = ("day", "week", "month")
 
 
 def _split_label(dimension: str) -> str:
@@ -31,8 +30,10 @@ with top_col:
         top_n = controls.number("Show the largest", "top", 5, 2, 8,
                                 help="The rest are computed together as 'Other'.")  # fmt: skip
 with grain_col:
-    natural = "day" if flt.days <= 35 else "week" if flt.days <= 200 else "month"
-    grain = controls.select("Grain", GRAINS, "grain", natural, str.capitalize, horizontal=True)
+    natural = natural_grain(flt, sparse=KPIS[kpi].is_survey)
+    grain = controls.select(
+        "Grain", TREND_GRAINS, "grain", natural, str.capitalize, horizontal=True
+    )
 overlay_col, events_col = st.columns(2)
 with overlay_col:
     year_ago = controls.toggle("Same period last year", "last_year", True)
@@ -59,7 +60,7 @@ else:
         partial=partial_buckets(flt, grain), title=f"{KPIS[kpi].label} by {grain}{by_what}",
     )  # fmt: skip
     pick = filters.narrow_on_pick(split)
-    show.chart(figure, "trend", on_pick=pick)
+    show.chart(figure, "trend", on_pick=pick, data=table)
     notes = [
         KPIS[kpi].definition,
         "Hollow points: fewer than 30 observations, or a bucket the period's edge cuts short.",
@@ -70,4 +71,5 @@ else:
         notes.append("Click a line's point to focus the filters on it.")
     st.caption(" ".join(notes))
     with st.expander("Data behind the chart"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        show.table(table, "trend_table", f"{KPIS[kpi].label} by {grain}", hide_index=True,
+                   width="stretch")  # fmt: skip

@@ -1,6 +1,5 @@
 """Markets: every country's KPIs side by side, a drill-down into one market, languages vs staff."""
 
-import pandas as pd
 import streamlit as st
 
 from data_access import reference
@@ -13,7 +12,6 @@ from ui.tiles import kpi_tiles
 TABLE_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "csat", "nps",
               "abandonment")  # fmt: skip
 DRILL_DIMENSIONS = ("language", "channel", "hub")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 flt = page("Markets", "markets", ":material/flag:", "how is each market served?")
 
@@ -33,9 +31,9 @@ def _pick_row() -> None:
         controls.set_page_value("market", markets[rows[0]])
 
 
-st.dataframe(
-    tables.styled(grid, by_country, "country"), key="market_table", on_select=_pick_row,
-    hide_index=True,
+show.table(
+    grid.reset_index(), "market_table", "Markets side by side",
+    shown=tables.styled(grid, by_country, "country"), on_select=_pick_row, hide_index=True,
     selection_mode="single-row", height=min(420, 35 * (len(grid) + 1) + 3),
     column_config=tables.column_config(grid, "Country"),
 )  # fmt: skip
@@ -51,7 +49,7 @@ market = controls.select("Drill into", markets, "market", markets[0],
 local = flt.narrowed(countries=(market,))
 zone = reference.country_timezone(market)
 st.subheader(f"{fmt.member('country', market)}")
-weekend = ", ".join(WEEKDAYS[d] for d in sorted(reference.weekend_days(market)))
+weekend = ", ".join(charts.WEEKDAYS[d] for d in sorted(reference.weekend_days(market)))
 st.caption(f"Customers' local time: {zone}. Local weekend: {weekend}.")
 kpi_tiles(local, ("volume", "frt_median", "csat", "nps", "fcr"), caption=False)
 
@@ -62,8 +60,11 @@ for tab, dimension in zip(tabs, DRILL_DIMENSIONS, strict=True):
         split = data.kpi_table(DRILL_KPIS, by=[dimension], flt=local)
         breakdown = tables.wide(split, dimension, DRILL_KPIS, n_of=("csat",))
         breakdown.insert(2, "share", breakdown["volume"] / breakdown["volume"].sum())
-        st.dataframe(
-            tables.styled(breakdown, split, dimension, {"share": fmt.percent}), hide_index=True,
+        show.table(
+            breakdown.reset_index(), f"market_by_{dimension}",
+            f"{fmt.member('country', market)} by {fmt.dimension_label(dimension).lower()}",
+            shown=tables.styled(breakdown, split, dimension, {"share": fmt.percent}),
+            hide_index=True,
             column_config={**tables.column_config(breakdown, fmt.dimension_label(dimension)),
                            "share": "Share of contacts"},
         )  # fmt: skip
@@ -72,16 +73,13 @@ pattern = data.kpi_table(["volume"], by=["local_hour_of_week"], flt=local)
 if pattern.empty:
     show.empty("No contacts from this market in the period.")
 else:
-    weeks = max(flt.days / 7, 1)
-    hours = pattern.set_index("local_hour_of_week")["value"].reindex(range(168), fill_value=0)
-    matrix = pd.DataFrame((hours.to_numpy() / weeks).reshape(7, 24), index=WEEKDAYS,
-                          columns=[f"{h:02d}" for h in range(24)])  # fmt: skip
+    matrix = charts.hour_of_week_matrix(pattern, flt.days / 7)
     figure = charts.heatmap(
         matrix, f"When {fmt.member('country', market)} contacts us (local time)",
         "contacts / hour", hover="%{y} %{x}:00 — %{z:.1f} contacts per hour on average",
     )  # fmt: skip
     figure.update_xaxes(title_text=f"hour of day ({zone})")
-    show.chart(figure, "market_pattern")
+    show.chart(figure, "market_pattern", data=pattern)
 
 # ---------------------------------------------------------------- languages vs staff
 st.divider()
@@ -90,7 +88,7 @@ balance = data.query(language_balance, flt)
 if balance.empty:
     show.empty("No contacts or shifts for this filter.")
 else:
-    show.chart(charts.demand_supply(balance), "language_balance")
+    show.chart(charts.demand_supply(balance), "language_balance", data=balance)
     st.caption(
         "Work share: agent handle time spent on each language's contacts. Staff share: scheduled"
         " hours of agents who speak it (an agent with k languages counts 1/k towards each)."

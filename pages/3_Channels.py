@@ -5,25 +5,19 @@ import streamlit as st
 
 from data_access.filters import Filter
 from metrics import channels
-from metrics.engine import partial_buckets
-from metrics.registry import KPIS
+from metrics.engine import natural_grain, partial_buckets
+from metrics.registry import KPIS, TREND_GRAINS
 from ui import channel_charts, charts, controls, data, filters, show
 from ui import format as fmt
 from ui.page import page
 from ui.tiles import kpi_tiles
 
-GRAINS = ("day", "week", "month")
 QUEUE_KPIS = channels.QUEUE_KPIS  # abandonment, service level, ASA: phone and chat only
 SCORECARD_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "csat")
 BAR_KPIS = (*SCORECARD_KPIS[1:], *QUEUE_KPIS)
 FLOW_LABELS = {"all": "all its contacts", "returning": "contacts that came back"}
 HANDOFF_SPLITS = ("category", "language", "country")
 TOP_MEMBERS = 10  # hand-offs by language or country: the biggest, the rest as 'Other'
-
-
-def _natural_grain(flt: Filter) -> str:
-    days = flt.days or 0
-    return "day" if days <= 14 else "week" if days <= 200 else "month"
 
 
 def _channel_names(codes: tuple[str, ...]) -> str:
@@ -48,10 +42,10 @@ def channel_mix(flt: Filter, scores: pd.DataFrame) -> None:
             "Remove the channel filter to compare the mix."
         )
         return
-    grain = controls.select("Grain", GRAINS, "grain", _natural_grain(flt), str.capitalize,
+    grain = controls.select("Grain", TREND_GRAINS, "grain", natural_grain(flt), str.capitalize,
                             horizontal=True)  # fmt: skip
     mix = data.kpi_table(["volume"], by=["channel"], flt=flt, grain=grain)
-    show.chart(channel_charts.channel_mix(mix, grain), "channel_mix")
+    show.chart(channel_charts.channel_mix(mix, grain), "channel_mix", data=mix)
     st.caption(
         f"Each band is a channel's share of the contacts created in that {grain} (UTC), so the "
         "bands always add up to 100 %. Hover for the shares."
@@ -65,7 +59,8 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
         show.empty("No contacts under these filters: widen the period or remove a filter.")
         return
     styler, columns = channel_charts.scorecard(scores, SCORECARD_KPIS, {"csat": "CSAT responses"})
-    st.dataframe(styler, hide_index=True, width="stretch", column_config=columns)
+    show.table(scores, "channel_scores", "How channels compare", shown=styler, hide_index=True,
+               width="stretch", column_config=columns)  # fmt: skip
     notes = ["Median resolution and FCR count tickets resolved in the period, CSAT the survey "
              "answers received in it. Grey: fewer than 30 observations."]  # fmt: skip
     if scores.loc[scores["kpi"] == "csat", "suppressed"].any():
@@ -80,7 +75,9 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
     else:
         offered = {"abandonment": "Offered"}
         styler, columns = channel_charts.scorecard(scores, QUEUE_KPIS, offered, counts_first=True)
-        st.dataframe(styler, hide_index=True, width="content", column_config=columns)
+        queue_scores = scores[scores["kpi"].isin(QUEUE_KPIS)]
+        show.table(queue_scores, "queue_scores", "Live queues by channel", shown=styler,
+                   hide_index=True, width="content", column_config=columns)  # fmt: skip
 
     pick, _ = st.columns([1, 2])
     with pick:
@@ -98,7 +95,8 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
         return
     figure = charts.bars(scores, kpi, "channel", target=KPIS[kpi].target,
                          title=f"{KPIS[kpi].label} by channel")  # fmt: skip
-    show.chart(figure, "channel_bars", on_pick=filters.narrow_on_pick("channel"))
+    show.chart(figure, "channel_bars", on_pick=filters.narrow_on_pick("channel"),
+               data=scores[scores["kpi"] == kpi])  # fmt: skip
     st.caption(
         f"{KPIS[kpi].definition} Whiskers: 95% interval; pale bars: fewer than 30 observations. "
         "Click a bar to filter every page to that channel."
@@ -115,7 +113,8 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
             figure = charts.bars(scores, "channel_switch", "channel",
                                  target=KPIS["channel_switch"].target,
                                  title="Contacts followed by another channel")  # fmt: skip
-            show.chart(figure, "switch_bars", on_pick=filters.narrow_on_pick("channel"))
+            show.chart(figure, "switch_bars", on_pick=filters.narrow_on_pick("channel"),
+                       data=scores[scores["kpi"] == "channel_switch"])  # fmt: skip
             st.caption(f"{KPIS['channel_switch'].definition} Click a bar to focus on a channel.")
     with flows_col:
         basis = controls.select("Row percentages of", tuple(FLOW_LABELS), "flow", "all",
@@ -125,7 +124,7 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
         if flows.empty or flows["contacts"].sum() == 0:
             show.empty("No customer contacted us again within 7 days under these filters.")
             return
-        show.chart(channel_charts.flow_heatmap(flows, basis), "switch_flows")
+        show.chart(channel_charts.flow_heatmap(flows, basis), "switch_flows", data=flows)
         of_what = ("all its contacts: the row's cells off the diagonal add up to its switching "
                    "rate" if basis == "all" else
                    "its contacts after which the customer came back within 7 days (rows add up "
@@ -135,8 +134,6 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
             f"customer's next contact within 7 days, as a percentage of {of_what}. The diagonal "
             "is a repeat contact through the same channel, not a switch."
         )
-        with st.expander("Data behind the matrix"):
-            st.dataframe(flows, hide_index=True, width="stretch")
 
 
 def bot_containment(flt: Filter) -> None:
@@ -156,7 +153,7 @@ def bot_containment(flt: Filter) -> None:
         show.empty(f"No {bots} contacts under these filters: widen the period or remove a filter.")
         return
     total = channels.bot_handoffs(overall).iloc[0]
-    grain_default = _natural_grain(flt)
+    grain_default = natural_grain(flt)
     headline, trend_col = st.columns([1, 3], gap="large")
     with headline:
         kpi_tiles(bot_flt, ["bot_containment"], caption=False)
@@ -170,7 +167,7 @@ def bot_containment(flt: Filter) -> None:
             st.caption(f"{fmt.percent(total['handoff_share'])} of {fmt.count(total['contacts'])} "
                        f"{bots} contacts")  # fmt: skip
     with trend_col:
-        grain = controls.select("Grain", GRAINS, "bot_grain", grain_default, str.capitalize,
+        grain = controls.select("Grain", TREND_GRAINS, "bot_grain", grain_default, str.capitalize,
                                 horizontal=True)  # fmt: skip
         split = "channel" if len(bot_flt.channels) > 1 else None
         trend = data.kpi_table(["bot_containment"], by=[split] if split else [], flt=bot_flt,
@@ -180,7 +177,7 @@ def bot_containment(flt: Filter) -> None:
                               title=f"Bot containment by {grain}")  # fmt: skip
         figure = channel_charts.with_target(figure, "bot_containment")
         figure = channel_charts.colour_channels(figure)
-        show.chart(figure, "bot_trend")
+        show.chart(figure, "bot_trend", data=trend)
         st.caption(
             f"{KPIS['bot_containment'].definition} Hollow points: fewer than 30 contacts, or a "
             f"{grain} the period's edge cuts short. The change in the tile is against the "
@@ -207,11 +204,12 @@ def bot_containment(flt: Filter) -> None:
         figure = charts.bars(table, "bot_containment", split_by,
                              target=KPIS["bot_containment"].target,
                              title=f"Bot containment by {label}")  # fmt: skip
-        show.chart(figure, "bot_rates", on_pick=filters.narrow_on_pick(split_by))
+        show.chart(figure, "bot_rates", on_pick=filters.narrow_on_pick(split_by), data=table)
     with counts:
         figure = channel_charts.handoff_bars(handoffs, split_by,
                                              title=f"Hand-offs to agents by {label}")  # fmt: skip
-        show.chart(figure, "bot_handoffs", on_pick=filters.narrow_on_pick(split_by))
+        show.chart(figure, "bot_handoffs", on_pick=filters.narrow_on_pick(split_by),
+                   data=handoffs)  # fmt: skip
     others = " Smaller groups are combined as 'Other'." if keep else ""
     st.caption(
         f"Left: how often the bot resolves {bots} contacts on its own (95% interval, target "
@@ -219,8 +217,6 @@ def bot_containment(flt: Filter) -> None:
         f"number handed to an agent and its share of the group.{others} Click a bar to filter "
         f"to that {label}."
     )
-    with st.expander("Data behind the hand-off charts"):
-        st.dataframe(handoffs, hide_index=True, width="stretch")
 
 
 flt = page("Channels", "channels", ":material/forum:",

@@ -9,7 +9,8 @@ charts out.
 import streamlit as st
 
 from metrics import voc
-from metrics.registry import KPIS
+from metrics.engine import natural_grain
+from metrics.registry import KPIS, TREND_GRAINS
 from metrics.stats import LOW_CONFIDENCE_N, MIN_SURVEY_RESPONSES
 from ui import charts, controls, data, filters, show, voc_charts
 from ui import format as fmt
@@ -20,7 +21,6 @@ from ui.tiles import kpi_tiles
 SCORE_KPIS = ("csat", "nps", "ces", "ces_easy")
 TILE_KPIS = ("csat", "nps", "ces", "response_rate")  # four, so labels and values fit
 SPLITS = ("none", "country", "language", "channel")
-GRAINS = ("day", "week", "month")
 COMMENT_LIMIT = 200
 WIDEN = "widen the period or remove a filter"
 
@@ -57,7 +57,7 @@ else:
             else:
                 title = f"{q.label} · {fmt.count(n)} answers"
                 figure = voc_charts.distribution(dist, q, title=title)
-                show.chart(figure, f"distribution_{question_id}")
+                show.chart(figure, f"distribution_{question_id}", data=dist)
                 st.caption(KPIS[question_id].definition)
 
 # ---------------------------------------------------------------- is it changing?
@@ -73,8 +73,8 @@ with top_col:
                             help="The members with the most contacts; the rest are computed "
                                  "together as 'Other'.")  # fmt: skip
 with grain_col:
-    natural = "week" if (flt.days or 0) <= 180 else "month"
-    grain = controls.select("Grain", GRAINS, "grain", natural, str.capitalize, horizontal=True)
+    grain = controls.select("Grain", TREND_GRAINS, "grain", natural_grain(flt, sparse=True),
+                            str.capitalize, horizontal=True)  # fmt: skip
 bands = controls.toggle("Show 95% intervals", "bands", True,
                         help="The range the true score lies in with 95% confidence; wide bands "
                              "mean few answers.")  # fmt: skip
@@ -100,7 +100,7 @@ else:
     elif not bands:
         figure.data = [t for t in figure.data if t.name != "95% interval"]
     pick = filters.narrow_on_pick(split)
-    show.chart(figure, "voc_trend", on_pick=pick)
+    show.chart(figure, "voc_trend", on_pick=pick, data=trend_table)
     notes = [KPIS[kpi].definition]
     if bands:
         notes.append("Shaded: 95% interval.")
@@ -114,8 +114,6 @@ else:
     if pick:
         notes.append("Click a point to focus the filters on that line.")
     st.caption(" ".join(notes))
-    with st.expander("Data behind the chart"):
-        st.dataframe(trend_table, hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- each market vs its own normal
 st.subheader("Each market against its own normal")
@@ -142,15 +140,17 @@ else:
     figure = voc_charts.raw_and_baseline(market_table, kpi, "country",
                                          title=f"{label} by market: raw, and against its own "
                                                "previous 12 months")  # fmt: skip
-    show.chart(figure, "voc_markets", on_pick=filters.narrow_on_pick("country"))
+    show.chart(figure, "voc_markets", on_pick=filters.narrow_on_pick("country"),
+               data=market_table)  # fmt: skip
     st.caption(
         f"{KPIS[kpi].definition} Previous 12 months: {baseline_start:%d %b %Y} – "
         f"{baseline_end:%d %b %Y}. Markets with fewer than {MIN_SURVEY_RESPONSES} answers show "
         f"'{fmt.SUPPRESSED}'. Click a market to focus the filters on it."
     )
     with st.expander("Table: raw score and change against the market's own normal"):
-        st.dataframe(voc_charts.baseline_table(market_table, kpi, "country"), hide_index=True,
-                     width="stretch")  # fmt: skip
+        baseline = voc_charts.baseline_table(market_table, kpi, "country")
+        show.table(baseline, "voc_baseline", f"{label}: raw and against each market's normal",
+                   hide_index=True, width="stretch")  # fmt: skip
 
 # ---------------------------------------------------------------- response rates
 st.subheader("Who answers the survey?")
@@ -166,7 +166,7 @@ for column, dimension, members in zip(st.columns(2), ("channel", "country"),
         where = "channel" if dimension == "channel" else "market"
         figure = charts.bars(rates, "response_rate", dimension, target=rate.target,
                              title=f"Response rate by {where}")  # fmt: skip
-        show.chart(figure, f"response_rate_{dimension}")
+        show.chart(figure, f"response_rate_{dimension}", data=rates)
         if members:
             st.caption(f"The {len(members)} markets with the most contacts, as above; the rest "
                        "together as 'Other'.")  # fmt: skip
@@ -214,8 +214,9 @@ else:
         "Contact details are masked; customers are never identified."
         + ("" if not whole_scale else " Comments whose author skipped CSAT are included.")
     )
-    st.dataframe(
-        voc_charts.comment_table(found.rows), hide_index=True, width="stretch",
+    show.table(
+        voc_charts.comment_table(found.rows), "comments", "Survey comments", hide_index=True,
+        width="stretch",
         column_config={
             "Answered (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Comment": st.column_config.TextColumn(width="large"),

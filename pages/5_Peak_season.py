@@ -9,7 +9,7 @@ from data_access.retail_calendar import peak_calendar
 from metrics.events import calendar_events
 from metrics.forecast import forecast_daily
 from metrics.peaks import holiday_effects, peak_multipliers, year_over_year
-from ui import controls, data, peak_charts, show
+from ui import charts, controls, data, peak_charts, show
 from ui import format as fmt
 from ui.page import page
 
@@ -45,7 +45,7 @@ else:
     weeks = flt.days / 7
     matrices = {
         f"{fmt.member('country', c)} ({reference.country_timezone(c)})": (
-            peak_charts.hour_of_week_matrix(pattern[pattern["country"] == c], weeks)
+            charts.hour_of_week_matrix(pattern[pattern["country"] == c], weeks)
         )
         for c in markets
         if (pattern["country"] == c).any()
@@ -53,6 +53,7 @@ else:
     show.chart(
         peak_charts.heatmap_grid(matrices, "Contacts per hour of the week, local time"),
         "local_heatmaps",
+        data=pattern,
     )
     st.caption(
         "Each market on its own scale (100 % = its busiest hour), hours in the customers' own"
@@ -78,8 +79,10 @@ def _market_names(codes: list[str]) -> str:
 
 
 calendar = calendar.assign(markets=calendar["markets"].map(_market_names))
-st.dataframe(
+show.table(
     calendar.sort_values("start")[["label", "start", "end", "markets", "description"]],
+    "peak_calendar",
+    "Named retail peaks",
     hide_index=True,
     height=280,
     column_config={
@@ -118,7 +121,7 @@ else:
     label = chosen_peak["label"].iloc[0]
     title = f"{label} {latest}: contacts per day against a normal day"
     figure = peak_charts.peak_years(chosen_peak, member_by, title)
-    show.chart(figure, "peak_multipliers")
+    show.chart(figure, "peak_multipliers", data=chosen_peak)
     partial = "" if chosen_peak["complete"].all() else " The latest occurrence is still running."
     st.caption(
         "Load multiplier: mean contacts per day during the peak ÷ mean contacts per day in the 28"
@@ -134,8 +137,10 @@ if effects.empty:
     show.empty("No public holidays in these markets during the period.")
 else:
     effects = effects.assign(country=effects["country"].map(lambda c: fmt.member("country", c)))
-    st.dataframe(
+    show.table(
         effects,
+        "holiday_effects",
+        "Public holidays in the period",
         hide_index=True,
         column_config={
             "country": "Market",
@@ -179,7 +184,7 @@ else:
     chart_col, score_col = st.columns([4, 1])
     with chart_col:
         figure = peak_charts.forecast_chart(result, fmt.member(fc_by, member), events)
-        show.chart(figure, "forecast")
+        show.chart(figure, "forecast", data=result.forecast)
     with score_col:
         st.metric(
             "Back-test error (WAPE)",

@@ -150,7 +150,7 @@ st.caption(
 
 # ---------------------------------------------------------------- heatmaps
 st.subheader("Where the gaps are")
-show.chart(staffing_charts.language_by_hour(plan, zone), "gap_languages")
+show.chart(staffing_charts.language_by_hour(plan, zone), "gap_languages", data=plan)
 worst = plan.groupby("language")["gap"].mean().sort_values()
 languages = worst.index.tolist()
 pick_col, view_col = st.columns([2, 2])
@@ -161,12 +161,16 @@ with pick_col:
 with view_col:
     days = (period.end - period.start).days + 1
     typical = controls.toggle("Typical week (average by weekday)", "typical", days > 14)
-show.chart(staffing_charts.day_by_hour(plan, zone, language, typical), "gap_days")
+show.chart(
+    staffing_charts.day_by_hour(plan, zone, language, typical),
+    "gap_days",
+    data=plan[plan["language"] == language],
+)
 
 # ---------------------------------------------------------------- ranked gaps
 st.subheader("The worst gaps")
 ranked = plan.sort_values(["gap", "arrivals"], ascending=[True, False]).head(25)
-st.dataframe(
+show.table(
     pd.DataFrame(
         {
             "when": ranked["local"].dt.strftime("%a %d %b %H:%M"),
@@ -178,6 +182,8 @@ st.dataframe(
             "service level": ranked["service_level"],
         }
     ),
+    "worst_gaps",
+    "The worst staffing gaps",
     hide_index=True,
     column_config={
         "when": f"Interval start ({zone})",
@@ -206,8 +212,11 @@ else:
         .sort_values("contacts", ascending=False)
     )
     summary.index = [fmt.member("language", c) for c in summary.index]
-    st.dataframe(
-        summary,
+    show.table(
+        summary.rename_axis("language").reset_index(),
+        "coverage",
+        "24/7 coverage check",
+        hide_index=True,
         column_config={
             "intervals": st.column_config.NumberColumn("Intervals with demand and nobody on shift"),
             "contacts": st.column_config.NumberColumn("Contacts in them", format="%.0f"),

@@ -16,6 +16,8 @@ from metrics.registry import KPIS
 from ui import format as fmt
 from ui import theme
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 
 def _hover_text(kpi: str, rows: pd.DataFrame) -> list[str]:
     texts = []
@@ -204,6 +206,17 @@ def world_map(
     )  # fmt: skip
     fig.update_layout(title=title, height=440, margin={"l": 0, "r": 0, "t": 40, "b": 0})
     return fig
+
+
+def hour_of_week_matrix(table: pd.DataFrame, weeks: float) -> pd.DataFrame:
+    """7 × 24 matrix (weekday × local hour) of mean contacts per hour from a volume table
+    grouped by ``local_hour_of_week``."""
+    hours = table.set_index("local_hour_of_week")["value"].reindex(range(168), fill_value=0)
+    return pd.DataFrame(
+        (hours.to_numpy() / max(weeks, 1)).reshape(7, 24),
+        index=WEEKDAYS,
+        columns=[f"{h:02d}" for h in range(24)],
+    )
 
 
 def heatmap(

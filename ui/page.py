@@ -8,8 +8,9 @@ from pathlib import Path
 import streamlit as st
 
 from data_access.filters import Filter
-from ui import data, url_state
+from ui import data, show, url_state
 from ui.filters import filter_summary, sidebar_filters
+from ui.pack import review_pack
 
 APP_NAME = "Service Atlas"
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +52,11 @@ def page(title: str, page_id: str, icon: str, intro: str | None = None) -> Filte
     data.ensure_data()
     cat = data.data_catalog()
     flt = sidebar_filters(cat)
+    review_pack(flt)
     with st.sidebar:
         st.caption(f"Data through {cat.last_day:%d %b %Y} · {data.data_meta().get('source', '')}")
     st.title(f"{icon} {title}")
-    st.caption(filter_summary(flt) + (f" — {intro}" if intro else ""))
+    summary = filter_summary(flt)
+    st.caption(summary + (f" — {intro}" if intro else ""))
+    show.set_context(summary, flt.timezone, f"{cat.last_day:%Y-%m-%d}")
     return flt

@@ -11,19 +11,6 @@ from metrics.forecast import Forecast
 from ui import charts, theme
 from ui import format as fmt
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def hour_of_week_matrix(table: pd.DataFrame, weeks: float) -> pd.DataFrame:
-    """7 × 24 matrix (weekday × local hour) of mean contacts per hour from a volume table
-    grouped by ``local_hour_of_week``."""
-    hours = table.set_index("local_hour_of_week")["value"].reindex(range(168), fill_value=0)
-    return pd.DataFrame(
-        (hours.to_numpy() / max(weeks, 1)).reshape(7, 24),
-        index=WEEKDAYS,
-        columns=[f"{h:02d}" for h in range(24)],
-    )
-
 
 def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:
     """Small multiples of hour-of-week heatmaps, each on its own scale (shapes, not sizes)."""

@@ -1,12 +1,16 @@
-"""Putting things on screen the same way everywhere: charts, click-to-filter, empty states."""
+"""Putting things on screen the same way everywhere: charts and tables with their downloads,
+click-to-filter, empty states."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from reports import export
 from ui import theme  # noqa: F401 - registers the plotly template before any figure is built
 
 # Maps fetch their world outline from our own static folder, not from the internet.
@@ -16,24 +20,94 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
+_CONTEXT = "_export_context"
+MIME = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "html": "text/html",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-def chart(fig: go.Figure, key: str, on_pick: Callable[[list], None] | None = None) -> None:
-    """Draw a figure. With ``on_pick``, clicking points calls it with their ``customdata``."""
+def set_context(filters: str, timezone: str, data_as_of: str) -> None:
+    """Called by ui.page: what every export of this run states about the view."""
+    st.session_state[_CONTEXT] = {"filters": filters, "timezone": timezone,
+                                  "data_as_of": data_as_of}  # fmt: skip
+
+
+def _context(title: str, data: pd.DataFrame | None) -> export.Context:
+    kpis = tuple(dict.fromkeys(data["kpi"])) if data is not None and "kpi" in data else ()
+    return export.Context(title=title, kpis=kpis, **st.session_state.get(_CONTEXT, {
+        "filters": "", "timezone": "UTC", "data_as_of": ""}))  # fmt: skip
+
+
+def _table_buttons(data: pd.DataFrame, ctx: export.Context, key: str) -> None:
+    for fmt, label, render in (("csv", "Data (CSV)", export.csv_bytes),
+                               ("xlsx", "Data (XLSX)", export.xlsx_bytes)):  # fmt: skip
+        st.download_button(label, data=partial(render, data, ctx), key=f"{key}_{fmt}",
+                           file_name=export.file_name(ctx, fmt), mime=MIME[fmt],
+                           on_click="ignore", icon=":material/table:")  # fmt: skip
+
+
+def downloads(fig: go.Figure | None, data: pd.DataFrame | None, title: str, key: str) -> None:
+    """A 'Download' menu: the chart as PNG, SVG and HTML, its data as CSV and XLSX, each file
+    stating filters, time zone, data date and definitions. Files are made only on click."""
+    ctx = _context(title, data)
+    with st.popover("Download", icon=":material/download:"):
+        if fig is not None:
+            framed = export.with_context(fig, ctx)
+            no_chrome = export.chrome_path() is None
+            for fmt, label in (("png", "Image (PNG)"), ("svg", "Vector (SVG)")):
+                st.download_button(
+                    label, data=partial(export.image_bytes, framed, fmt), key=f"{key}_{fmt}",
+                    file_name=export.file_name(ctx, fmt), mime=MIME[fmt], on_click="ignore",
+                    icon=":material/image:", disabled=no_chrome,
+                    help=export.MISSING_CHROME if no_chrome else None,
+                )  # fmt: skip
+            if no_chrome:
+                st.caption(export.MISSING_CHROME)
+            st.download_button(
+                "Interactive (HTML)", data=partial(export.html_bytes, framed), key=f"{key}_html",
+                file_name=export.file_name(ctx, "html"), mime=MIME["html"], on_click="ignore",
+                icon=":material/web:",
+            )  # fmt: skip
+        if data is not None:
+            _table_buttons(data, ctx, key)
+
+
+def chart(
+    fig: go.Figure,
+    key: str,
+    on_pick: Callable[[list], None] | None = None,
+    data: pd.DataFrame | None = None,
+) -> None:
+    """Draw a figure with its download menu (``data``: the table behind it). With ``on_pick``,
+    clicking points calls it with their ``customdata``."""
     if on_pick is None:
         st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG)
-        return
+    else:
 
-    def picked() -> None:
-        state = st.session_state.get(key)
-        points = state.selection.points if state else []
-        values = [p.get("customdata") for p in points]
-        values = [v[0] if isinstance(v, list) else v for v in values if v is not None]
-        if values:
-            on_pick(values)
+        def picked() -> None:
+            state = st.session_state.get(key)
+            points = state.selection.points if state else []
+            values = [p.get("customdata") for p in points]
+            values = [v[0] if isinstance(v, list) else v for v in values if v is not None]
+            if values:
+                on_pick(values)
 
-    st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG, on_select=picked,
-                    selection_mode="points")  # fmt: skip
+        st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG, on_select=picked,
+                        selection_mode="points")  # fmt: skip
+    title = (fig.layout.title.text or key) if fig.layout.title else key
+    downloads(fig, data, title, key)
+
+
+def table(
+    data: pd.DataFrame, key: str, title: str, shown: object = None, **options: object
+) -> None:
+    """Draw a table (``shown``: a styled version of ``data``) with CSV and XLSX downloads."""
+    st.dataframe(data if shown is None else shown, key=key, **options)
+    downloads(None, data, title, key)
 
 
 def empty(message: str) -> None:

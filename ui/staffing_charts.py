@@ -8,8 +8,7 @@ import plotly.graph_objects as go
 
 from ui import format as fmt
 from ui import theme
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from ui.charts import WEEKDAYS
 
 
 def _gap_heatmap(matrix: pd.DataFrame, title: str, x_title: str, hover: str) -> go.Figure:

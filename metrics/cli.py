@@ -1,0 +1,61 @@
+"""Command-line pieces shared by ``python -m metrics`` and ``python -m reports``: the filter
+arguments (--from, --to, --where KEY=VALUE[,VALUE], --timezone) and their checks."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from data_access.filters import DIMENSION_FIELDS, Filter
+
+# --where keys: the singular column names ("country"), mapped to Filter fields ("countries")
+WHERE_KEYS = {column: field for field, column in DIMENSION_FIELDS.items()}
+
+
+class UsageError(ValueError):
+    """Bad command-line input: reported on stderr with exit code 2."""
+
+
+def split(raw: str | None) -> list[str]:
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+
+def _date(raw: str | None, name: str) -> dt.date | None:
+    if raw is None:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise UsageError(f"{name} must be a date like 2026-01-31, not {raw!r}") from None
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (inclusive)")
+    parser.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (inclusive)")
+    parser.add_argument("--where", action="append", default=[], help="KEY=VALUE[,VALUE]")
+    parser.add_argument("--timezone", default="UTC", help="zone for dates and time grains")
+
+
+def filter_from_args(args: argparse.Namespace) -> Filter:
+    values: dict[str, tuple[str, ...]] = {}
+    for clause in args.where:
+        key, sep, raw = clause.partition("=")
+        key = key.strip()
+        if not sep or key not in WHERE_KEYS:
+            raise UsageError(
+                f"--where takes KEY=VALUE[,VALUE] with KEY one of {', '.join(WHERE_KEYS)};"
+                f" got {clause!r}"
+            )
+        values[WHERE_KEYS[key]] = (*values.get(WHERE_KEYS[key], ()), *split(raw))
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"unknown time zone {args.timezone!r}") from None
+    try:
+        return Filter(
+            start=_date(args.date_from, "--from"), end=_date(args.date_to, "--to"),
+            timezone=args.timezone, **values,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -1,0 +1,181 @@
+"""Exports: real images, files that state what they show, safe spreadsheets, the review pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from data_access.filters import Filter
+from metrics.engine import kpi_table
+from metrics.registry import KPIS
+from reports import export, pack
+from tests.apptest import ROOT, open_page
+from tests.browser import looks_blank
+from tests.conftest import SAMPLE_END
+from ui import charts
+
+needs_chromium = pytest.mark.skipif(
+    export.chrome_path() is None,
+    reason="Chromium is not installed (Debian: apt-get install chromium); CI installs it",
+)
+FLT = Filter(start=SAMPLE_END - dt.timedelta(days=27), end=SAMPLE_END, countries=("KR", "JP"))
+CTX = export.Context(title="CSAT by country", filters="Country: Japan, South Korea",
+                     timezone="UTC", data_as_of="2026-11-26", kpis=("csat",))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def csat(sample_db) -> pd.DataFrame:
+    return kpi_table(sample_db, ["csat"], by=["country"], flt=FLT)
+
+
+@needs_chromium
+def test_png_is_a_real_image_of_the_requested_size(csat):
+    figure = export.with_context(charts.bars(csat, "csat", "country", target=0.85), CTX)
+    png = export.image_bytes(figure, "png", width=900, height=500, scale=2)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (1800, 1000)
+    assert not looks_blank(png)
+
+
+@needs_chromium
+def test_svg_and_html_carry_the_context(csat):
+    figure = export.with_context(charts.bars(csat, "csat", "country"), CTX)
+    svg = export.image_bytes(figure, "svg").decode()
+    assert svg.lstrip().startswith("<svg") and "Country: Japan, South Korea" in svg
+    assert "data through 2026-11-26" in svg
+
+
+def test_html_is_self_contained(csat):
+    page = export.html_bytes(export.with_context(charts.bars(csat, "csat", "country"), CTX))
+    text = page.decode()
+    assert "Plotly.newPlot" in text and "Country: Japan, South Korea" in text
+    assert 'src="https://cdn.plot.ly' not in text  # plotly.js is inline: works offline
+
+
+def test_csv_round_trips_with_its_context(csat):
+    raw = export.csv_bytes(csat, CTX).decode()
+    header = [line for line in raw.splitlines() if line.startswith("#")]
+    assert "# Filters: Country: Japan, South Korea" in header
+    assert "# Time zone: UTC" in header and "# Data through: 2026-11-26" in header
+    assert f"# CSAT: {KPIS['csat'].definition}" in header
+    back = pd.read_csv(io.StringIO(raw), comment="#")
+    assert back["country"].tolist() == csat["country"].tolist()
+    assert np.allclose(back["value"], csat["value"])
+
+
+def test_xlsx_reads_back_with_definitions(csat):
+    sheets = pd.read_excel(io.BytesIO(export.xlsx_bytes(csat, CTX)), sheet_name=None)
+    assert list(sheets) == ["Data", "About"]
+    assert np.allclose(sheets["Data"]["value"], csat["value"])
+    about = dict(zip(sheets["About"]["What"], sheets["About"]["Value"], strict=True))
+    assert about["CSAT"] == KPIS["csat"].definition
+    assert about["Filters"] == "Country: Japan, South Korea"
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [("=1+2", "'=1+2"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("@SUM(A1)", "'@SUM(A1)"),
+     ("-2+3", "'-2+3"), ("plain text", "plain text"), (-5, -5), (3.5, 3.5)],
+)  # fmt: skip
+def test_formulas_are_neutralised_in_spreadsheets(cell, written):
+    frame = pd.DataFrame({"comment": [cell]})
+    csv = pd.read_csv(io.BytesIO(export.csv_bytes(frame, CTX)), comment="#")
+    xlsx = pd.read_excel(io.BytesIO(export.xlsx_bytes(frame, CTX)))
+    for back in (csv, xlsx):
+        value = back["comment"].iloc[0]
+        assert value == written or (isinstance(written, (int, float)) and float(value) == written)
+
+
+def test_file_names_carry_kpi_filters_and_date():
+    name = export.file_name(CTX, "png")
+    assert name.startswith("csat-by-country_country-japan-south-korea_") and name.endswith(".png")
+    assert dt.date.today().isoformat() in name or dt.datetime.now(dt.UTC).date().isoformat() in name
+
+
+# ---------------------------------------------------------------- the review pack
+@needs_chromium
+def test_cli_pack_pdf_for_one_market(sample_path, tmp_path):
+    out = tmp_path / "kr.pdf"
+    result = subprocess.run(
+        [sys.executable, "-m", "reports", "pack", "--db", str(sample_path), "--from",
+         "2026-10-01", "--to", "2026-10-31", "--where", "country=KR", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 9
+    assert "01 Oct 2026 – 31 Oct 2026 · countries: South Korea" in text
+    for kpi in ("First contact resolution", "SLA attainment", "CSAT", "NPS"):
+        assert kpi in text
+    markets = text[text.index("Markets side by side") :][:400]
+    assert "South Korea" in markets and "Germany" not in markets and "Japan" not in markets
+
+
+def test_cli_pack_html_is_self_contained_and_filtered(sample_path, tmp_path):
+    out = tmp_path / "jp.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "reports", "pack", "--db", str(sample_path), "--where",
+         "country=JP", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page = out.read_text()
+    assert "countries: Japan" in page and "Plotly.newPlot" in page
+    start = page.index("Markets side by side")
+    assert "Japan" in page[start : start + 2000] and "Germany" not in page[start : start + 2000]
+
+
+def test_cli_pack_errors(sample_path, tmp_path):
+    bad = subprocess.run([sys.executable, "-m", "reports", "pack", "--db", str(sample_path),
+                          "--out", str(tmp_path / "pack.docx")], cwd=ROOT, capture_output=True,
+                         text=True)  # fmt: skip
+    assert bad.returncode == 2 and "--out must end in .pdf or .html" in bad.stderr
+    where = subprocess.run([sys.executable, "-m", "reports", "pack", "--db", str(sample_path),
+                            "--where", "planet=mars", "--out", str(tmp_path / "p.html")],
+                           cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    assert where.returncode == 2 and "KEY one of country" in where.stderr
+
+
+def test_pdf_without_a_browser_says_what_is_missing(sample_path, tmp_path, monkeypatch):
+    env = {"PATH": "/nonexistent", "BROWSER_PATH": "/nonexistent/chrome"}
+    result = subprocess.run([sys.executable, "-m", "reports", "pack", "--db", str(sample_path),
+                             "--out", str(tmp_path / "p.pdf")], cwd=ROOT, capture_output=True,
+                            text=True, env=env)  # fmt: skip
+    assert result.returncode == 1 and "apt-get install chromium" in result.stderr
+    monkeypatch.setattr(export, "chrome_path", lambda: None)
+    with pytest.raises(RuntimeError, match="HTML, CSV and XLSX work without it"):
+        pack.build_pdf(None, FLT)
+
+
+# ---------------------------------------------------------------- in the app
+def test_every_chart_offers_its_downloads(use_sample):
+    at = open_page("pages/1_Trends.py")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:5] == ["Image (PNG)", "Vector (SVG)", "Interactive (HTML)", "Data (CSV)",
+                          "Data (XLSX)"]  # fmt: skip
+
+
+def test_without_chromium_image_buttons_explain(use_sample, monkeypatch):
+    monkeypatch.setattr(export, "chrome_path", lambda: None)
+    at = open_page("dashboard.py")
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert buttons["Image (PNG)"].disabled and buttons["Vector (SVG)"].disabled
+    assert not buttons["Interactive (HTML)"].disabled and not buttons["Data (CSV)"].disabled
+    assert any(export.MISSING_CHROME in c.value for c in at.caption)
+
+
+def test_review_pack_builds_from_the_sidebar(use_sample):
+    at = open_page("dashboard.py", {"country": "KR"})
+    at.sidebar.radio(key="pack_format").set_value("HTML").run()
+    next(b for b in at.sidebar.button if b.label == "Build the HTML").click().run()
+    assert not at.exception
+    download = next(b for b in at.get("download_button") if b.proto.label == "Download the HTML")
+    assert download is not None

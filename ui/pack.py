@@ -1,0 +1,54 @@
+"""The review pack from the sidebar: build it for the current filters, with progress, then
+download. Built only on request (it takes a few seconds), kept until the filters change."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data_access.filters import Filter
+from reports import export, pack
+from ui import data
+
+_BUILT = "_review_pack"
+
+
+def review_pack(flt: Filter) -> None:
+    with st.sidebar.expander("Review pack", icon=":material/picture_as_pdf:"):
+        st.caption(
+            "Summary, the key chart of every page and the definitions, for the filters above."
+        )
+        no_chrome = export.chrome_path() is None
+        kind = st.radio(
+            "Format",
+            ["PDF", "HTML"],
+            horizontal=True,
+            key="pack_format",
+            index=1 if no_chrome else 0,
+        )
+        if kind == "PDF" and no_chrome:
+            st.caption(export.MISSING_CHROME)
+        built = st.session_state.get(_BUILT)
+        if built and built["filter"] == flt and built["kind"] == kind:
+            name = export.file_name(export.Context("review pack", pack.describe(flt)), kind.lower())
+            st.download_button(
+                f"Download the {kind}",
+                data=built["bytes"],
+                file_name=name,
+                mime="application/pdf" if kind == "PDF" else "text/html",
+                on_click="ignore",
+                icon=":material/download:",
+                type="primary",
+            )
+        elif st.button(f"Build the {kind}", disabled=kind == "PDF" and no_chrome):
+            bar = st.progress(0.0, "Starting…")
+
+            def progress(fraction: float, message: str) -> None:
+                bar.progress(min(fraction, 1.0), message)
+
+            db = data.database()
+            if kind == "PDF":
+                content = pack.build_pdf(db, flt, progress)
+            else:
+                content = pack.build_html(db, flt, static=False, progress=progress).encode()
+            st.session_state[_BUILT] = {"filter": flt, "kind": kind, "bytes": content}
+            st.rerun()
