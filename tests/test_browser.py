@@ -42,7 +42,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 2400})
+    context = browser.new_context(viewport={"width": 1440, "height": 2400}, accept_downloads=True)
     yield context.new_page()
     context.close()
 
@@ -103,3 +103,16 @@ def test_clicking_a_chart_narrows_the_filters(server, page):
     wait_for_app(page)
     code = re.search(r"country=([A-Z]{2})", page.url).group(1)
     assert f"({code})" in page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+def test_downloading_a_chart_image_in_the_browser(server, page):
+    """The Download menu makes the PNG on click, through kaleido and Chromium on the server."""
+    page.goto(server + "/Trends?period=last_90d")
+    wait_for_app(page)
+    page.locator("[data-testid=stPopover] button").first.click()
+    button = page.locator("[data-testid=stDownloadButton]").filter(has_text="Image (PNG)").first
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    png = open(download.value.path(), "rb").read()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and not looks_blank(png)
+    assert download.value.suggested_filename.startswith("volume-by-week_")
