@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_access import reference
+from data_access import lake, reference
 from data_access.config import data_location
-from data_access.schema import TABLES
+from data_access.schema import BOOKKEEPING, TABLES
 
 Params = Sequence[object] | Mapping[str, object]
 
@@ -40,8 +40,27 @@ class _Snapshot:
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
+    """What changes when a writer publishes: the DuckDB file, or a lake's manifest."""
+    stat = (path / lake.MANIFEST if path.is_dir() else path).stat()
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _expose_lake(con: duckdb.DuckDBPyConnection, lake_path: Path) -> set[str]:
+    """Views over a Parquet lake's tables (``data_access.lake``); returns the names found."""
+    present = set()
+    for name in [*TABLES, *BOOKKEEPING]:
+        if not (lake_path / name).is_dir():
+            continue
+        files = lake.table_glob(lake_path, name).replace("'", "''")
+        partitioned = name in lake.PARTITIONED_BY
+        columns = f"* EXCLUDE ({lake.PARTITION})" if partitioned else "*"
+        options = ", hive_partitioning = true" if partitioned else ""
+        # names come from the schema, the path from configuration, never from users
+        con.execute(
+            f"CREATE VIEW {name} AS SELECT {columns} FROM read_parquet('{files}'{options})"  # noqa: S608
+        )
+        present.add(name)
+    return present
 
 
 class Database:
@@ -56,16 +75,23 @@ class Database:
         identity = _identity(self.path)
         con = duckdb.connect(":memory:")
         con.execute("SET enable_progress_bar = false")
-        con.execute("ATTACH ? AS atlas (READ_ONLY)", [str(self.path)])
-        for name in TABLES:
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM atlas.{name}")  # noqa: S608
+        if self.path.is_dir():
+            present = _expose_lake(con, self.path)
+        else:
+            con.execute("ATTACH ? AS atlas (READ_ONLY)", [str(self.path)])
+            present = {r[0] for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'atlas'"
+            ).fetchall()}  # fmt: skip
+            for name in present & {*TABLES, *BOOKKEEPING}:
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM atlas.{name}")  # noqa: S608
+        for name, ddl in BOOKKEEPING.items():  # older files: empty records, same columns
+            if name not in present:
+                con.execute(ddl)
         countries = [r[0] for r in con.execute("SELECT DISTINCT country FROM tickets").fetchall()]
         con.register("countries_frame", reference.countries_frame(sorted(countries)))
         con.execute("CREATE TABLE countries AS SELECT * FROM countries_frame")
         con.unregister("countries_frame")
-        row = con.execute(
-            "SELECT value FROM atlas.atlas_meta WHERE key = 'data_version'"
-        ).fetchone()
+        row = con.execute("SELECT value FROM atlas_meta WHERE key = 'data_version'").fetchone()
         version = row[0] if row else f"{identity[0]}-{identity[1]}"
         return _Snapshot(con, identity, version)
 
@@ -100,7 +126,7 @@ class Database:
             cursor.close()
 
     def meta(self) -> dict[str, str]:
-        rows = self.query("SELECT key, value FROM atlas.atlas_meta")
+        rows = self.query("SELECT key, value FROM atlas_meta")
         return dict(zip(rows["key"], rows["value"], strict=True))
 
 
@@ -119,4 +145,6 @@ def get_database(path: Path | None = None) -> Database:
 
 def data_exists(path: Path | None = None) -> bool:
     path = Path(path) if path is not None else data_location()
+    if path.is_dir():
+        return (path / lake.MANIFEST).exists()
     return path.exists() and os.path.getsize(path) > 0

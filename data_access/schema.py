@@ -171,6 +171,29 @@ HUBS = Table(
 
 TABLES: dict[str, Table] = {t.name: t for t in (TICKETS, SURVEYS, AGENTS, SHIFTS, HUBS)}
 
+# The database's own records: its data version and source, and one row per import
+# (``data_access.store.record_import``). Files written before imports existed lack the second.
+IMPORT_COLUMNS = ("imported_at", "table_name", "source_file", "file_format", "rows_read",
+                  "rows_loaded", "rows_refused", "rows_replaced", "duplicates_refused",
+                  "refused_by_reason", "mapping")  # fmt: skip
+BOOKKEEPING: dict[str, str] = {
+    "atlas_meta": "CREATE TABLE IF NOT EXISTS atlas_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "atlas_imports": """
+CREATE TABLE IF NOT EXISTS atlas_imports (
+  imported_at TIMESTAMPTZ NOT NULL,
+  table_name VARCHAR NOT NULL,
+  source_file VARCHAR NOT NULL,
+  file_format VARCHAR,
+  rows_read BIGINT NOT NULL,
+  rows_loaded BIGINT NOT NULL,
+  rows_refused BIGINT NOT NULL,
+  rows_replaced BIGINT NOT NULL,
+  duplicates_refused BIGINT NOT NULL,
+  refused_by_reason VARCHAR,
+  mapping VARCHAR
+)""",
+}
+
 
 def markdown() -> str:
     """The data model as Markdown tables (pasted into the README; a test keeps them in sync)."""

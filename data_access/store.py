@@ -10,20 +10,28 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
+import json
 import os
+import re
 import shutil
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
 
 from data_access import reference
-from data_access.schema import TABLES, TICKETS
+from data_access.schema import BOOKKEEPING, IMPORT_COLUMNS, TABLES, TICKETS
 
 Progress = Callable[[float, str], None]
 
-META_DDL = "CREATE TABLE IF NOT EXISTS atlas_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
+_TEMP_PID = re.compile(r"\.tmp-(\d+)-")
+
+
+class WriterBusyError(RuntimeError):
+    """Another process is writing the same database file."""
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -32,7 +40,26 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table in TABLES.values():
         if table.name not in existing:
             con.execute(table.ddl())
-    con.execute(META_DDL)
+    for ddl in BOOKKEEPING.values():
+        con.execute(ddl)
+
+
+def record_import(
+    con: duckdb.DuckDBPyConnection,
+    table_name: str,
+    source_file: str,
+    file_format: str,
+    counts: Mapping[str, int],
+    refused_by_reason: Mapping[str, int],
+    mapping: str | None = None,
+) -> None:
+    """Add one row to ``atlas_imports``; ``counts`` holds rows_read/loaded/refused/replaced and
+    duplicates_refused."""
+    now = dt.datetime.now(dt.UTC)
+    values = [now, table_name, source_file, file_format,
+              *(int(counts.get(k, 0)) for k in IMPORT_COLUMNS[4:9]),
+              json.dumps(dict(refused_by_reason), sort_keys=True), mapping]  # fmt: skip
+    con.execute("INSERT INTO atlas_imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
 
 
 def _derive_tickets(con: duckdb.DuckDBPyConnection) -> None:
@@ -40,74 +67,162 @@ def _derive_tickets(con: duckdb.DuckDBPyConnection) -> None:
 
     Local time uses each country's main zone. Repeat contacts look at the same customer's next
     ticket: on the same category for first-contact resolution, on any category for channel
-    switching.
+    switching. The window functions run over a narrow projection (then joined back by rowid):
+    sorting whole rows would need several times the memory at tens of millions of tickets.
     """
     countries = [r[0] for r in con.execute("SELECT DISTINCT country FROM tickets").fetchall()]
     zones = reference.countries_frame(countries)[["country", "timezone"]] if countries else None
     con.execute("CREATE OR REPLACE TEMP TABLE country_zone (country VARCHAR, timezone VARCHAR)")
     if zones is not None:
         con.executemany("INSERT INTO country_zone VALUES (?, ?)", zones.values.tolist())
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE next_contacts AS
+        SELECT rowid AS row_id,
+            lead(created_at) OVER (PARTITION BY customer_id, category
+                                   ORDER BY created_at, ticket_id) AS next_same_topic_at,
+            lead(created_at) OVER (PARTITION BY customer_id
+                                   ORDER BY created_at, ticket_id) AS next_contact_at,
+            lead(channel) OVER (PARTITION BY customer_id
+                                ORDER BY created_at, ticket_id) AS next_contact_channel
+        FROM tickets
+        """
+    )
     source = ", ".join(f"t.{c.name}" for c in TICKETS.source_columns)
     con.execute(
         f"""
         CREATE OR REPLACE TABLE tickets AS
-        WITH ordered AS (
-            SELECT *,
-                lead(created_at) OVER (PARTITION BY customer_id, category
-                                       ORDER BY created_at, ticket_id) AS next_same_topic_at,
-                lead(created_at) OVER (PARTITION BY customer_id
-                                       ORDER BY created_at, ticket_id) AS next_contact_at,
-                lead(channel) OVER (PARTITION BY customer_id
-                                    ORDER BY created_at, ticket_id) AS next_contact_channel
-            FROM tickets
-        )
         SELECT {source},
             timezone(coalesce(z.timezone, 'UTC'), t.created_at) AS local_created_at,
-            coalesce(t.next_same_topic_at
+            coalesce(n.next_same_topic_at
                      <= coalesce(t.resolved_at, t.created_at) + INTERVAL 7 DAY, false)
                 AS repeat_contact_7d,
-            CASE WHEN t.next_contact_at <= t.created_at + INTERVAL 7 DAY
-                 THEN t.next_contact_channel END AS next_channel_7d
-        FROM ordered t LEFT JOIN country_zone z USING (country)
+            CASE WHEN n.next_contact_at <= t.created_at + INTERVAL 7 DAY
+                 THEN n.next_contact_channel END AS next_channel_7d
+        FROM tickets t
+        JOIN next_contacts n ON n.row_id = t.rowid
+        LEFT JOIN country_zone z USING (country)
         ORDER BY t.created_at
         """  # noqa: S608 - identifiers come from data_access.schema, not from users
     )
+    con.execute("DROP TABLE next_contacts")
 
 
-def finalize(con: duckdb.DuckDBPyConnection, source: str) -> str:
-    """Derive columns, stamp a new data version and return it."""
+def finalize(con: duckdb.DuckDBPyConnection, source: str | None) -> str:
+    """Derive columns, stamp a new data version and return it (``source=None`` keeps the
+    description the writer stored in ``atlas_meta`` itself)."""
     _derive_tickets(con)
     version = uuid.uuid4().hex
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    for key, value in (("data_version", version), ("updated_at", now), ("source", source)):
+    stamps = [("data_version", version), ("updated_at", now)]
+    if source is not None:
+        stamps.append(("source", source))
+    for key, value in stamps:
         con.execute("INSERT OR REPLACE INTO atlas_meta VALUES (?, ?)", [key, value])
     con.execute("CHECKPOINT")
     return version
 
 
+def scratch_path(path: Path, label: str) -> Path:
+    """A private file next to ``path`` for this process, removed as stale if the process dies."""
+    path = Path(path)
+    return path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}-{label}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_files(path: Path) -> list[Path]:
+    """Delete private copies, WAL and spill files that a killed writer left next to ``path``.
+
+    Call it holding the writer lock: a file whose process still runs is never touched.
+    """
+    path = Path(path)
+    removed = []
+    for candidate in path.parent.glob(f"{glob_escape(path.name)}.tmp-*"):
+        match = _TEMP_PID.search(candidate.name[len(path.name) :])
+        if not match or int(match.group(1)) == os.getpid() or _alive(int(match.group(1))):
+            continue
+        if candidate.is_dir():
+            shutil.rmtree(candidate, ignore_errors=True)
+        else:
+            candidate.unlink(missing_ok=True)
+        removed.append(candidate)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the exclusive writer lock of the database at ``path``.
+
+    Two writers must not both copy, change and publish the same file: the second would publish
+    over the first and lose its rows. The lock is an ``flock`` on the database's folder (the file
+    itself is replaced on every publish, the folder stays), so writers of databases in one folder
+    take turns; the kernel frees it when the holder exits, even on a kill. ``timeout=None`` waits
+    as long as it takes.
+    """
+    folder = Path(path).resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise WriterBusyError(
+                        f"Another import or rebuild is writing {Path(path).name} (or a database "
+                        f"beside it); try again when it has finished."
+                    ) from None
+                time.sleep(0.1)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
 @contextlib.contextmanager
 def rewrite(
-    path: Path, source: str, copy_existing: bool = True
+    path: Path,
+    source: str | None,
+    copy_existing: bool = True,
+    lock_timeout: float | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a private copy of ``path``; publish it atomically on success.
 
-    ``copy_existing=False`` starts from an empty database (the sample generator).
+    ``copy_existing=False`` starts from an empty database (the sample generator). Writers take
+    turns (``writer_lock``); files a killed writer left behind are removed first.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    if copy_existing and path.exists():
-        shutil.copyfile(path, tmp)
-    con = duckdb.connect(str(tmp))
-    con.execute("SET enable_progress_bar = false")
-    try:
-        create_tables(con)
-        yield con
-        finalize(con, source)
-        con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
-        raise
+    with writer_lock(path, lock_timeout):
+        remove_stale_files(path)
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        if copy_existing and path.exists():
+            shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp))
+        con.execute("SET enable_progress_bar = false")
+        try:
+            create_tables(con)
+            yield con
+            finalize(con, source)
+            con.close()
+            os.replace(tmp, path)
+        except BaseException:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}.wal").unlink(missing_ok=True)
+            shutil.rmtree(f"{tmp}.tmp", ignore_errors=True)
+            raise
