@@ -181,12 +181,13 @@ KPIS: dict[str, Kpi] = {
             "fcr",
             "First contact resolution",
             "Share of resolved tickets with no reopen and no repeat contact by the same customer"
-            " on the same category within 7 days.",
+            " on the same category within 7 days (an export without reopen counts is judged on"
+            " repeat contacts alone).",
             "ratio",
             "percent",
             anchor="resolved_at",
             rows=RESOLVED,
-            success="t.reopens = 0 AND NOT t.repeat_contact_7d",
+            success="coalesce(t.reopens, 0) = 0 AND NOT t.repeat_contact_7d",
             short_label="FCR",
             target=0.75,
             n_label="resolved tickets",
@@ -194,11 +195,12 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "reopen_rate",
             "Reopen rate",
-            "Share of resolved tickets that were reopened.",
+            "Share of resolved tickets that were reopened (tickets without a reopen count are"
+            " left out).",
             "ratio",
             "percent",
             anchor="resolved_at",
-            rows=RESOLVED,
+            rows=f"{RESOLVED} AND t.reopens IS NOT NULL",
             success="t.reopens > 0",
             direction=-1,
             target=0.08,

@@ -199,6 +199,19 @@ def test_no_responses_means_no_nps_not_zero(tmp_path):
     assert table.loc["response_rate", "value"] == 0.0  # 0 answers of 6 sent is a real zero
 
 
+def test_exports_without_reopen_counts_judge_fcr_on_repeat_contacts(tmp_path):
+    # three resolved tickets of one customer and category, no reopen counts: t000 is followed
+    # by t001 within 7 days (a repeat contact), t001 and t002 are not (t002 comes 10 days later)
+    resolved = {"reopens": None, "customer_id": "same", "category": "billing"}
+    tickets = [ticket(0, 0, resolved_at=T0 + dt.timedelta(hours=1), **resolved),
+               ticket(1, 24, resolved_at=T0 + dt.timedelta(hours=25), **resolved),
+               ticket(2, 264, resolved_at=T0 + dt.timedelta(hours=265), **resolved)]  # fmt: skip
+    db = Database(write_rows(tmp_path / "no_reopens.duckdb", tickets))
+    table = kpi_table(db, ["fcr", "reopen_rate"], flt=MARCH).set_index("kpi")
+    assert table.loc["fcr", "value"] == pytest.approx(2 / 3) and table.loc["fcr", "n"] == 3
+    assert np.isnan(table.loc["reopen_rate", "value"]) and table.loc["reopen_rate", "n"] == 0
+
+
 # ---------------------------------------------------------------- local time and DST
 def test_local_hour_grouping_across_a_daylight_saving_change(tmp_path):
     # New York moved from UTC-5 to UTC-4 on 9 March 2025. 13:00 UTC is 08:00 before, 09:00 after.
