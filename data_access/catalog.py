@@ -40,20 +40,6 @@ def _as_date(value: object) -> dt.date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-def table_summary(db: Database) -> list[dict[str, object]]:
-    """Row counts and time coverage of each canonical table."""
-    return db.query(
-        """
-        SELECT 'tickets' AS table_name, count(*) AS rows, min(created_at) AS first,
-               max(created_at) AS last FROM tickets
-        UNION ALL SELECT 'surveys', count(*), min(sent_at), max(sent_at) FROM surveys
-        UNION ALL SELECT 'agents', count(*), NULL, NULL FROM agents
-        UNION ALL SELECT 'shifts', count(*), min(start_at), max(end_at) FROM shifts
-        UNION ALL SELECT 'hubs', count(*), NULL, NULL FROM hubs
-        """
-    ).to_dict("records")
-
-
 def hub_timezones(db: Database) -> dict[str, str]:
     """Each hub's IANA time zone (hubs without one are in UTC)."""
     rows = db.query("SELECT hub, timezone FROM hubs")

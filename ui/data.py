@@ -93,10 +93,6 @@ def top_members(dimension: str, flt: Filter, n: int) -> list[str]:
     return query(engine.top_members, dimension, flt, n)
 
 
-def table_summary() -> list[dict[str, object]]:
-    return query(catalog.table_summary)
-
-
 def data_meta() -> dict[str, str]:
     return database().meta()
 

@@ -24,6 +24,7 @@ PAGES = (
     ("pages/4_Voice_of_the_customer.py", "Voice of the customer", ":material/reviews:"),
     ("pages/5_Peak_season.py", "Peak season", ":material/calendar_month:"),
     ("pages/6_Staffing.py", "Staffing", ":material/groups:"),
+    ("pages/7_Import_data.py", "Import data", ":material/upload:"),
     ("pages/9_Data.py", "Data", ":material/database:"),
 )
 

@@ -1,0 +1,90 @@
+"""The Import page and the Data page as a user meets them, through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data_access.importer import privacy
+from tests.importer_helpers import KEY, LA311, csv_text, sample_copy, scalar, ticket_row
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pages-sample")
+
+
+@pytest.fixture
+def db(tmp_path: Path, sample_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # staged uploads stay in tmp_path
+    path = sample_copy(tmp_path, sample_cache)
+    monkeypatch.setenv("SERVICE_ATLAS_DB", str(path))
+    monkeypatch.setenv(privacy.KEY_ENV, KEY)
+    return path
+
+
+def open_import_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.switch_page("pages/7_Import_data.py")
+    return at.run()
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="import_upload").set_value((name, content, "text/csv"))
+    return at.run()
+
+
+def import_button(at: AppTest) -> object:
+    return next(b for b in at.button if b.label.startswith("Import into"))
+
+
+@pytest.mark.skipif(not LA311.exists(), reason="real-data sample not available")
+def test_uploading_mapping_and_importing_shows_the_result_and_the_new_data(db):
+    before = scalar(db, "SELECT count(*) FROM tickets")
+    at = open_import_page()
+    assert not at.exception and "Import data" in at.title[0].value
+    at = upload(at, LA311.name, LA311.read_bytes())
+    at.selectbox(key="import_mapping_choice").set_value("la311_service_requests").run()
+    assert not at.exception and not at.error
+    assert not import_button(at).disabled
+    import_button(at).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Rows read"] == "9,999" and shown["Loaded"] == "9,987"
+    assert shown["Refused"] == "12"
+    reasons = next(d.value for d in at.dataframe if list(d.value.columns) == ["reason", "rows"])
+    assert reasons.set_index("reason").loc["resolution before creation", "rows"] == 12
+    assert scalar(db, "SELECT count(*) FROM tickets") == before + 9_987
+    # the rest of the app serves the new data at once: the Data page lists the import
+    at.switch_page("pages/9_Data.py").run()
+    assert not at.exception
+    overview = at.dataframe[0].value.set_index("table_name")
+    assert overview.loc["tickets", "rows"] == before + 9_987
+    assert overview.loc["tickets", "last_source"] == LA311.name
+    assert any(LA311.name in c.value for c in at.caption)
+
+
+def test_a_suggested_mapping_with_gaps_blocks_the_import_and_says_why(db):
+    at = open_import_page()
+    rows = [ticket_row("p1"), ticket_row("p2")]
+    for row in rows:
+        del row["Requester country"]
+    at = upload(at, "no_country.csv", csv_text(rows).encode())
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("Required column 'country' is not mapped" in e for e in errors)
+    assert import_button(at).disabled
+
+
+def test_a_broken_upload_gets_a_clear_message(db):
+    at = open_import_page()
+    at = upload(at, "junk.csv", b"\x00\x01\x02\x03" * 300)
+    assert not at.exception
+    assert any("junk.csv" in e.value and "binary" in e.value for e in at.error)
