@@ -30,7 +30,7 @@ TARGET_SECONDS = 1.0
 _query_seconds: list[float] = []
 
 
-def _timed_queries() -> None:
+def time_queries() -> None:
     """Count the time spent inside ``Database.query`` (the page's queries)."""
     original = Database.query
 
@@ -82,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ[ENV_VAR] = str(args.db.resolve())
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # AppTest's bare-mode warnings
-    _timed_queries()
+    time_queries()
     rows = measure(args.runs)
     print(f"Page times on {args.db.name} (AppTest, median of {args.runs} runs)\n")
     print("| page | queries (cold) | whole page (cold) | whole page (warm) | queries < 1 s |")

@@ -40,6 +40,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str], timeout: float = 90) -> Iterator[str]:
     """``streamlit run dashboard.py`` on a free port; yields its base URL."""
+    with streamlit_process(env, timeout) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_process(
+    env: dict[str, str], timeout: float = 90
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Like ``streamlit_server``, also yielding the server process (to read its memory)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
@@ -61,7 +70,7 @@ def streamlit_server(env: dict[str, str], timeout: float = 90) -> Iterator[str]:
                     )
                     raise RuntimeError(f"streamlit did not start:\n{output}") from None
                 time.sleep(0.3)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -113,6 +114,6 @@ def test_downloading_a_chart_image_in_the_browser(server, page):
     button = page.locator("[data-testid=stDownloadButton]").filter(has_text="Image (PNG)").first
     with page.expect_download(timeout=120_000) as download:
         button.click()
-    png = open(download.value.path(), "rb").read()
+    png = Path(download.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and not looks_blank(png)
     assert download.value.suggested_filename.startswith("volume-by-week_")
