@@ -23,7 +23,7 @@ import pandas as pd
 
 from data_access import lake, reference
 from data_access.config import data_location
-from data_access.schema import BOOKKEEPING, TABLES
+from data_access.schema import BOOKKEEPING, TABLES, TICKET_ATTRIBUTES
 
 Params = Sequence[object] | Mapping[str, object]
 
@@ -45,9 +45,9 @@ def _identity(path: Path) -> tuple[int, int, int]:
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-def _expose_lake(con: duckdb.DuckDBPyConnection, lake_path: Path) -> set[str]:
-    """Views over a Parquet lake's tables (``data_access.lake``); returns the names found."""
-    present = set()
+def _lake_tables(lake_path: Path) -> dict[str, str]:
+    """SELECTs over a Parquet lake's tables (``data_access.lake``), by table name."""
+    selects = {}
     for name in [*TABLES, *BOOKKEEPING]:
         if not (lake_path / name).is_dir():
             continue
@@ -55,12 +55,30 @@ def _expose_lake(con: duckdb.DuckDBPyConnection, lake_path: Path) -> set[str]:
         partitioned = name in lake.PARTITIONED_BY
         columns = f"* EXCLUDE ({lake.PARTITION})" if partitioned else "*"
         options = ", hive_partitioning = true" if partitioned else ""
-        # names come from the schema, the path from configuration, never from users
-        con.execute(
-            f"CREATE VIEW {name} AS SELECT {columns} FROM read_parquet('{files}'{options})"  # noqa: S608
-        )
-        present.add(name)
-    return present
+        selects[name] = f"SELECT {columns} FROM read_parquet('{files}'{options})"  # noqa: S608
+    return selects
+
+
+def _file_tables(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """SELECTs over the tables of a DuckDB file, attached read-only as ``atlas``."""
+    con.execute("ATTACH ? AS atlas (READ_ONLY)", [str(path)])
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'atlas'"
+    ).fetchall()}  # fmt: skip
+    names = present & {*TABLES, *BOOKKEEPING}
+    return {name: f"SELECT * FROM atlas.{name}" for name in names}  # noqa: S608
+
+
+def _survey_view(con: duckdb.DuckDBPyConnection, stored: str) -> str:
+    """The surveys view; data written before surveys carried their ticket's attributes gets
+    them by a join (slower, same results)."""
+    columns = set(con.execute(f"SELECT * FROM ({stored}) LIMIT 0").df().columns)  # noqa: S608
+    missing = [name for name, _ in TICKET_ATTRIBUTES if name not in columns]
+    if not missing:
+        return stored
+    copied = ", ".join(f"t.{name}" for name in missing)
+    join = "LEFT JOIN tickets t ON t.ticket_id = s.ticket_id"
+    return f"SELECT s.*, {copied} FROM ({stored}) s {join}"  # noqa: S608
 
 
 class Database:
@@ -75,17 +93,15 @@ class Database:
         identity = _identity(self.path)
         con = duckdb.connect(":memory:")
         con.execute("SET enable_progress_bar = false")
-        if self.path.is_dir():
-            present = _expose_lake(con, self.path)
-        else:
-            con.execute("ATTACH ? AS atlas (READ_ONLY)", [str(self.path)])
-            present = {r[0] for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'atlas'"
-            ).fetchall()}  # fmt: skip
-            for name in present & {*TABLES, *BOOKKEEPING}:
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM atlas.{name}")  # noqa: S608
+        is_lake = self.path.is_dir()
+        selects = _lake_tables(self.path) if is_lake else _file_tables(con, self.path)
+        if "surveys" in selects:
+            selects["surveys"] = _survey_view(con, selects["surveys"])
+        # names come from the schema, the lake path from configuration, never from users
+        for name, select in sorted(selects.items(), key=lambda item: item[0] == "surveys"):
+            con.execute(f"CREATE VIEW {name} AS {select}")
         for name, ddl in BOOKKEEPING.items():  # older files: empty records, same columns
-            if name not in present:
+            if name not in selects:
                 con.execute(ddl)
         countries = [r[0] for r in con.execute("SELECT DISTINCT country FROM tickets").fetchall()]
         con.register("countries_frame", reference.countries_frame(sorted(countries)))

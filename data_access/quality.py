@@ -75,9 +75,7 @@ def quality_indicators(db: Database) -> pd.DataFrame:
           (SELECT count(*) FROM tickets WHERE resolved_at IS NULL
               AND status IN ('solved', 'closed')) AS closed_without_resolution,
           (SELECT count(*) FROM surveys) AS surveys,
-          (SELECT count(*) FROM surveys s
-            WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.ticket_id = s.ticket_id))
-            AS surveys_without_ticket
+          (SELECT count(*) FROM surveys WHERE country IS NULL) AS surveys_without_ticket
         """
     ).iloc[0]
     by_country = db.query("SELECT country, count(*) AS n FROM tickets GROUP BY country")

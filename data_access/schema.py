@@ -119,6 +119,11 @@ TICKETS = Table(
     ),
 )
 
+# Ticket columns every survey carries a copy of: the dimensions survey KPIs are cut by
+TICKET_ATTRIBUTES = (("country", "VARCHAR"), ("language", "VARCHAR"), ("channel", "VARCHAR"),
+                     ("priority", "VARCHAR"), ("category", "VARCHAR"), ("hub", "VARCHAR"),
+                     ("agent_id", "VARCHAR"), ("next_channel_7d", "VARCHAR"))  # fmt: skip
+
 SURVEYS = Table(
     "surveys",
     "One row per satisfaction survey sent after a ticket.",
@@ -132,6 +137,16 @@ SURVEYS = Table(
         Column("nps", "SMALLINT", "Likelihood to recommend, 0 to 10."),
         Column("ces", "SMALLINT", "Customer effort score, 1 (very hard) to 7 (very easy)."),
         Column("comment", "VARCHAR", "Free-text comment, contact details masked."),
+        *(
+            Column(
+                name,
+                sql_type,
+                f"Copy of the survey's ticket's {name}, made when data is written so"
+                " survey KPIs filter and group without a join; empty if the ticket is unknown.",
+                derived=True,
+            )
+            for name, sql_type in TICKET_ATTRIBUTES
+        ),
     ),
 )
 

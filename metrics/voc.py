@@ -1,10 +1,10 @@
 """Voice of the customer: how survey answers spread over each scale, and what customers wrote.
 
-Surveys join their tickets on ``ticket_id``, so the global ticket filters (country, language,
-channel, ...) apply, and a survey belongs to the period in which it was answered
-(``responded_at``), like the survey KPIs in ``metrics.registry``. The score column a query reads
-comes from the ``QUESTIONS`` whitelist, never from user text; every value (dates, codes, score
-bounds, search text) is a bound parameter.
+Surveys carry their ticket's attributes (``data_access.schema.SURVEYS``), so the global ticket
+filters (country, language, channel, ...) apply, and a survey belongs to the period in which it
+was answered (``responded_at``), like the survey KPIs in ``metrics.registry``. The score column
+a query reads comes from the ``QUESTIONS`` whitelist, never from user text; every value (dates,
+codes, score bounds, search text) is a bound parameter.
 
 Privacy: a group with fewer than ``stats.MIN_SURVEY_RESPONSES`` answers never leaves this module
 with its counts, and no comment leaves it when fewer than that many responses match the filter.
@@ -93,12 +93,12 @@ def question(question_id: str) -> Question:
 def _answered_in_period(flt: Filter) -> tuple[str, dict[str, object]]:
     """WHERE body for survey responses answered in the period, under the ticket filters."""
     time_clauses, time_params = flt.time_sql("s.responded_at")
-    dim_clauses, dim_params = flt.dimension_sql("t")
+    dim_clauses, dim_params = flt.dimension_sql("s")
     clauses = ["s.responded_at IS NOT NULL", *time_clauses, *dim_clauses]
     return " AND ".join(clauses), {**time_params, **dim_params}
 
 
-_SURVEYS = "surveys s LEFT JOIN tickets t ON t.ticket_id = s.ticket_id"  # see metrics.engine
+_SURVEYS = "surveys s"  # carries its ticket's country, language, channel... (schema)
 
 
 def score_distribution(db: Database, flt: Filter, question_id: str) -> pd.DataFrame:
@@ -198,8 +198,8 @@ def comments(
     params["limit"] = max(1, min(int(limit), MAX_COMMENTS))
     # q.id is a whitelisted column name; every value is bound
     sql = (
-        "SELECT timezone('UTC', s.responded_at) AS responded_at, t.country, t.language, "  # noqa: S608
-        "t.channel, s.csat, s.nps, s.ces, s.comment, count(*) OVER () AS matched "
+        "SELECT timezone('UTC', s.responded_at) AS responded_at, s.country, s.language, "  # noqa: S608
+        "s.channel, s.csat, s.nps, s.ces, s.comment, count(*) OVER () AS matched "
         f"FROM {_SURVEYS} WHERE {' AND '.join(clauses)} "
         "ORDER BY s.responded_at DESC, s.survey_id LIMIT $limit"
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import duckdb
+import pandas as pd
 import pytest
 
 from data_access.config import data_location
@@ -139,6 +141,36 @@ def test_repeat_contacts_are_derived_per_customer_and_topic(tmp_path):
     got = db.query("SELECT ticket_id, repeat_contact_7d, next_channel_7d FROM tickets ORDER BY 1")
     assert got["repeat_contact_7d"].tolist() == [True, False, False, False, False]
     assert got["next_channel_7d"].fillna("-").tolist() == ["phone", "-", "-", "chat", "-"]
+
+
+def _survey(survey_id: str, ticket_id: str, csat: int) -> dict:
+    sent = dt.datetime(2025, 3, 6, tzinfo=dt.UTC)
+    return {"survey_id": survey_id, "ticket_id": ticket_id, "sent_at": sent,
+            "responded_at": sent + dt.timedelta(hours=2), "csat": csat}  # fmt: skip
+
+
+SURVEYS = [_survey("s1", "t1", 5), _survey("s3", "t3", 2), _survey("s9", "gone", 4)]
+SURVEY_ATTRIBUTES = "country, language, channel, priority, category, hub, next_channel_7d"
+
+
+def test_surveys_carry_their_tickets_attributes(tmp_path):
+    db = Database(write_rows(tmp_path / "s.duckdb", TICKETS, SURVEYS))
+    got = db.query(f"SELECT survey_id, {SURVEY_ATTRIBUTES} FROM surveys ORDER BY survey_id")
+    assert got.loc[0].tolist()[:7] == ["s1", "KR", "ko", "chat", "normal", "shipping", "EMEA"]
+    assert got.loc[1].tolist()[:7] == ["s3", "CH", "fr", "phone", "high", "shipping", "EMEA"]
+    assert got.loc[2, ["country", "language", "channel"]].isna().all()  # its ticket is unknown
+
+
+def test_data_written_before_surveys_carried_ticket_attributes_reads_the_same(tmp_path):
+    """An older file (surveys without the copied columns) gets them through a join."""
+    path = write_rows(tmp_path / "new.duckdb", TICKETS, SURVEYS)
+    expected = Database(path).query("SELECT * FROM surveys ORDER BY survey_id")
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE OR REPLACE TABLE surveys AS SELECT survey_id, ticket_id, sent_at, "
+                    "responded_at, csat, nps, ces, comment FROM surveys")  # fmt: skip
+        assert "country" not in con.table("surveys").columns
+    older = Database(path).query("SELECT * FROM surveys ORDER BY survey_id")
+    pd.testing.assert_frame_equal(older[expected.columns], expected)
 
 
 def test_database_serves_new_data_after_a_publish(tmp_path):

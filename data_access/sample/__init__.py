@@ -69,6 +69,7 @@ def build_sample(
     source = f"synthetic sample: {n_tickets} tickets, seed {seed}, ending {end.isoformat()}"
     with store.rewrite(Path(out), source, copy_existing=False) as con:
         _insert_sample(con, data)
+        del data  # free the generated frames before deriving columns over the written rows
         report(0.9, "deriving local times and repeat contacts")
     report(1.0, "done")
     return Path(out)
