@@ -108,15 +108,17 @@ def _needs_countries(dims: list[Dimension], anchor: str) -> bool:
     return any(d.needs_countries for d in dims) or (local_dims and anchor != "t.created_at")
 
 
+def _on_source(sql: str, source: str) -> str:
+    """Ticket-column SQL (``t.country``) for ``source``: surveys carry copies of those columns
+    (``data_access.schema.SURVEYS``), so a survey query reads them from ``s`` with no join. A
+    survey whose ticket is unknown still counts in totals; any dimension filter leaves it out."""
+    return sql if source == "tickets" else re.sub(r"\bt\.", "s.", sql)
+
+
 def _from_clause(source: str, join_countries: bool, relations: Sequence[str] = ()) -> str:
-    if source == "tickets":
-        relation = "tickets t"
-    else:
-        # LEFT: a survey imported without its ticket still counts in totals (its ticket
-        # attributes are unknown, so any dimension filter leaves it out)
-        relation = "surveys s LEFT JOIN tickets t ON t.ticket_id = s.ticket_id"
+    relation = "tickets t" if source == "tickets" else "surveys s"
     if join_countries:
-        relation += " LEFT JOIN countries c ON c.country = t.country"
+        relation += _on_source(" LEFT JOIN countries c ON c.country = t.country", source)
     for name in relations:
         relation += f" {RELATIONS[name]}"
     return relation
@@ -228,8 +230,9 @@ def compile_request(
         relations = sorted({name for k in group for name in k.relations})
         for p in periods:
             time_clauses, _ = p.flt.time_sql(anchor, prefix=p.name)
-            where = " AND ".join(time_clauses + dim_clauses) or "TRUE"
-            dim_cols = [f'{_dimension_sql(d, anchor, p, p.name, keep)} AS "{d.id}"' for d in dims]
+            where = _on_source(" AND ".join(time_clauses + dim_clauses) or "TRUE", source)
+            dim_cols = [f'{_on_source(_dimension_sql(d, anchor, p, p.name, keep), source)} AS '
+                        f'"{d.id}"' for d in dims]  # fmt: skip
             columns = [f"'{part}' AS __part", f"'{p.name}' AS period", *dim_cols, *aggregates]
             selects.append(
                 f"SELECT {', '.join(columns)} FROM {_from_clause(source, join, relations)} "
@@ -274,29 +277,38 @@ def _backlog_selects(
                 f"WHERE {' AND '.join(conditions)} GROUP BY ALL"
             )
         return selects
-    # Per time bucket: running sum of (+1 created, -1 resolved) events since the beginning.
+    # Per time bucket: the tickets open at the period start, then a running sum of
+    # (+1 created, -1 resolved) events inside the period; without a start, from the beginning.
     current = periods[0]
     plain = [d for d in dims if d.sql is not None]
     plain_cols = [f'{_plain_sql(d, keep)} AS "{d.id}"' for d in plain]
     names = [f'"{d.id}"' for d in plain]
-    end_clause = " AND {ts} < $current_end" if current.flt.end else ""
+    first_bucket = _bucket(grain, "timezone($tz, $current_start)")
+    bounds = {"{ts} >= $current_start": current.flt.start, "{ts} < $current_end": current.flt.end}
+    in_period = "".join(f" AND {bound}" for bound, present in bounds.items() if present)
     events = []
+    if current.flt.start:
+        where = " AND ".join(["t.created_at < $current_start",
+                              "(t.resolved_at IS NULL OR t.resolved_at >= $current_start)",
+                              not_abandoned, *dim_clauses])  # fmt: skip
+        events.append(
+            f"SELECT {', '.join([*plain_cols, f'{first_bucket} AS bucket', 'count(*) AS change'])}"
+            f" FROM {_from_clause('tickets', join)} WHERE {where} GROUP BY ALL"
+        )
     for ts, sign in (("t.created_at", 1), ("t.resolved_at", -1)):
         bucket = f"{_bucket(grain, f'timezone($tz, {ts})')} AS bucket"
         where = " AND ".join([f"{ts} IS NOT NULL", not_abandoned, *dim_clauses])
         events.append(
             f"SELECT {', '.join([*plain_cols, bucket, f'{sign} AS change'])} "
-            f"FROM {_from_clause('tickets', join)} WHERE {where}{end_clause.format(ts=ts)}"
+            f"FROM {_from_clause('tickets', join)} WHERE {where}{in_period.format(ts=ts)}"
         )
     partition = f"PARTITION BY {', '.join(names)} " if names else ""
     running = f"sum(sum(change)) OVER ({partition}ORDER BY bucket)"
-    start = f"bucket >= {_bucket(grain, 'timezone($tz, $current_start)')}"
-    lower = f"WHERE {start}" if current.flt.start else ""
     return [
         f"SELECT 'backlog' AS __part, 'current' AS period, {', '.join([*names, ''])}"
         f'bucket AS "{grain}", backlog__n FROM ('
         f"SELECT {', '.join([*names, ''])}bucket, {running} AS backlog__n "
-        f"FROM ({' UNION ALL '.join(events)}) GROUP BY {', '.join([*names, 'bucket'])}) {lower}"
+        f"FROM ({' UNION ALL '.join(events)}) GROUP BY {', '.join([*names, 'bucket'])})"
     ]
 
 

@@ -259,19 +259,23 @@ def test_grouped_totals_add_up_and_regions_cover_every_country(sample_db):
     assert regions == {"Africa", "Americas", "Asia", "Europe", "Oceania"}
 
 
-def test_backlog_by_week_equals_a_direct_count(sample_db, sample_con):
-    flt = Filter(start=dt.date(2026, 8, 3), end=dt.date(2026, 8, 30), countries=("KR",))
-    weekly = kpi_table(sample_db, ["backlog"], flt=flt, grain="week")
-    for week, value in zip(weekly["week"], weekly["value"], strict=True):
+@pytest.mark.parametrize("start", [dt.date(2026, 8, 3), dt.date(2026, 8, 5)])  # Mon, Wed
+def test_backlog_by_week_equals_a_direct_count(sample_db, sample_con, start):
+    flt = Filter(start=start, end=dt.date(2026, 8, 30), countries=("KR",))
+    weekly = kpi_table(sample_db, ["backlog"], by=["channel"], flt=flt, grain="week")
+    assert weekly["week"].nunique() == 4 and weekly["channel"].nunique() == 6
+    for week, channel, value in weekly[["week", "channel", "value"]].itertuples(index=False):
         end = (week + pd.Timedelta(days=7)).tz_localize("UTC")
         expected = sample_con.execute(
-            "SELECT count(*) FROM tickets WHERE country = 'KR' AND created_at < ? AND "
-            "(resolved_at IS NULL OR resolved_at >= ?) AND NOT coalesce(abandoned, false)",
-            [end, end],
+            "SELECT count(*) FROM tickets WHERE country = 'KR' AND channel = ? AND created_at < ?"
+            " AND (resolved_at IS NULL OR resolved_at >= ?) AND NOT coalesce(abandoned, false)",
+            [channel, end, end],
         ).fetchone()[0]
-        assert value == expected
-    at_end = kpi_table(sample_db, ["backlog"], flt=flt)["value"][0]
-    assert at_end == weekly["value"].iloc[-1]
+        assert value == expected, (week, channel)
+    at_end = kpi_table(sample_db, ["backlog"], by=["channel"], flt=flt)
+    last_week = weekly[(weekly["week"] == weekly["week"].max()) & (weekly["value"] > 0)]
+    assert dict(zip(at_end["channel"], at_end["value"], strict=True)) == dict(
+        zip(last_week["channel"], last_week["value"], strict=True))  # fmt: skip
 
 
 def test_comparisons_line_up_with_separate_queries(sample_db):
