@@ -25,8 +25,13 @@ NOVEMBER = Filter(start=dt.date(2026, 11, 1), end=SAMPLE_END)
 
 
 @pytest.fixture(scope="module")
-def lake_path(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return lake.export_lake(sample_path, tmp_path_factory.mktemp("lake") / "lake")
+def lake_path(sample_lake: Path) -> Path:
+    return sample_lake
+
+
+@pytest.fixture(scope="module")
+def file_db(sample_path: Path) -> Database:
+    return Database(sample_path)
 
 
 def test_layout_is_month_partitions_with_a_manifest(lake_path: Path):
@@ -49,17 +54,17 @@ def test_layout_is_month_partitions_with_a_manifest(lake_path: Path):
         (["volume"], ["local_hour"], None),
     ],
 )
-def test_lake_gives_the_same_numbers_as_the_duckdb_file(sample_db, lake_path, kpis, by, grain):
-    from_file = kpi_table(sample_db, kpis, by, NOVEMBER, grain, compare=["previous"])
+def test_lake_gives_the_same_numbers_as_the_duckdb_file(file_db, lake_path, kpis, by, grain):
+    from_file = kpi_table(file_db, kpis, by, NOVEMBER, grain, compare=["previous"])
     from_lake = kpi_table(Database(lake_path), kpis, by, NOVEMBER, grain, compare=["previous"])
     pd.testing.assert_frame_equal(from_lake, from_file)
 
 
-def test_catalog_and_tables_match(sample_db, lake_path):
-    assert read_catalog(Database(lake_path)) == read_catalog(sample_db)
+def test_catalog_and_tables_match(file_db, lake_path):
+    assert read_catalog(Database(lake_path)) == read_catalog(file_db)
     for summary in (table_overview, quality_indicators, import_history):
-        pd.testing.assert_frame_equal(summary(Database(lake_path)), summary(sample_db))
-    assert Database(lake_path).version == sample_db.version
+        pd.testing.assert_frame_equal(summary(Database(lake_path)), summary(file_db))
+    assert Database(lake_path).version == file_db.version
 
 
 def test_republishing_a_lake_is_seen_by_an_open_reader(tmp_path: Path):
@@ -106,9 +111,10 @@ def test_cli_exports(tmp_path: Path, sample_path: Path):
 
 
 @pytest.mark.parametrize("script", ["dashboard.py", "pages/6_Staffing.py", "pages/9_Data.py"])
-def test_the_dashboard_runs_on_a_lake(monkeypatch, use_sample, lake_path: Path, script: str):
+def test_the_dashboard_runs_on_a_lake(monkeypatch, sample_path, lake_path: Path, script: str):
     """Pages show the same tiles and tables whichever storage the data sits in."""
     query = {"period": "last_28d"}
+    monkeypatch.setenv("SERVICE_ATLAS_DB", str(sample_path))
     from_file = open_page(script, query)
     monkeypatch.setenv("SERVICE_ATLAS_DB", str(lake_path))
     from_lake = open_page(script, query)

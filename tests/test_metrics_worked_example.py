@@ -16,11 +16,12 @@ import math
 
 import pytest
 
+from data_access import lake
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
-from tests.conftest import write_rows
+from tests.conftest import STORAGE, write_rows
 
 PERIOD = Filter(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 14))
 MARKETS = {"DE": ("de", "EMEA"), "US": ("en", "AMER"), "JP": ("ja", "APAC")}
@@ -170,10 +171,12 @@ SURVEYS = [
 # fmt: on
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
-    path = tmp_path_factory.mktemp("worked") / "worked.duckdb"
-    return Database(write_rows(path, TICKETS, SURVEYS))
+@pytest.fixture(scope="module", params=STORAGE)
+def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """The worked example as a DuckDB file and as a Parquet lake."""
+    path = write_rows(tmp_path_factory.mktemp("worked") / "worked.duckdb", TICKETS, SURVEYS)
+    lake_path = path.with_name("worked-lake")
+    return Database(path if request.param == "duckdb" else lake.export_lake(path, lake_path))
 
 
 def one(table, kpi: str, **group: str):
