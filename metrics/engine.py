@@ -313,14 +313,16 @@ def _backlog_selects(
 
 
 # ---------------------------------------------------------------------- results
+TIDY_ORDER = ["value", "n", "ci_low", "ci_high", "se", "low_confidence", "suppressed"]
+
+
 def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str]) -> pd.DataFrame:
     """Turn one KPI's raw aggregate columns into tidy rows with intervals."""
     if kpi.kind == "backlog":
         part = raw[raw["__part"] == "backlog"]
     else:
         part = raw[raw["__part"] == f"{kpi.source}_{kpi.anchor}"]
-    out = part[keys].copy()
-    out["kpi"] = kpi.id
+    out = part[keys].assign(kpi=kpi.id)
     nan = np.full(len(part), np.nan)
     ci_low, ci_high, se, detail = nan, nan, nan, {}
     if kpi.kind in ("count", "backlog"):
@@ -356,15 +358,12 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
         value = picked[:, 1]
         se = stats.quantile_standard_error(kpi.quantile, picked[:, 0], picked[:, 2], n)
         ci_low, ci_high = stats.quantile_interval(value, se)
-    out["value"], out["n"] = value, n
-    out["ci_low"], out["ci_high"], out["se"] = ci_low, ci_high, se
-    for key, column in detail.items():
-        out[key] = column
-    out["low_confidence"] = n < stats.LOW_CONFIDENCE_N
-    out["suppressed"] = kpi.is_survey & (n < stats.MIN_SURVEY_RESPONSES)
-    hidden = out["suppressed"].to_numpy()
-    for column in ("value", "ci_low", "ci_high", "se", *detail):
-        out.loc[hidden, column] = np.nan  # nothing about a too-small survey group leaks out
+    hidden = kpi.is_survey & (n < stats.MIN_SURVEY_RESPONSES)
+    columns = {"value": value, "ci_low": ci_low, "ci_high": ci_high, "se": se, **detail}
+    # nothing about a too-small survey group leaks out
+    columns = {name: np.where(hidden, np.nan, values) for name, values in columns.items()}
+    columns.update(n=n, low_confidence=n < stats.LOW_CONFIDENCE_N, suppressed=hidden)
+    out = out.assign(**{name: columns[name] for name in TIDY_ORDER + list(detail)})
     if kpi.kind == "count":
         out = out[out["n"] > 0]
     return out
