@@ -270,7 +270,7 @@ def _load(
         f"DELETE FROM {table} USING staging.valid v WHERE {match}"  # noqa: S608 - schema names
     ).fetchone()[0]
     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staging.valid")  # noqa: S608
-    if "hub" in mapping.schema.column_names:
+    if "hub" in {c.name for c in mapping.schema.source_columns}:  # new hubs get a row in hubs
         con.execute(
             "INSERT INTO hubs SELECT DISTINCT hub, hub, ? FROM staging.valid "
             "WHERE hub IS NOT NULL AND hub NOT IN (SELECT hub FROM hubs)",
