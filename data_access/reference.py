@@ -146,4 +146,5 @@ def countries_frame(codes: list[str]) -> pd.DataFrame:
                 "timezone": country_timezone(code),
             }
         )
-    return pd.DataFrame(rows)
+    columns = ["country", "name", "label", "iso3", "region", "subregion", "timezone"]
+    return pd.DataFrame(rows, columns=columns).astype("string" if not rows else {})

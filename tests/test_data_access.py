@@ -246,3 +246,9 @@ def test_scheduled_agents_per_interval_follow_the_multilingual_rule(tmp_path):
     assert got[(at(8, 30), "fr")] == pytest.approx(0.25)
     assert got[(at(9, 0), "de")] == pytest.approx(0.5)
     assert (at(9, 30), "de") not in got.index
+
+
+def test_an_empty_database_opens_and_answers_with_no_rows(tmp_path):
+    db = Database(write_rows(tmp_path / "empty.duckdb", []))
+    assert db.query("SELECT count(*) AS n FROM countries")["n"][0] == 0
+    assert db.query("SELECT count(*) AS n FROM tickets")["n"][0] == 0
