@@ -6,9 +6,9 @@ sample data on first start and draws the shared filters.
 
 import streamlit as st
 
-from metrics.registry import KPIS
 from ui import charts, controls, data, filters, show
 from ui import format as fmt
+from ui.i18n import N_, _
 from ui.page import page, page_path
 from ui.tiles import kpi_tiles
 
@@ -17,32 +17,32 @@ SERVICE_KPIS = ("sla", "fcr", "abandonment", "bot_containment", "backlog")
 MAP_KPIS = ("volume", "csat", "nps", "frt_median", "resolution_median", "sla", "fcr", "abandonment")
 MOVER_KPIS = ("volume", "frt_median", "sla", "csat", "nps", "abandonment")
 
-flt = page("Overview", "overview", ":material/public:", "how we serve customers worldwide")
+flt = page(N_("Overview"), "overview", ":material/public:", N_("how we serve customers worldwide"))
 kpi_tiles(flt, HEADLINE_KPIS)
 kpi_tiles(flt, SERVICE_KPIS, caption=False)
 
 where, what = st.columns([3, 2], gap="large")
 with where:
-    st.subheader("Where")
-    kpi = controls.select("KPI on the map", MAP_KPIS, "map_kpi",
-                          format_func=lambda k: KPIS[k].label)  # fmt: skip
+    st.subheader(_("Where"))
+    kpi = controls.select(_("KPI on the map"), MAP_KPIS, "map_kpi", format_func=fmt.kpi_label)
     by_country = data.kpi_table([kpi], by=["country"], flt=flt)
     if by_country["value"].notna().sum() == 0:
-        show.empty("No data for this KPI under the current filters.")
+        show.empty(_("No data for this KPI under the current filters."))
     else:
+        title = _("{kpi} by customer country").format(kpi=fmt.kpi_label(kpi))
         figure = charts.world_map(by_country, kpi, data.country_iso3(), zoom=bool(flt.countries),
-                                  title=f"{KPIS[kpi].label} by customer country")  # fmt: skip
+                                  title=title)  # fmt: skip
         show.chart(figure, "overview_map", on_pick=filters.narrow_on_pick("country"),
                    data=by_country)  # fmt: skip
-        st.caption(f"{KPIS[kpi].definition} Click a country to focus on it.")
+        st.caption(f"{fmt.kpi_definition(kpi)} " + _("Click a country to focus on it."))
 
 with what:
-    st.subheader("What changed")
-    st.caption(f"Biggest real changes against the previous {flt.days} days, by country, language "
-               "and channel (false-discovery rate 5 %).")  # fmt: skip
+    st.subheader(_("What changed"))
+    st.caption(_("Biggest real changes against the previous {days} days, by country, language "
+                 "and channel (false-discovery rate 5 %).").format(days=flt.days))  # fmt: skip
     movers = data.biggest_movers(MOVER_KPIS, flt, ("country", "language", "channel"))
     if movers.empty:
-        show.empty("No statistically significant changes against the previous period.")
+        show.empty(_("No statistically significant changes against the previous period."))
     for mover in movers.itertuples():
         field = {"country": "countries", "language": "languages", "channel": "channels"}
         href = filters.link(page_path("Trends"), flt, {field[mover.dimension]: (mover.member,)},
@@ -51,7 +51,8 @@ with what:
         tone = {True: "blue", False: "orange"}.get(mover.improved, "gray")
         st.markdown(
             f":{tone}[{arrow}] **[{fmt.member(mover.dimension, mover.member)} · "
-            f"{KPIS[mover.kpi].label}]({href})** {fmt.kpi_value(mover.kpi, mover.value)} "
-            f"vs {fmt.kpi_value(mover.kpi, mover.compared_value)} "
-            f"(:{tone}[{fmt.kpi_delta(mover.kpi, mover.delta)}])"
+            f"{fmt.kpi_label(mover.kpi)}]({href})** "
+            + _("{value} vs {before}").format(value=fmt.kpi_value(mover.kpi, mover.value),
+                                             before=fmt.kpi_value(mover.kpi, mover.compared_value))
+            + f" (:{tone}[{fmt.kpi_delta(mover.kpi, mover.delta)}])"
         )

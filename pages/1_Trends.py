@@ -7,38 +7,39 @@ from metrics.events import calendar_events
 from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS, TREND_GRAINS
 from ui import charts, controls, data, filters, show
 from ui import format as fmt
+from ui.i18n import N_, _
 from ui.page import page
 
 SPLITS = ("none", *[d for d in CATEGORICAL_DIMENSIONS if d not in ("agent", "next_channel")])
 
 
 def _split_label(dimension: str) -> str:
-    return "Nothing" if dimension == "none" else fmt.dimension_label(dimension)
+    return _("Nothing") if dimension == "none" else fmt.dimension_label(dimension)
 
 
-flt = page("Trends", "trends", ":material/show_chart:", "is it getting better or worse?")
+flt = page(N_("Trends"), "trends", ":material/show_chart:", N_("is it getting better or worse?"))
 
 kpi_col, split_col, top_col, grain_col = st.columns([3, 2, 2, 2])
 with kpi_col:
-    kpi = controls.select("KPI", list(KPIS), "kpi", "volume", lambda k: KPIS[k].label,
-                          help="The definition is under the chart.")  # fmt: skip
+    kpi = controls.select(_("KPI"), list(KPIS), "kpi", "volume", fmt.kpi_label,
+                          help=_("The definition is under the chart."))  # fmt: skip
 with split_col:
-    split = controls.select("Split by", SPLITS, "split", "none", _split_label)
+    split = controls.select(_("Split by"), SPLITS, "split", "none", _split_label)
 with top_col:
     top_n = 5
     if split != "none":
-        top_n = controls.number("Show the largest", "top", 5, 2, 8,
-                                help="The rest are computed together as 'Other'.")  # fmt: skip
+        top_n = controls.number(_("Show the largest"), "top", 5, 2, 8,
+                                help=_("The rest are computed together as 'Other'."))  # fmt: skip
 with grain_col:
     natural = natural_grain(flt, sparse=KPIS[kpi].is_survey)
     grain = controls.select(
-        "Grain", TREND_GRAINS, "grain", natural, str.capitalize, horizontal=True
+        _("Grain"), TREND_GRAINS, "grain", natural, fmt.grain_label, horizontal=True
     )
 overlay_col, events_col = st.columns(2)
 with overlay_col:
-    year_ago = controls.toggle("Same period last year", "last_year", True)
+    year_ago = controls.toggle(_("Same period last year"), "last_year", True)
 with events_col:
-    show_events = controls.toggle("Holidays and retail peaks", "events", True)
+    show_events = controls.toggle(_("Holidays and retail peaks"), "events", True)
 
 by = [] if split == "none" else [split]
 keep = {split: data.top_members(split, flt, top_n)} if by else None
@@ -47,29 +48,34 @@ table = data.kpi_table([kpi], by=by, flt=flt, grain=grain, compare=compare, keep
 
 if table.empty or table["value"].notna().sum() == 0:
     show.empty(
-        f"No {KPIS[kpi].label.lower()} for this filter: widen the period or remove a filter."
+        _("No {kpi} for this filter: widen the period or remove a filter.").format(
+            kpi=fmt.kpi_label(kpi).lower())
     )
 else:
     events = None
     if show_events:
         countries = flt.countries or (tuple(keep[split]) if split == "country" else ())
         events = calendar_events(flt.start, flt.end, countries)
-    by_what = f", by {fmt.dimension_label(split).lower()}" if by else ""
+    title = (_("{kpi} by {grain}, by {dimension}") if by else _("{kpi} by {grain}")).format(
+        kpi=fmt.kpi_label(kpi), grain=fmt.grain_name(grain),
+        dimension=fmt.dimension_label(split).lower() if by else "")
     figure = charts.trend(
         table, kpi, grain, split=by[0] if by else None, year_ago=bool(compare), events=events,
-        partial=partial_buckets(flt, grain), title=f"{KPIS[kpi].label} by {grain}{by_what}",
+        partial=partial_buckets(flt, grain), title=title,
     )  # fmt: skip
     pick = filters.narrow_on_pick(split)
     show.chart(figure, "trend", on_pick=pick, data=table)
     notes = [
-        KPIS[kpi].definition,
-        "Hollow points: fewer than 30 observations, or a bucket the period's edge cuts short.",
+        fmt.kpi_definition(kpi),
+        _("Hollow points: fewer than 30 observations, or a bucket the period's edge cuts short."),
     ]
     if compare:
-        notes.append("Dashed: the same dates a year earlier.")
+        notes.append(_("Dashed: the same dates a year earlier."))
     if pick:
-        notes.append("Click a line's point to focus the filters on it.")
+        notes.append(_("Click a line's point to focus the filters on it."))
     st.caption(" ".join(notes))
-    with st.expander("Data behind the chart"):
-        show.table(table, "trend_table", f"{KPIS[kpi].label} by {grain}", hide_index=True,
-                   width="stretch")  # fmt: skip
+    with st.expander(_("Data behind the chart")):
+        show.table(table, "trend_table",
+                   _("{kpi} by {grain}").format(kpi=fmt.kpi_label(kpi),
+                                                grain=fmt.grain_name(grain)),
+                   hide_index=True, width="stretch")  # fmt: skip

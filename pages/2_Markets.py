@@ -4,8 +4,9 @@ import streamlit as st
 
 from data_access import reference
 from metrics.schedule import language_balance
-from ui import charts, controls, data, show, tables
+from ui import charts, controls, data, i18n, show, tables
 from ui import format as fmt
+from ui.i18n import N_, _
 from ui.page import page
 from ui.tiles import kpi_tiles
 
@@ -13,13 +14,13 @@ TABLE_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "csat",
               "abandonment")  # fmt: skip
 DRILL_DIMENSIONS = ("language", "channel", "hub")
 
-flt = page("Markets", "markets", ":material/flag:", "how is each market served?")
+flt = page(N_("Markets"), "markets", ":material/flag:", N_("how is each market served?"))
 
 # ---------------------------------------------------------------- all markets
-st.subheader("Markets side by side")
+st.subheader(_("Markets side by side"))
 by_country = data.kpi_table(TABLE_KPIS, by=["country"], flt=flt)
 if by_country.empty:
-    show.empty("No contacts for this filter: widen the period or remove a filter.")
+    show.empty(_("No contacts for this filter: widen the period or remove a filter."))
     st.stop()
 grid = tables.wide(by_country, "country", TABLE_KPIS, n_of=("csat",))
 markets = grid.index.tolist()
@@ -32,29 +33,30 @@ def _pick_row() -> None:
 
 
 show.table(
-    grid.reset_index(), "market_table", "Markets side by side",
+    grid.reset_index(), "market_table", _("Markets side by side"),
     shown=tables.styled(grid, by_country, "country"), on_select=_pick_row, hide_index=True,
     selection_mode="single-row", height=min(420, 35 * (len(grid) + 1) + 3),
-    column_config=tables.column_config(grid, "Country"),
+    column_config=tables.column_config(grid, _("Country")),
 )  # fmt: skip
 st.caption(
-    "Blue: target met, orange: missed (targets are in each KPI's help). Grey italics: fewer "
-    "than 30 observations. Click a row to drill into that market; click a header to sort."
+    _("Blue: target met, orange: missed (targets are in each KPI's help). Grey italics: fewer "
+      "than 30 observations. Click a row to drill into that market; click a header to sort.")
 )
 
 # ---------------------------------------------------------------- one market
 st.divider()
-market = controls.select("Drill into", markets, "market", markets[0],
-                         lambda c: reference.country_label(c))  # fmt: skip
+market = controls.select(_("Drill into"), markets, "market", markets[0], i18n.country_label)
 local = flt.narrowed(countries=(market,))
 zone = reference.country_timezone(market)
 st.subheader(f"{fmt.member('country', market)}")
-weekend = ", ".join(charts.WEEKDAYS[d] for d in sorted(reference.weekend_days(market)))
-st.caption(f"Customers' local time: {zone}. Local weekend: {weekend}.")
+weekend = ", ".join(fmt.weekdays()[d] for d in sorted(reference.weekend_days(market)))
+st.caption(_("Customers' local time: {zone}. Local weekend: {weekend}.").format(
+    zone=zone, weekend=weekend))
 kpi_tiles(local, ("volume", "frt_median", "csat", "nps", "fcr"), caption=False)
 
 DRILL_KPIS = ("volume", "frt_median", "resolution_median", "sla", "csat", "nps")
-tabs = st.tabs([f"By {fmt.dimension_label(d).lower()}" for d in DRILL_DIMENSIONS])
+tabs = st.tabs([_("By {dimension}").format(dimension=fmt.dimension_label(d).lower())
+                for d in DRILL_DIMENSIONS])  # fmt: skip
 for tab, dimension in zip(tabs, DRILL_DIMENSIONS, strict=True):
     with tab:
         split = data.kpi_table(DRILL_KPIS, by=[dimension], flt=local)
@@ -62,36 +64,40 @@ for tab, dimension in zip(tabs, DRILL_DIMENSIONS, strict=True):
         breakdown.insert(2, "share", breakdown["volume"] / breakdown["volume"].sum())
         show.table(
             breakdown.reset_index(), f"market_by_{dimension}",
-            f"{fmt.member('country', market)} by {fmt.dimension_label(dimension).lower()}",
+            _("{market} by {dimension}").format(market=fmt.member("country", market),
+                                                dimension=fmt.dimension_label(dimension).lower()),
             shown=tables.styled(breakdown, split, dimension, {"share": fmt.percent}),
             hide_index=True,
             column_config={**tables.column_config(breakdown, fmt.dimension_label(dimension)),
-                           "share": "Share of contacts"},
+                           "share": _("Share of contacts")},
         )  # fmt: skip
 
 pattern = data.kpi_table(["volume"], by=["local_hour_of_week"], flt=local)
 if pattern.empty:
-    show.empty("No contacts from this market in the period.")
+    show.empty(_("No contacts from this market in the period."))
 else:
     matrix = charts.hour_of_week_matrix(pattern, flt.days / 7)
     figure = charts.heatmap(
-        matrix, f"When {fmt.member('country', market)} contacts us (local time)",
-        "contacts / hour", hover="%{y} %{x}:00 — %{z:.1f} contacts per hour on average",
+        matrix,
+        _("When {market} contacts us (local time)").format(market=fmt.member("country", market)),
+        _("contacts / hour"),
+        hover=_("{day} {hour}:00 — {contacts} contacts per hour on average").format(
+            day="%{y}", hour="%{x}", contacts="%{z:.1f}"),
     )  # fmt: skip
-    figure.update_xaxes(title_text=f"hour of day ({zone})")
+    figure.update_xaxes(title_text=_("hour of day ({zone})").format(zone=zone))
     show.chart(figure, "market_pattern", data=pattern)
 
 # ---------------------------------------------------------------- languages vs staff
 st.divider()
-st.subheader("Languages: demand against the agents who speak them")
+st.subheader(_("Languages: demand against the agents who speak them"))
 balance = data.query(language_balance, flt)
 if balance.empty:
-    show.empty("No contacts or shifts for this filter.")
+    show.empty(_("No contacts or shifts for this filter."))
 else:
     show.chart(charts.demand_supply(balance), "language_balance", data=balance)
     st.caption(
-        "Work share: agent handle time spent on each language's contacts. Staff share: scheduled"
-        " hours of agents who speak it (an agent with k languages counts 1/k towards each)."
-        " Shares are among the languages customers used under the filters; agents serve every"
-        " market, so countries and channels do not filter the schedule."
+        _("Work share: agent handle time spent on each language's contacts. Staff share: "
+          "scheduled hours of agents who speak it (an agent with k languages counts 1/k towards "
+          "each). Shares are among the languages customers used under the filters; agents serve "
+          "every market, so countries and channels do not filter the schedule.")
     )

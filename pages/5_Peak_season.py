@@ -9,30 +9,31 @@ from data_access.retail_calendar import peak_calendar
 from metrics.events import calendar_events
 from metrics.forecast import forecast_daily
 from metrics.peaks import holiday_effects, peak_multipliers, year_over_year
-from ui import charts, controls, data, peak_charts, show
+from ui import charts, controls, data, i18n, peak_charts, show
 from ui import format as fmt
+from ui.i18n import N_, _, translate
 from ui.page import page
 
 MAX_MARKETS = 4
 
 flt = page(
-    "Peak season",
+    N_("Peak season"),
     "peaks",
     ":material/calendar_month:",
-    "when the load comes, in each market's own time",
+    N_("when the load comes, in each market's own time"),
 )
 cat = data.data_catalog()
 
 # ---------------------------------------------------------------- local-time load
-st.subheader("When customers contact us, in their local time")
+st.subheader(_("When customers contact us, in their local time"))
 by_volume = data.top_members("country", flt, len(cat.values["countries"]))
 default = list(flt.countries[:MAX_MARKETS]) or by_volume[:MAX_MARKETS]
 chosen = controls.select(
-    "Markets",
+    _("Markets"),
     ["default", *by_volume],
     "markets_first",
     "default",
-    lambda c: "Largest markets" if c == "default" else reference.country_label(c),
+    lambda c: _("Largest markets") if c == "default" else i18n.country_label(c),
 )
 markets = default if chosen == "default" else [chosen, *[m for m in default if m != chosen]]
 markets = markets[:MAX_MARKETS]
@@ -40,7 +41,7 @@ pattern = data.kpi_table(
     ["volume"], by=["country", "local_hour_of_week"], flt=flt.narrowed(countries=tuple(markets))
 )
 if pattern.empty:
-    show.empty("No contacts for these markets in the period.")
+    show.empty(_("No contacts for these markets in the period."))
 else:
     weeks = flt.days / 7
     matrices = {
@@ -51,18 +52,18 @@ else:
         if (pattern["country"] == c).any()
     }
     show.chart(
-        peak_charts.heatmap_grid(matrices, "Contacts per hour of the week, local time"),
+        peak_charts.heatmap_grid(matrices, _("Contacts per hour of the week, local time")),
         "local_heatmaps",
         data=pattern,
     )
     st.caption(
-        "Each market on its own scale (100 % = its busiest hour), hours in the customers' own"
-        " time zone, so the shapes compare: where the day starts, how late it runs, which days"
-        " are the weekend. Hover for contacts per hour."
+        _("Each market on its own scale (100 % = its busiest hour), hours in the customers' own "
+          "time zone, so the shapes compare: where the day starts, how late it runs, which days "
+          "are the weekend. Hover for contacts per hour.")
     )
 
 # ---------------------------------------------------------------- the calendar
-st.subheader("Named retail peaks")
+st.subheader(_("Named retail peaks"))
 years = range(cat.first_day.year, cat.last_day.year + 2)
 calendar = peak_calendar(years)
 calendar = calendar[
@@ -73,92 +74,98 @@ calendar = calendar[
 
 def _market_names(codes: list[str]) -> str:
     names = [fmt.member("country", c) for c in codes]
-    return (
-        ", ".join(names) if len(names) <= 5 else f"{', '.join(names[:4])} and {len(names) - 4} more"
-    )
+    if len(names) <= 5:
+        return ", ".join(names)
+    return _("{markets} and {count} more").format(markets=", ".join(names[:4]),
+                                                  count=len(names) - 4)  # fmt: skip
 
 
-calendar = calendar.assign(markets=calendar["markets"].map(_market_names))
+calendar = calendar.assign(markets=calendar["markets"].map(_market_names),
+                           label=calendar["label"].map(translate),
+                           description=calendar["description"].map(translate))  # fmt: skip
 show.table(
     calendar.sort_values("start")[["label", "start", "end", "markets", "description"]],
     "peak_calendar",
-    "Named retail peaks",
+    _("Named retail peaks"),
     hide_index=True,
     height=280,
     column_config={
-        "label": "Peak",
-        "start": "First day",
-        "end": "Last day",
-        "markets": "Markets",
-        "description": "What",
+        "label": _("Peak"),
+        "start": _("First day"),
+        "end": _("Last day"),
+        "markets": _("Markets"),
+        "description": _("What"),
     },
 )
 st.caption(
-    "Dates come from rules, not typed lists: Black Friday follows US Thanksgiving, Lunar"
-    " New Year and Chuseok the lunar calendar (the `holidays` package)."
+    _("Dates come from rules, not typed lists: Black Friday follows US Thanksgiving, Lunar New "
+      "Year and Chuseok the lunar calendar (the `holidays` package).")
 )
 
 # ---------------------------------------------------------------- peak sizes
-st.subheader("How big each peak is, and against last year")
+st.subheader(_("How big each peak is, and against last year"))
 peak_ids = list(dict.fromkeys(calendar.sort_values("start")["peak_id"]))
 PEAK_LABELS = dict(zip(calendar["peak_id"], calendar["label"], strict=True)) | {
-    "holiday": "public holiday"
+    "holiday": _("public holiday")
 }
 left, right = st.columns(2)
 with left:
-    peak_id = controls.select("Peak", peak_ids, "peak", "black_friday", PEAK_LABELS.get)
+    peak_id = controls.select(_("Peak"), peak_ids, "peak", "black_friday", PEAK_LABELS.get)
 with right:
     member_by = controls.select(
-        "Per", ["country", "language"], "peak_by", "country", fmt.dimension_label, horizontal=True
+        _("Per"), ["country", "language"], "peak_by", "country", fmt.dimension_label,
+        horizontal=True,
     )
-with st.spinner("Measuring the peaks…"):
+with st.spinner(_("Measuring the peaks…")):
     multipliers = data.query(peak_multipliers, flt, member_by)
 chosen_peak = year_over_year(multipliers[multipliers["peak_id"] == peak_id])
 if chosen_peak.empty:
-    show.empty("This peak has not happened in the data yet (or not in the filtered markets).")
+    show.empty(_("This peak has not happened in the data yet (or not in the filtered markets)."))
 else:
     latest = chosen_peak["year"].max()
-    label = chosen_peak["label"].iloc[0]
-    title = f"{label} {latest}: contacts per day against a normal day"
+    label = translate(chosen_peak["label"].iloc[0])
+    title = _("{peak} {year}: contacts per day against a normal day").format(peak=label,
+                                                                             year=latest)
     figure = peak_charts.peak_years(chosen_peak, member_by, title)
     show.chart(figure, "peak_multipliers", data=chosen_peak)
-    partial = "" if chosen_peak["complete"].all() else " The latest occurrence is still running."
+    partial = ("" if chosen_peak["complete"].all()
+               else " " + _("The latest occurrence is still running."))  # fmt: skip
     st.caption(
-        "Load multiplier: mean contacts per day during the peak ÷ mean contacts per day in the 28"
-        " days before it (other peaks and public holidays left out). Grey: the same peak a year"
-        " earlier. The filter's dates do not apply here: every occurrence in the data is"
-        f" measured.{partial}"
+        _("Load multiplier: mean contacts per day during the peak ÷ mean contacts per day in the "
+          "28 days before it (other peaks and public holidays left out). Grey: the same peak a "
+          "year earlier. The filter's dates do not apply here: every occurrence in the data is "
+          "measured.") + partial
     )
 
 # ---------------------------------------------------------------- public holidays
-st.subheader("Public holidays in the period")
+st.subheader(_("Public holidays in the period"))
 effects = data.query(holiday_effects, flt, markets)
 if effects.empty:
-    show.empty("No public holidays in these markets during the period.")
+    show.empty(_("No public holidays in these markets during the period."))
 else:
     effects = effects.assign(country=effects["country"].map(lambda c: fmt.member("country", c)))
     show.table(
         effects,
         "holiday_effects",
-        "Public holidays in the period",
+        _("Public holidays in the period"),
         hide_index=True,
         column_config={
-            "country": "Market",
-            "day": "Day",
-            "holiday": "Holiday (from the holidays package)",
-            "volume": st.column_config.NumberColumn("Contacts", format="%d"),
-            "usual": st.column_config.NumberColumn("Usual for that weekday", format="%.0f"),
-            "ratio": st.column_config.NumberColumn("Load", format="×%.2f"),
+            "country": _("Market"),
+            "day": _("Day"),
+            "holiday": _("Holiday (from the holidays package)"),
+            "volume": st.column_config.NumberColumn(_("Contacts"), format="%d"),
+            "usual": st.column_config.NumberColumn(_("Usual for that weekday"), format="%.0f"),
+            "ratio": st.column_config.NumberColumn(_("Load"), format="×%.2f"),
         },
     )
-    st.caption("Usual: mean of the same weekday one and two weeks before and after.")
+    st.caption(_("Usual: mean of the same weekday one and two weeks before and after."))
 
 # ---------------------------------------------------------------- forecast
-st.subheader("Forecast of daily volume")
+st.subheader(_("Forecast of daily volume"))
 one, two, three = st.columns([1, 2, 2])
 with one:
     fc_by = controls.select(
-        "Forecast per",
+        _("Forecast per"),
         ["language", "hub"],
         "fc_by",
         "language",
@@ -171,12 +178,13 @@ with two:
         fmt.dimension_label(fc_by), options, "fc_member", options[0], lambda m: fmt.member(fc_by, m)
     )
 with three:
-    weeks_ahead = controls.number("Weeks ahead", "fc_weeks", 12, 8, 12)
+    weeks_ahead = controls.number(_("Weeks ahead"), "fc_weeks", 12, 8, 12)
 try:
-    with st.spinner("Fitting the forecast…"):
+    with st.spinner(_("Fitting the forecast…")):
         result = data.query(forecast_daily, flt, fc_by, member, weeks_ahead * 7)
 except ValueError as error:
-    show.empty(f"No forecast for {fmt.member(fc_by, member)}: {error}.")
+    show.empty(_("No forecast for {member}: {error}.").format(member=fmt.member(fc_by, member),
+                                                              error=error))  # fmt: skip
 else:
     start, end = result.forecast["day"].iloc[0].date(), result.forecast["day"].iloc[-1].date()
     top_markets = data.top_members("country", flt.narrowed(**{f"{fc_by}s": (member,)}), 3)
@@ -187,19 +195,20 @@ else:
         show.chart(figure, "forecast", data=result.forecast)
     with score_col:
         st.metric(
-            "Back-test error (WAPE)",
+            _("Back-test error (WAPE)"),
             fmt.percent(result.wape),
-            help="Weighted absolute percentage error of the same model refitted without"
-            " the last 4 weeks and asked to forecast them: Σ|actual − forecast| ÷ Σ actual."
-            " Lower is better.",
+            help=_("Weighted absolute percentage error of the same model refitted without the "
+                   "last 4 weeks and asked to forecast them: Σ|actual − forecast| ÷ Σ actual. "
+                   "Lower is better."),
         )
         st.markdown(
-            "**Calendar effects**  \n"
-            + "  \n".join(f"{PEAK_LABELS.get(k, k)}: ×{v:.2f}" for k, v in result.effects.items())
-        )
+            "**" + _("Calendar effects") + "**  \n"
+            + "  \n".join(f"{PEAK_LABELS.get(k, k)}: ×{fmt.number(v, 2)}"
+                           for k, v in result.effects.items())
+        )  # fmt: skip
     st.caption(
-        "Holt–Winters exponential smoothing (statsmodels ETS: damped trend, weekly seasonality)"
-        " on the series with holiday and retail-peak effects taken out, then put back for the"
-        " coming days; shaded: 95 % prediction interval. The effects (right) are estimated from"
-        " the history, weighted by where this series' customers live."
+        _("Holt–Winters exponential smoothing (statsmodels ETS: damped trend, weekly seasonality) "
+          "on the series with holiday and retail-peak effects taken out, then put back for the "
+          "coming days; shaded: 95 % prediction interval. The effects (right) are estimated from "
+          "the history, weighted by where this series' customers live.")
     )

@@ -15,135 +15,146 @@ from data_access.importer import editing, privacy
 from data_access.importer.mapping import UNITS
 from data_access.store import WriterBusyError
 from ui import format as fmt
+from ui import i18n
+from ui.i18n import N_, _
 from ui.page import page
 
 flt = page(
-    "Import data",
+    N_("Import data"),
     "import",
     ":material/upload:",
-    "bring your own ticket and survey exports",
+    N_("bring your own ticket and survey exports"),
 )
 
-TABLE_HELP = {
-    "tickets": "one row per ticket, chat, call or message thread",
-    "surveys": "one row per satisfaction survey (CSAT, NPS, CES)",
-    "agents": "one row per agent: hub, languages, channels",
-    "shifts": "one row per planned shift: agent, start, end",
+TABLES = {
+    "tickets": (_("Tickets"), _("one row per ticket, chat, call or message thread")),
+    "surveys": (_("Surveys"), _("one row per satisfaction survey (CSAT, NPS, CES)")),
+    "agents": (_("Agents"), _("one row per agent: hub, languages, channels")),
+    "shifts": (_("Shifts"), _("one row per planned shift: agent, start, end")),
 }
-SUGGEST = "Suggest from the file's headers"
-UPLOAD_MAPPING = "Upload a saved mapping (JSON)…"
-ENCODINGS = ["Detect automatically", "utf-8", "utf-16", "latin-1", "cp1252"]
-DELIMITERS = {"Detect automatically": None, "Comma ,": ",", "Semicolon ;": ";", "Tab": "\t",
-              "Pipe |": "|"}  # fmt: skip
+SUGGEST = _("Suggest from the file's headers")
+UPLOAD_MAPPING = _("Upload a saved mapping (JSON)…")
+AUTOMATIC = _("Detect automatically")
+ENCODINGS = [AUTOMATIC, "utf-8", "utf-16", "latin-1", "cp1252"]
+DELIMITERS = {AUTOMATIC: None, _("Comma ,"): ",", _("Semicolon ;"): ";", _("Tab"): "\t",
+              _("Pipe |"): "|"}  # fmt: skip
 PREVIEW_ROWS = 1000
 location = config.data_location()
+if i18n.switched():  # these widgets' option labels are still in the previous language
+    for key in ("import_table", "import_enc", "import_delim", "import_mapping_choice"):
+        st.session_state.pop(key, None)
 
 
 def show_result(result: importer.ImportResult) -> None:
     """What the last import did: counts, reasons, refused rows and the full report."""
-    st.subheader("Last import")
-    message = (f"**{result.file}** → `{result.table}`: {result.rows_loaded:,} of "
-               f"{result.rows_read:,} rows loaded in {result.seconds:.1f} s.")  # fmt: skip
+    st.subheader(_("Last import"))
+    message = _("**{file}** → `{table}`: {loaded} of {read} rows loaded in {seconds} s.").format(
+        file=result.file, table=result.table, loaded=fmt.count(result.rows_loaded),
+        read=fmt.count(result.rows_read), seconds=fmt.number(result.seconds, 1))  # fmt: skip
     if result.rows_refused:
-        st.warning(f"{message} {result.rows_refused:,} rows were refused: see below.",
-                   icon=":material/rule:")  # fmt: skip
+        st.warning(message + " " + _("{refused} rows were refused: see below.").format(
+            refused=fmt.count(result.rows_refused)), icon=":material/rule:")  # fmt: skip
     else:
-        st.success(f"{message} No row was refused.", icon=":material/check_circle:")
+        st.success(message + " " + _("No row was refused."), icon=":material/check_circle:")
     with st.container(horizontal=True):
-        st.metric("Rows read", f"{result.rows_read:,}", border=True)
-        st.metric("Loaded", f"{result.rows_loaded:,}", border=True)
-        st.metric("Refused", f"{result.rows_refused:,}", border=True)
-        st.metric("Replaced existing rows", f"{result.rows_replaced:,}", border=True,
-                  help="Rows whose id was already in the database: the file's version replaced "
-                       "them, so importing the same file twice never duplicates.")  # fmt: skip
+        st.metric(_("Rows read"), fmt.count(result.rows_read), border=True)
+        st.metric(_("Loaded"), fmt.count(result.rows_loaded), border=True)
+        st.metric(_("Refused"), fmt.count(result.rows_refused), border=True)
+        st.metric(_("Replaced existing rows"), fmt.count(result.rows_replaced), border=True,
+                  help=_("Rows whose id was already in the database: the file's version "
+                         "replaced them, so importing the same file twice never "
+                         "duplicates."))  # fmt: skip
     if result.first is not None:
         st.caption(
-            f"The loaded rows run from {result.first:%d %b %Y} to {result.last:%d %b %Y} (UTC). "
-            "Set the period in the sidebar to cover them to see them on the other pages."
+            _("The loaded rows run from {first} to {last} (UTC). Set the period in the sidebar to "
+              "cover them to see them on the other pages.").format(
+                first=fmt.date(result.first), last=fmt.date(result.last))
         )
     for note in result.notes:
         st.caption(f":material/info: {note}")
     if result.rows_refused:
         left, right = st.columns([1, 2], gap="large")
         with left:
-            st.markdown("**Refused rows by reason**")
+            st.markdown("**" + _("Refused rows by reason") + "**")
             st.dataframe(
                 pd.DataFrame(list(result.reasons.items()), columns=["reason", "rows"]),
                 hide_index=True,
                 width="stretch",
                 column_config={
-                    "reason": st.column_config.TextColumn("Reason", width="medium"),
-                    "rows": st.column_config.NumberColumn("Rows", format="localized", width=70),
+                    "reason": st.column_config.TextColumn(_("Reason"), width="medium"),
+                    "rows": st.column_config.NumberColumn(_("Rows"), format="localized",
+                                                          width=70),
                 },
-            )
+            )  # fmt: skip
         with right:
             shown = len(result.problems)
-            st.markdown(f"**Refused rows** (first {shown:,})" if shown < result.rows_refused
-                        else "**Refused rows**")  # fmt: skip
+            st.markdown(_("**Refused rows** (first {count})").format(count=fmt.count(shown))
+                        if shown < result.rows_refused
+                        else "**" + _("Refused rows") + "**")  # fmt: skip
             st.dataframe(
                 result.problems,
                 hide_index=True,
                 height=300,
                 column_config={
                     "file": None,
-                    "row": st.column_config.NumberColumn("Row", format="%d",
-                                                         help="Row 1 is the header."),
-                    "column": "File column",
-                    "field": "Service Atlas column",
-                    "reason": "Reason",
-                    "value": "Value",
-                    "detail": "Detail",
+                    "row": st.column_config.NumberColumn(_("Row"), format="%d",
+                                                         help=_("Row 1 is the header.")),
+                    "column": _("File column"),
+                    "field": _("Service Atlas column"),
+                    "reason": _("Reason"),
+                    "value": _("Value"),
+                    "detail": _("Detail"),
                 },
             )  # fmt: skip
         st.download_button(
-            "Download the validation report (CSV)",
+            _("Download the validation report (CSV)"),
             data=result.report_csv,
             file_name=f"{result.file.rsplit('.', 1)[0]}_refused_rows.csv",
             mime="text/csv",
             icon=":material/download:",
         )
     with st.container(horizontal=True):
-        st.page_link("dashboard.py", label="See it on the Overview", icon=":material/public:")
-        st.page_link("pages/9_Data.py", label="Data quality and import history",
+        st.page_link("dashboard.py", label=_("See it on the Overview"), icon=":material/public:")
+        st.page_link("pages/9_Data.py", label=_("Data quality and import history"),
                      icon=":material/database:")  # fmt: skip
 
 
 st.markdown(
-    f"Imports go into `{location.name}` (in `{location.parent}`). The dashboard keeps serving "
-    "the current data while an import runs and switches to the new data when it is complete; "
-    "a failed import changes nothing. Importing the same file again replaces rows by their id "
-    "instead of adding them twice."
+    _("Imports go into `{file}` (in `{folder}`). The dashboard keeps serving the current data "
+      "while an import runs and switches to the new data when it is complete; a failed import "
+      "changes nothing. Importing the same file again replaces rows by their id instead of "
+      "adding them twice.").format(file=location.name, folder=location.parent)
 )
 if config.is_default_sample(location):
     st.warning(
-        "This is the built-in **synthetic sample**: imported rows are added next to the "
-        f"invented ones. To keep your data on its own, start the dashboard with "
-        f"`{config.ENV_VAR}=/path/to/support.duckdb` or import with the command line "
-        "(`python -m data_access.importer --help`).",
+        _("This is the built-in **synthetic sample**: imported rows are added next to the "
+          "invented ones. To keep your data on its own, start the dashboard with "
+          "`{variable}=/path/to/support.duckdb` or import with the command line "
+          "(`python -m data_access.importer --help`).").format(variable=config.ENV_VAR),
         icon=":material/warning:",
     )
 
 table = st.radio(
-    "What does the file hold?",
+    _("What does the file hold?"),
     importer.IMPORTABLE,
     horizontal=True,
-    format_func=lambda t: t.capitalize(),
-    captions=[TABLE_HELP[t] for t in importer.IMPORTABLE],
+    format_func=lambda t: TABLES[t][0] if t in TABLES else t.capitalize(),
+    captions=[TABLES[t][1] if t in TABLES else "" for t in importer.IMPORTABLE],
     key="import_table",
 )
 upload = st.file_uploader(
-    "Export file",
+    _("Export file"),
     type=["csv", "tsv", "txt", "parquet", "xlsx"],
-    help="CSV (any delimiter; UTF-8, UTF-16 or Latin-1), Parquet or XLSX (first sheet). "
-    "Files larger than the upload limit import from the command line: "
-    "python -m data_access.importer tickets FILE --db PATH.",
+    help=_("CSV (any delimiter; UTF-8, UTF-16 or Latin-1), Parquet or XLSX (first sheet). Files "
+           "larger than the upload limit import from the command line: python -m "
+           "data_access.importer tickets FILE --db PATH."),
     key="import_upload",
 )
 if upload is None:
     if "import_result" in st.session_state:
         show_result(st.session_state["import_result"])
     else:
-        st.info("Choose an export file to see its columns and a suggested mapping.",
+        st.info(_("Choose an export file to see its columns and a suggested mapping."),
                 icon=":material/upload_file:")  # fmt: skip
     st.stop()
 
@@ -156,25 +167,27 @@ if staged is None or staged[0] != upload.file_id or not staged[1].exists():
     st.session_state["import_staged"] = staged
 path = staged[1]
 
-with st.expander("File reading options"):
+with st.expander(_("File reading options")):
     options = st.columns(2)
-    encoding_choice = options[0].selectbox("Text encoding (CSV)", ENCODINGS, key="import_enc")
-    delimiter_choice = options[1].selectbox("Delimiter (CSV)", list(DELIMITERS),
+    encoding_choice = options[0].selectbox(_("Text encoding (CSV)"), ENCODINGS,
+                                           key="import_enc")  # fmt: skip
+    delimiter_choice = options[1].selectbox(_("Delimiter (CSV)"), list(DELIMITERS),
                                             key="import_delim")  # fmt: skip
 encoding = None if encoding_choice == ENCODINGS[0] else encoding_choice
-delimiter = DELIMITERS[delimiter_choice]
+delimiter = DELIMITERS.get(delimiter_choice)  # a choice made in another language: detect
 
 saved = importer.saved_mappings()
 mapping_choice = st.selectbox(
-    "Column mapping",
+    _("Column mapping"),
     [SUGGEST, *saved, UPLOAD_MAPPING],
-    help="Start from a suggestion or from a mapping saved earlier; edit it below, then download "
-    "it to reuse it here or with the command line (--mapping).",
+    help=_("Start from a suggestion or from a mapping saved earlier; edit it below, then "
+           "download it to reuse it here or with the command line (--mapping)."),
     key="import_mapping_choice",
 )
 base = None
 if mapping_choice == UPLOAD_MAPPING:
-    mapping_file = st.file_uploader("Mapping (JSON)", type=["json"], key="import_mapping_file")
+    mapping_file = st.file_uploader(_("Mapping (JSON)"), type=["json"],
+                                    key="import_mapping_file")  # fmt: skip
     if mapping_file is None:
         st.stop()
     try:
@@ -186,8 +199,9 @@ if mapping_choice == UPLOAD_MAPPING:
 elif mapping_choice in saved:
     base = importer.load_mapping(saved[mapping_choice])
 if base is not None and base.table != table:
-    st.error(f"The mapping '{mapping_choice}' is for {base.table}, not {table}: choose "
-             f"{base.table} above or another mapping.", icon=":material/error:")  # fmt: skip
+    st.error(_("The mapping '{mapping}' is for {other}, not {table}: choose {other} above or "
+               "another mapping.").format(mapping=mapping_choice, other=base.table, table=table),
+             icon=":material/error:")  # fmt: skip
     st.stop()
 
 try:
@@ -197,11 +211,13 @@ except importer.ImportFileError as error:
     st.error(str(error), icon=":material/error:")
     st.stop()
 
-details = f"{info.format.upper()}, {len(info.headers):,} columns, {fmt.count(upload.size)} bytes"
+details = _("{format}, {columns} columns, {size} bytes").format(
+    format=info.format.upper(), columns=fmt.count(len(info.headers)), size=fmt.count(upload.size))
 if info.format == "csv":
-    shown_delimiter = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
-    details += (f", {info.encoding}, delimiter: "
-                f"{shown_delimiter.get(info.delimiter, repr(info.delimiter))}")  # fmt: skip
+    shown_delimiter = {"\t": _("tab"), ",": _("comma"), ";": _("semicolon"), "|": _("pipe")}
+    details += ", " + _("{encoding}, delimiter: {delimiter}").format(
+        encoding=info.encoding,
+        delimiter=shown_delimiter.get(info.delimiter, repr(info.delimiter)))  # fmt: skip
 st.caption(f":material/description: {upload.name} — {details}")
 for note in info.notes:
     st.warning(note, icon=":material/warning:")
@@ -213,32 +229,36 @@ signature = hashlib.sha1(
     f"{upload.file_id}|{table}|{mapping_choice}|{encoding}|{delimiter}".encode()
 ).hexdigest()[:12]
 
-with st.expander(f"Preview: the first {min(len(sample), 50)} rows", expanded=False):
+with st.expander(_("Preview: the first {count} rows").format(count=min(len(sample), 50)),
+                 expanded=False):  # fmt: skip
     shown = sample.head(50).copy()
     for header in personal:
         shown[header] = "•••"  # personal data is not shown and never stored
     st.dataframe(shown, hide_index=True)
     if personal:
-        st.caption("Hidden (personal data, never stored): " + ", ".join(
+        st.caption(_("Hidden (personal data, never stored): ") + ", ".join(
             f"{h} ({k})" for h, k in personal.items()))  # fmt: skip
 
-st.subheader("Map the columns")
+st.subheader(_("Map the columns"))
 start_column = editing.START_COLUMN.get(table)
 st.caption(
-    "For each Service Atlas column (\\* required) choose the file column it comes from, or type "
-    "a constant when the file does not have it (e.g. country `US` for a single-market export)."
-    + (f" A unit on a time column means the file gives a duration after {start_column} (e.g. "
-       "*First reply time in minutes*). Date format: a pattern such as `%d/%m/%Y %H:%M`, "
-       "`iso`, `epoch` or `epoch_ms`." if start_column else "")
+    _("For each Service Atlas column (\\* required) choose the file column it comes from, or "
+      "type a constant when the file does not have it (e.g. country `US` for a single-market "
+      "export).")
+    + (" " + _("A unit on a time column means the file gives a duration after {start} (e.g. "
+               "*First reply time in minutes*). Date format: a pattern such as "
+               "`%d/%m/%Y %H:%M`, `iso`, `epoch` or `epoch_ms`.").format(start=start_column)
+       if start_column else "")
 )  # fmt: skip
 zones = editing.time_zones()
 zone_default = base.timezone if base.timezone in zones else "UTC"
 timezone = st.selectbox(
-    "Time zone of times written without an offset" if start_column else "Time zone of new hubs",
+    _("Time zone of times written without an offset") if start_column
+    else _("Time zone of new hubs"),
     zones,
     index=zones.index(zone_default),
-    help="Times with an offset (2024-05-31T14:00:00+02:00 or …Z) keep their own zone. Hubs "
-    "that are new to Service Atlas get this zone as their local time.",
+    help=_("Times with an offset (2024-05-31T14:00:00+02:00 or …Z) keep their own zone. Hubs "
+           "that are new to Service Atlas get this zone as their local time."),
     key=f"import_tz_{signature}",
 )
 mapping_rows = editing.mapping_rows(base)
@@ -254,21 +274,21 @@ edited = st.data_editor(
     disabled=["label", "meaning"],
     column_config={
         "label": st.column_config.TextColumn(
-            "Service Atlas column", width=160, pinned=True, help="* required"),
+            _("Service Atlas column"), width=160, pinned=True, help=_("* required")),
         "source": st.column_config.SelectboxColumn(
-            "From file column", options=editing.source_options(info.headers, base), width=200,
-            help="The column of your file that fills this one."),
+            _("From file column"), options=editing.source_options(info.headers, base), width=200,
+            help=_("The column of your file that fills this one.")),
         "constant": st.column_config.TextColumn(
-            "Constant", width=110, help="The same value for every row, e.g. US or en."),
+            _("Constant"), width=110, help=_("The same value for every row, e.g. US or en.")),
         "unit": st.column_config.SelectboxColumn(
-            "Unit", options=list(UNITS), width=80,
-            help="Durations: the unit of the file's numbers. Time columns: the file gives a "
-                 "duration after the start time in this unit."),
+            _("Unit"), options=list(UNITS), width=80,
+            help=_("Durations: the unit of the file's numbers. Time columns: the file gives a "
+                   "duration after the start time in this unit.")),
         "format": st.column_config.TextColumn(
-            "Date format", width=150,
-            help="How the file writes dates: a pattern such as %d/%m/%Y %H:%M, or iso, epoch, "
-                 "epoch_ms. Empty means iso."),
-        "meaning": st.column_config.TextColumn("Meaning", width="large"),
+            _("Date format"), width=150,
+            help=_("How the file writes dates: a pattern such as %d/%m/%Y %H:%M, or iso, epoch, "
+                   "epoch_ms. Empty means iso.")),
+        "meaning": st.column_config.TextColumn(_("Meaning"), width="large"),
     },
 )  # fmt: skip
 rows = edited.to_dict("records")
@@ -277,28 +297,30 @@ draft = editing.mapping_from_rows(table, rows, info.headers, base, timezone)
 value_maps = {name: dict(spec.values) for name, spec in draft.columns.items()}
 coded = [c for c in editing.coded_columns(draft) if draft.columns[c].column in sample]
 if coded:
-    st.markdown("**Values** — how the file's words become Service Atlas codes")
-    st.caption(f"From the first {len(sample):,} rows. Values left unknown are refused and listed "
-               "in the report; set *becomes* to translate them.")  # fmt: skip
+    st.markdown(_("**Values** — how the file's words become Service Atlas codes"))
+    st.caption(_("From the first {count} rows. Values left unknown are refused and listed in the "
+                 "report; set *becomes* to translate them.").format(
+                     count=fmt.count(len(sample))))  # fmt: skip
     for column in coded:
         spec = draft.columns[column]
         seen = editing.value_rows(draft, column, sample[spec.column].dropna().tolist())
         unknown = sum(1 for r in seen if r["automatic"] == "— unknown —" and not r["becomes"])
-        label = f"`{column}` ← {spec.column}: {len(seen)} distinct values"
-        label += f", {unknown} unknown" if unknown else ""
+        label = f"`{column}` ← {spec.column}: " + _("{count} distinct values").format(
+            count=len(seen))
+        label += ", " + _("{count} unknown").format(count=unknown) if unknown else ""
         with st.expander(label, expanded=bool(unknown)):
             choices = editing.VALUE_CHOICES.get(column)
-            becomes = (st.column_config.SelectboxColumn("Becomes", options=list(choices))
+            becomes = (st.column_config.SelectboxColumn(_("Becomes"), options=list(choices))
                        if choices else st.column_config.TextColumn(
-                           "Becomes", help="A code or a name, e.g. DE or Germany"))  # fmt: skip
+                           _("Becomes"), help=_("A code or a name, e.g. DE or Germany")))
             table_of_values = st.data_editor(
                 pd.DataFrame(seen, columns=["value", "rows", "automatic", "becomes"]),
                 key=f"import_values_{signature}_{column}_{spec.column}",
                 hide_index=True,
                 placeholder="",
                 disabled=["value", "rows", "automatic"],
-                column_config={"value": "In the file", "rows": "Rows (preview)",
-                               "automatic": "Recognised as", "becomes": becomes},
+                column_config={"value": _("In the file"), "rows": _("Rows (preview)"),
+                               "automatic": _("Recognised as"), "becomes": becomes},
             )  # fmt: skip
             value_maps[column] = editing.value_map_from_rows(
                 table_of_values.to_dict("records"), spec.values
@@ -308,7 +330,7 @@ mapping = editing.mapping_from_rows(table, rows, info.headers, base, timezone, v
 problems = mapping.problems(list(info.headers))
 notes = suggestion.notes if suggestion is not None else []
 if notes:
-    with st.expander("What the suggestion guessed", icon=":material/lightbulb:"):
+    with st.expander(_("What the suggestion guessed"), icon=":material/lightbulb:"):
         for note in notes:
             st.markdown(f"- {note}")
 for problem in problems:
@@ -316,14 +338,14 @@ for problem in problems:
 
 with st.container(horizontal=True, vertical_alignment="center"):
     start = st.button(
-        f"Import into {table}",
+        _("Import into {table}").format(table=table),
         type="primary",
         disabled=bool(problems),
         icon=":material/upload:",
-        help="Fix the mapping problems above first." if problems else None,
+        help=_("Fix the mapping problems above first.") if problems else None,
     )
     st.download_button(
-        "Download this mapping (JSON)",
+        _("Download this mapping (JSON)"),
         data=mapping.to_json(),
         file_name=f"{table}_mapping.json",
         mime="application/json",
@@ -331,8 +353,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
     )
 
 if start:
-    with st.status(f"Importing {upload.name}…", expanded=True) as status:
-        bar = st.progress(0.0, "Starting")
+    with st.status(_("Importing {file}…").format(file=upload.name), expanded=True) as status:
+        bar = st.progress(0.0, _("Starting"))
         try:
             result = importer.import_file(
                 table, path, location, mapping, name=upload.name, timezone=timezone,
@@ -341,10 +363,11 @@ if start:
             )  # fmt: skip
         except (importer.ImportFileError, importer.MappingError, importer.ImportAborted,
                 WriterBusyError, privacy.PseudonymKeyError) as error:  # fmt: skip
-            status.update(label="Not imported: nothing was changed", state="error")
+            status.update(label=_("Not imported: nothing was changed"), state="error")
             st.error(str(error), icon=":material/error:")
         else:
-            status.update(label=f"Imported {result.rows_loaded:,} rows", state="complete")
+            status.update(label=_("Imported {count} rows").format(
+                count=fmt.count(result.rows_loaded)), state="complete")
             st.session_state["import_result"] = result
             importer.discard_upload(path)  # written again from the upload if needed
             st.rerun()  # redraw everything (filters, data coverage) from the new data version

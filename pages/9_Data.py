@@ -7,9 +7,11 @@ from data_access import quality
 from data_access.schema import TABLES
 from ui import data
 from ui import format as fmt
+from ui.i18n import N_, _, translate
 from ui.page import page
 
-flt = page("Data", "data", ":material/database:", "what is loaded, where from, and how complete")
+flt = page(N_("Data"), "data", ":material/database:",
+           N_("what is loaded, where from, and how complete"))  # fmt: skip
 
 
 def when(value: object) -> str:
@@ -18,9 +20,9 @@ def when(value: object) -> str:
 
 meta = data.data_meta()
 st.markdown(
-    f"**Source:** {meta.get('source', 'unknown')}  \n"
-    f"**Last updated:** {meta.get('updated_at', 'unknown')} (UTC)"
-)
+    _("**Source:** {source}").format(source=meta.get("source", _("unknown"))) + "  \n"
+    + _("**Last updated:** {updated} (UTC)").format(updated=meta.get("updated_at", _("unknown")))
+)  # fmt: skip
 overview = data.query(quality.table_overview)
 for column in ("first", "last", "last_import"):  # reference tables have no time coverage
     overview[column] = overview[column].map(when)
@@ -30,50 +32,54 @@ st.dataframe(
     width="stretch",
     placeholder="—",
     column_config={
-        "table_name": st.column_config.TextColumn("Table", width=70),
-        "rows": st.column_config.NumberColumn("Rows", format="localized", width=80),
-        "first": st.column_config.TextColumn("First (UTC)", width=115),
-        "last": st.column_config.TextColumn("Last (UTC)", width=115),
-        "last_import": st.column_config.TextColumn("Last import (UTC)", width=115),
-        "last_source": st.column_config.TextColumn("From file", width=180),
-        "last_loaded": st.column_config.NumberColumn("Loaded", format="localized", width=65),
-        "last_refused": st.column_config.NumberColumn("Refused", format="localized", width=65),
+        "table_name": st.column_config.TextColumn(_("Table"), width=70),
+        "rows": st.column_config.NumberColumn(_("Rows"), format="localized", width=80),
+        "first": st.column_config.TextColumn(_("First (UTC)"), width=115),
+        "last": st.column_config.TextColumn(_("Last (UTC)"), width=115),
+        "last_import": st.column_config.TextColumn(_("Last import (UTC)"), width=115),
+        "last_source": st.column_config.TextColumn(_("From file"), width=180),
+        "last_loaded": st.column_config.NumberColumn(_("Loaded"), format="localized", width=65),
+        "last_refused": st.column_config.NumberColumn(_("Refused"), format="localized", width=65),
         "last_duplicates": st.column_config.NumberColumn(
-            "Duplicate ids", format="localized", width=90,
-            help="Rows the last import refused because an earlier row of the same file had "
-                 "the same id.",
+            _("Duplicate ids"), format="localized", width=90,
+            help=_("Rows the last import refused because an earlier row of the same file had "
+                   "the same id."),
         ),
     },
 )  # fmt: skip
-st.page_link("pages/7_Import_data.py", label="Import data from a helpdesk or survey export",
+st.page_link("pages/7_Import_data.py", label=_("Import data from a helpdesk or survey export"),
              icon=":material/upload:")  # fmt: skip
 
-st.subheader("Quality")
+st.subheader(_("Quality"))
 indicators = data.query(quality.quality_indicators)
 history = data.query(quality.import_history)
 tiles = [
-    (row.indicator, fmt.percent(row.share) if row.of else "—",
-     f"{row.count:,} of {row.of:,} {row.table_name}. {row.why}")
+    (translate(row.indicator), fmt.percent(row.share) if row.of else "—",
+     _("{count} of {total} {table}.").format(count=fmt.count(row.count),
+                                            total=fmt.count(row.of), table=row.table_name)
+     + " " + translate(row.why))
     for row in indicators.itertuples()
 ]  # fmt: skip
 if history.empty:
-    tiles.append(("Duplicate ids refused (last import)", "—", "Nothing imported yet."))
+    tiles.append((_("Duplicate ids refused (last import)"), "—", _("Nothing imported yet.")))
 else:
     last = history.iloc[0]
     tiles.append((
-        "Duplicate ids refused (last import)", f"{last.duplicates_refused:,}",
-        f"{last.source_file} into {last.table_name} at {when(last.imported_at)} UTC: "
-        f"{last.rows_loaded:,} of {last.rows_read:,} rows loaded, {last.rows_refused:,} refused "
-        "in all. A duplicate is a row whose id an earlier row of the same file already had.",
+        _("Duplicate ids refused (last import)"), fmt.count(last.duplicates_refused),
+        _("{file} into {table} at {when} UTC: {loaded} of {read} rows loaded, {refused} refused "
+          "in all. A duplicate is a row whose id an earlier row of the same file already "
+          "had.").format(file=last.source_file, table=last.table_name,
+                         when=when(last.imported_at), loaded=fmt.count(last.rows_loaded),
+                         read=fmt.count(last.rows_read), refused=fmt.count(last.rows_refused)),
     ))  # fmt: skip
 for start in range(0, len(tiles), 3):
     for column, (label, value, explanation) in zip(st.columns(3), tiles[start : start + 3],
                                                    strict=False):  # fmt: skip
         column.metric(label, value, border=True, help=explanation)
 
-st.subheader("Import history")
+st.subheader(_("Import history"))
 if history.empty:
-    st.info("Nothing has been imported into this database yet.", icon=":material/info:")
+    st.info(_("Nothing has been imported into this database yet."), icon=":material/info:")
 else:
     history["imported_at"] = history["imported_at"].map(when)
     st.dataframe(
@@ -81,31 +87,32 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "imported_at": "When (UTC)",
-            "table_name": "Table",
-            "source_file": "File",
-            "file_format": "Format",
-            "rows_read": st.column_config.NumberColumn("Read", format="localized"),
-            "rows_loaded": st.column_config.NumberColumn("Loaded", format="localized"),
-            "rows_refused": st.column_config.NumberColumn("Refused", format="localized"),
+            "imported_at": _("When (UTC)"),
+            "table_name": _("Table"),
+            "source_file": _("File"),
+            "file_format": _("Format"),
+            "rows_read": st.column_config.NumberColumn(_("Read"), format="localized"),
+            "rows_loaded": st.column_config.NumberColumn(_("Loaded"), format="localized"),
+            "rows_refused": st.column_config.NumberColumn(_("Refused"), format="localized"),
             "rows_replaced": st.column_config.NumberColumn(
-                "Replaced", format="localized", help="Rows that updated an existing id."),
-            "duplicates_refused": st.column_config.NumberColumn("Duplicates",
+                _("Replaced"), format="localized", help=_("Rows that updated an existing id.")),
+            "duplicates_refused": st.column_config.NumberColumn(_("Duplicates"),
                                                                 format="localized"),
-            "refused_by_reason": st.column_config.TextColumn("Refused because", width="large"),
+            "refused_by_reason": st.column_config.TextColumn(_("Refused because"),
+                                                             width="large"),
         },
     )  # fmt: skip
 
-st.subheader("Data model")
+st.subheader(_("Data model"))
 for table in TABLES.values():
-    with st.expander(f"`{table.name}` — {table.description}"):
+    with st.expander(f"`{table.name}` — {translate(table.description)}"):
         st.dataframe(
             pd.DataFrame(
                 [
                     {
                         "column": c.name,
                         "type": c.sql_type,
-                        "meaning": c.description,
+                        "meaning": translate(c.description),
                         "required": c.required,
                         "derived": c.derived,
                     }
@@ -114,4 +121,6 @@ for table in TABLES.values():
             ),
             hide_index=True,
             width="stretch",
-        )
+            column_config={"column": _("Column"), "type": _("Type"), "meaning": _("Meaning"),
+                           "required": _("Required"), "derived": _("Derived")},
+        )  # fmt: skip

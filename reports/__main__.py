@@ -1,5 +1,5 @@
 """Scheduled delivery: ``python -m reports pack --db PATH [--from DATE --to DATE]
-[--where country=KR,JP ...] --out pack.pdf|pack.html`` (for cron or a CI job)."""
+[--where country=KR,JP ...] [--lang ko] --out pack.pdf|pack.html`` (for cron or a CI job)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from data_access.database import Database, DataNotFoundError
 from metrics.cli import UsageError, add_filter_arguments, filter_from_args
 from reports.pack import build_html, build_pdf, default_filter
+from ui import i18n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     pack.add_argument("--db", type=Path, required=True, help="DuckDB file to read")
     add_filter_arguments(pack)
     pack.add_argument("--out", type=Path, required=True, help="pack.pdf or pack.html")
+    pack.add_argument("--lang", choices=i18n.available(), default=i18n.DEFAULT,
+                      help="language of the pack (default: %(default)s)")  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -29,10 +32,11 @@ def main(argv: list[str] | None = None) -> int:
             raise DataNotFoundError(f"No database at {args.db}")
         db = Database(args.db)
         flt = default_filter(db, filter_from_args(args))
-        if args.out.suffix == ".pdf":
-            args.out.write_bytes(build_pdf(db, flt))
-        else:
-            args.out.write_text(build_html(db, flt, static=False), encoding="utf-8")
+        with i18n.using(args.lang):
+            if args.out.suffix == ".pdf":
+                args.out.write_bytes(build_pdf(db, flt))
+            else:
+                args.out.write_text(build_html(db, flt, static=False), encoding="utf-8")
     except (UsageError, DataNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -2,8 +2,10 @@
 
 Every exported file carries its context: the filters, the time zone, when the data ends and the
 definitions of the KPIs in it (a subtitle on images, header lines in CSV, an "About" sheet in
-XLSX). Static images are drawn by kaleido in a Chrome/Chromium found on this machine (Debian's
-``/usr/bin/chromium`` works); one browser is started on first use and reused. Nothing here
+XLSX), in the language of the context (``Context.lang``: files may be made after the page run,
+in another thread, so the language travels with them). Static images are drawn by kaleido in a
+Chrome/Chromium found on this machine (Debian's ``/usr/bin/chromium`` works; with
+``fonts-noto-cjk`` it draws Hangul); one browser is started on first use and reused. Nothing here
 downloads a browser.
 """
 
@@ -23,15 +25,35 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.registry import KPIS
+from ui import format as fmt
+from ui import i18n
+from ui.i18n import N_, _, translate
 
 TOPOJSON = (Path(__file__).resolve().parent.parent / "static" / "topojson").as_uri() + "/"
 IMAGE_FORMATS = ("png", "svg", "pdf")
 CHROME_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-MISSING_CHROME = (
+MISSING_CHROME = N_(
     "Images and PDFs need Chromium or Chrome on the server. On Debian or Ubuntu: "
     "`sudo apt-get install chromium`; elsewhere install Chrome, or set BROWSER_PATH to its "
     "binary. HTML, CSV and XLSX work without it."
 )
+# Column headers of exported tables. The engine's column names are the English headers (so
+# English files keep names that scripts rely on) and the message ids other languages translate.
+COMPARISONS = ("previous", "year_ago", "baseline")
+MEASURES = ("value", "n", "delta", "delta_rel", "p_value", "significant")
+EXPORT_COLUMNS = frozenset((
+    N_("kpi"), N_("value"), N_("n"), N_("ci_low"), N_("ci_high"), N_("low_confidence"),
+    N_("suppressed"), N_("previous_value"), N_("previous_n"), N_("previous_delta"),
+    N_("previous_delta_rel"), N_("previous_p_value"), N_("previous_significant"),
+    N_("year_ago_value"), N_("year_ago_n"), N_("year_ago_delta"), N_("year_ago_delta_rel"),
+    N_("year_ago_p_value"), N_("year_ago_significant"), N_("baseline_value"), N_("baseline_n"),
+    N_("baseline_delta"), N_("baseline_delta_rel"), N_("baseline_p_value"),
+    N_("baseline_significant"), N_("country"), N_("region"), N_("subregion"), N_("language"),
+    N_("channel"), N_("priority"), N_("category"), N_("hub"), N_("agent"), N_("next_channel"),
+    N_("half_hour"), N_("hour"), N_("day"), N_("week"), N_("month"), N_("quarter"),
+    N_("local_day"), N_("local_hour"), N_("local_hour_of_week"), N_("name"), N_("share"),
+    N_("contacts"), N_("base"), N_("handed_off"), N_("contained"), N_("handoff_share"),
+))  # fmt: skip
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,18 +70,22 @@ class Context:
     generated: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     )
+    lang: str = field(default_factory=i18n.current)  # the language the texts are written in
 
     def subtitle(self) -> str:
-        parts = [self.filters, f"times in {self.timezone}"]
-        if self.data_as_of:
-            parts.append(f"data through {self.data_as_of}")
+        with i18n.using(self.lang):
+            parts = [self.filters, _("times in {zone}").format(zone=self.timezone)]
+            if self.data_as_of:
+                parts.append(_("data through {date}").format(date=self.data_as_of))
         return " · ".join(p for p in parts if p)
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, text) pairs describing the export, definitions included."""
-        rows = [("Export", self.title), ("Filters", self.filters), ("Time zone", self.timezone),
-                ("Data through", self.data_as_of), ("Generated", self.generated)]  # fmt: skip
-        rows += [(KPIS[k].label, KPIS[k].definition) for k in self.kpis if k in KPIS]
+        with i18n.using(self.lang):
+            rows = [(_("Export"), self.title), (_("Filters"), self.filters),
+                    (_("Time zone"), self.timezone), (_("Data through"), self.data_as_of),
+                    (_("Generated"), self.generated)]  # fmt: skip
+            rows += [(fmt.kpi_label(k), fmt.kpi_definition(k)) for k in self.kpis if k in KPIS]
         return [(label, text) for label, text in rows if text]
 
 
@@ -76,10 +102,11 @@ def chrome_path() -> str | None:
 
 
 def file_name(ctx: Context, extension: str) -> str:
-    """'csat-by-country_japan-south-korea-last-28-days_2026-11-26.png'"""
+    """'csat-by-country_japan-south-korea-last-28-days_2026-11-26.png' (letters of any script
+    are kept: 'csat-국가별_...')."""
 
     def slug(text: str) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "export"
+        return re.sub(r"[\W_]+", "-", text.lower()).strip("-")[:60] or "export"
 
     today = dt.datetime.now(dt.UTC).date().isoformat()
     return f"{slug(ctx.title)}_{slug(ctx.filters)}_{today}.{extension}"
@@ -108,20 +135,21 @@ def _kaleido():
         if not _kaleido_started:
             path = chrome_path()
             if path is None:
-                raise RuntimeError(MISSING_CHROME)
+                raise RuntimeError(translate(MISSING_CHROME))
             os.environ.setdefault("BROWSER_PATH", path)
             kaleido.start_sync_server(mathjax=False, silence_warnings=True)
             _kaleido_started = True
     return kaleido
 
 
-def image_bytes(fig: go.Figure, fmt: str, width: int = 1200, height: int | None = None,
+def image_bytes(fig: go.Figure, kind: str, width: int = 1200, height: int | None = None,
                 scale: float = 2) -> bytes:  # fmt: skip
     """PNG, SVG or PDF of a figure (raises RuntimeError with MISSING_CHROME without a browser)."""
-    if fmt not in IMAGE_FORMATS:
+    if kind not in IMAGE_FORMATS:
         raise ValueError(f"image formats are {', '.join(IMAGE_FORMATS)}")
     height = height or int(fig.layout.height or 500)
-    opts = {"format": fmt, "width": width, "height": height, "scale": scale if fmt == "png" else 1}
+    opts = {"format": kind, "width": width, "height": height,
+            "scale": scale if kind == "png" else 1}  # fmt: skip
     return _kaleido().calc_fig_sync(fig, opts=opts, topojson=TOPOJSON)
 
 
@@ -138,30 +166,42 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+def header(column: object, lang: str | None = None) -> str:
+    """A column's header in ``lang`` ('ci_low' stays 'ci_low' in English, '신뢰구간 하한')."""
+    with i18n.using(lang):
+        return i18n.translate(column) if column in EXPORT_COLUMNS else str(column)
+
+
+def _safe(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
+    out.columns = [neutralise(header(c, lang)) for c in out.columns]
     return out
 
 
 def csv_bytes(frame: pd.DataFrame, ctx: Context) -> bytes:
-    """CSV with '# label: text' header lines (pandas reads it back with comment='#')."""
-    header = "".join(f"# {label}: {text}\n" for label, text in ctx.lines())
-    return (header + _safe(frame).to_csv(index=False)).encode("utf-8")
+    """CSV with '# label: text' header lines (pandas reads it back with comment='#').
+
+    UTF-8 with a byte-order mark outside English, so spreadsheet programs read Hangul right.
+    """
+    header_lines = "".join(f"# {label}: {text}\n" for label, text in ctx.lines())
+    encoding = "utf-8" if ctx.lang == i18n.DEFAULT else "utf-8-sig"
+    return (header_lines + _safe(frame, ctx.lang).to_csv(index=False)).encode(encoding)
 
 
 def xlsx_bytes(frame: pd.DataFrame, ctx: Context) -> bytes:
     """XLSX with the data on the first sheet and the context and definitions on 'About'."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        data = _safe(frame)
+        data = _safe(frame, ctx.lang)
         for column in data.columns:  # Excel has no time zones
             if isinstance(data[column].dtype, pd.DatetimeTZDtype):
                 data[column] = data[column].dt.tz_localize(None)
-        data.to_excel(writer, sheet_name="Data", index=False)
-        about = pd.DataFrame(ctx.lines(), columns=["What", "Value"]).map(neutralise)
-        about.to_excel(writer, sheet_name="About", index=False)
+        with i18n.using(ctx.lang):
+            data_sheet, about_sheet, what, value = _("Data"), _("About"), _("What"), _("Value")
+        data.to_excel(writer, sheet_name=data_sheet[:31], index=False)
+        about = pd.DataFrame(ctx.lines(), columns=[what, value]).map(neutralise)
+        about.to_excel(writer, sheet_name=about_sheet[:31], index=False)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ the key chart of each page (map, trends, markets, channels, voice of the custome
 staffing) and an appendix of definitions. Charts come from the same builders the pages use.
 The PDF is the HTML with vector (SVG) charts, printed by headless Chromium; one browser draws
 every chart. No Streamlit here: the same code serves the app and ``python -m reports pack``.
+Texts are in the active language (``ui.i18n.using(lang)``); the fonts cover Hangul.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from metrics.engine import kpi_table, natural_grain, partial_buckets, top_member
 from metrics.registry import KPIS
 from metrics.staffing import Targets, staffing_plan
 from reports import export
-from ui import charts, peak_charts, staffing_charts
+from ui import charts, i18n, peak_charts, staffing_charts
 from ui import format as fmt
+from ui.i18n import _, translate
 
 SUMMARY_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "abandonment",
                 "bot_containment", "csat", "nps", "ces", "backlog")  # fmt: skip
@@ -48,15 +50,17 @@ class Section:
 
 def describe(flt: Filter) -> str:
     """The filters in words, for the title page and every chart's subtitle."""
-    parts = [f"{flt.start:%d %b %Y} – {flt.end:%d %b %Y}"]
-    names = {"countries": reference.country_name, "languages": reference.language_name}
-    for field, values in (("countries", flt.countries), ("languages", flt.languages),
-                          ("channels", flt.channels), ("priorities", flt.priorities),
-                          ("hubs", flt.hubs), ("categories", flt.categories)):  # fmt: skip
+    parts = [fmt.date_range(flt.start, flt.end)]
+    names = {"countries": i18n.country_name, "languages": i18n.language_name}
+    fields = {"countries": _("countries"), "languages": _("languages"),
+              "channels": _("channels"), "priorities": _("priorities"), "hubs": _("hubs"),
+              "categories": _("categories")}  # fmt: skip
+    for field, label in fields.items():
+        values = getattr(flt, field)
         if values:
-            namer = names.get(field, str)
-            parts.append(f"{field}: {', '.join(namer(v) for v in values)}")
-    return " · ".join(parts) if len(parts) > 1 else parts[0] + " · all markets"
+            namer = names.get(field, fmt.code_label)
+            parts.append(f"{label}: {', '.join(namer(v) for v in values)}")
+    return " · ".join(parts) if len(parts) > 1 else parts[0] + " · " + _("all markets")
 
 
 def summary(db: Database, flt: Filter) -> pd.DataFrame:
@@ -71,13 +75,13 @@ def summary(db: Database, flt: Filter) -> pd.DataFrame:
             delta = getattr(row, f"{name}_delta")
             text = fmt.kpi_delta(kpi, delta)
             significant = getattr(row, f"{name}_significant")
-            return f"{text}{'' if significant or not text else ' (n.s.)'}"
+            return f"{text}{'' if significant or not text else ' (' + _('n.s.') + ')'}"
 
         rows.append({
-            "KPI": kpi.label,
-            "Value": "hidden (< 5)" if row.suppressed else fmt.kpi_value(kpi, row.value),
-            "Target": target, "vs previous period": change("previous"),
-            "vs a year earlier": change("year_ago"), "n": fmt.count(row.n),
+            _("KPI"): fmt.kpi_label(kpi),
+            _("Value"): _("hidden (< 5)") if row.suppressed else fmt.kpi_value(kpi, row.value),
+            _("Target"): target, _("vs previous period"): change("previous"),
+            _("vs a year earlier"): change("year_ago"), "n": fmt.count(row.n),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -85,37 +89,39 @@ def summary(db: Database, flt: Filter) -> pd.DataFrame:
 def _sections(db: Database, flt: Filter, progress: Progress) -> list[Section]:
     cat = read_catalog(db)
     steps: list[tuple[str, Callable[[], Section]]] = [
-        ("KPI summary", lambda: Section(
-            "KPI summary", table=summary(db, flt),
-            note="Changes marked n.s. are not statistically significant at 95%.")),
-        ("Where", lambda: Section(
-            "Where: CSAT by customer country",
+        (_("KPI summary"), lambda: Section(
+            _("KPI summary"), table=summary(db, flt),
+            note=_("Changes marked n.s. are not statistically significant at 95%."))),
+        (_("Where"), lambda: Section(
+            _("Where: CSAT by customer country"),
             figure=charts.world_map(kpi_table(db, ["csat"], by=["country"], flt=flt), "csat",
                                     {c: reference.country_iso3(c) for c in cat.values["countries"]},
-                                    title="CSAT by customer country", zoom=bool(flt.countries)),
-            note=KPIS["csat"].definition)),
-        ("Trends", lambda: Section(
-            "Trends: contacts against a year earlier",
+                                    title=_("CSAT by customer country"), zoom=bool(flt.countries)),
+            note=fmt.kpi_definition("csat"))),
+        (_("Trends"), lambda: Section(
+            _("Trends: contacts against a year earlier"),
             figure=charts.trend(kpi_table(db, ["volume"], flt=flt, grain=natural_grain(flt),
                                           compare=("year_ago",)), "volume", natural_grain(flt),
                                 year_ago=True, partial=partial_buckets(flt, natural_grain(flt)),
-                                title=f"Contacts per {natural_grain(flt)}"),
-            note="Dashed: the same dates a year earlier. Hollow: a bucket cut by the period.")),
-        ("Markets", lambda: Section("Markets side by side", table=_markets(db, flt))),
-        ("Channels", lambda: Section(
-            "Channels: first response against target",
+                                title=_("Contacts per {grain}").format(
+                                    grain=fmt.grain_name(natural_grain(flt)))),
+            note=_("Dashed: the same dates a year earlier. Hollow: a bucket cut by the period."))),
+        (_("Markets"), lambda: Section(_("Markets side by side"), table=_markets(db, flt))),
+        (_("Channels"), lambda: Section(
+            _("Channels: first response against target"),
             figure=charts.bars(kpi_table(db, ["sla"], by=["channel"], flt=flt), "sla", "channel",
-                               target=KPIS["sla"].target, title="SLA attainment by channel"),
-            note=KPIS["sla"].definition)),
-        ("Voice of the customer", lambda: Section(
-            "Voice of the customer: CSAT by market",
+                               target=KPIS["sla"].target, title=_("SLA attainment by channel")),
+            note=fmt.kpi_definition("sla"))),
+        (_("Voice of the customer"), lambda: Section(
+            _("Voice of the customer: CSAT by market"),
             figure=charts.bars(kpi_table(db, ["csat"], by=["country"], flt=flt,
                                          keep={"country": top_members(db, "country", flt, 12)}),
                                "csat", "country", target=KPIS["csat"].target,
-                               title="CSAT by market (largest 12, the rest as Other)"),
-            note="Compare each market with its own history: response styles differ by country.")),
-        ("Peaks", lambda: _peaks(db, flt)),
-        ("Staffing", lambda: _staffing(db, flt)),
+                               title=_("CSAT by market (largest 12, the rest as Other)")),
+            note=_("Compare each market with its own history: response styles differ by "
+                   "country."))),
+        (_("Peaks"), lambda: _peaks(db, flt)),
+        (_("Staffing"), lambda: _staffing(db, flt)),
     ]  # fmt: skip
     sections = []
     for i, (name, build) in enumerate(steps):
@@ -128,9 +134,9 @@ def _markets(db: Database, flt: Filter) -> pd.DataFrame:
     table = kpi_table(db, MARKET_KPIS, by=["country"], flt=flt)
     wide = table.pivot_table(index="country", columns="kpi", values="value", aggfunc="first")
     wide = wide.sort_values("volume", ascending=False).head(15)
-    out = pd.DataFrame({"Market": [reference.country_name(c) for c in wide.index]})
+    out = pd.DataFrame({_("Market"): [i18n.country_name(c) for c in wide.index]})
     for kpi in MARKET_KPIS:
-        out[KPIS[kpi].tile_label] = [fmt.kpi_value(kpi, v) for v in wide.get(kpi, [])]
+        out[fmt.tile_label(kpi)] = [fmt.kpi_value(kpi, v) for v in wide.get(kpi, [])]
     return out
 
 
@@ -138,22 +144,22 @@ def _peaks(db: Database, flt: Filter) -> Section:
     markets = list(flt.countries[:4]) or top_members(db, "country", flt, 4)
     pattern = kpi_table(db, ["volume"], by=["country", "local_hour_of_week"],
                         flt=flt.narrowed(countries=tuple(markets)))  # fmt: skip
-    matrices = {reference.country_name(c): charts.hour_of_week_matrix(
+    matrices = {i18n.country_name(c): charts.hour_of_week_matrix(
         pattern[pattern["country"] == c], flt.days / 7) for c in markets}  # fmt: skip
     return Section(
-        "Peak season: when customers contact us, local time",
-        figure=peak_charts.heatmap_grid(matrices, "Contacts per hour of the week"),
-        note="Each market on its own scale; hours in the customers' own time zone.",
+        _("Peak season: when customers contact us, local time"),
+        figure=peak_charts.heatmap_grid(matrices, _("Contacts per hour of the week")),
+        note=_("Each market on its own scale; hours in the customers' own time zone."),
     )
 
 
 def _staffing(db: Database, flt: Filter) -> Section:
     plan = staffing_plan(db, flt, Targets())
     plan["local"] = pd.to_datetime(plan["interval"])
-    return Section("Staffing: scheduled minus required agents",
+    return Section(_("Staffing: scheduled minus required agents"),
                    figure=staffing_charts.language_by_hour(plan, "UTC"),
-                   note="Erlang C for phone and chat (80 % in 20 s), written work at 85 % "
-                   "occupancy, 30 % shrinkage. Negative: short of agents.")  # fmt: skip
+                   note=_("Erlang C for phone and chat (80 % in 20 s), written work at 85 % "
+                          "occupancy, 30 % shrinkage. Negative: short of agents."))  # fmt: skip
 
 
 def _table_html(frame: pd.DataFrame, text: bool = False) -> str:
@@ -162,7 +168,8 @@ def _table_html(frame: pd.DataFrame, text: bool = False) -> str:
 
 
 STYLE = """
-body { font-family: Arial, 'Noto Sans', 'Noto Sans CJK KR', sans-serif; color: #31333F;
+body { font-family: Arial, 'Noto Sans', 'Noto Sans CJK KR', 'Noto Sans KR', sans-serif;
+       color: #31333F;
        margin: 24px; }
 h1 { font-size: 28px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 0; }
 .meta { color: #5F6670; } section { page-break-before: always; padding-top: 8px; }
@@ -180,17 +187,21 @@ def build_html(db: Database, flt: Filter, static: bool, progress: Progress | Non
     """The pack as one HTML document; ``static`` draws charts as SVG (for the PDF)."""
     progress = progress or (lambda fraction, message: None)
     cat = read_catalog(db)
-    context = export.Context(title="Review pack", filters=describe(flt), timezone=flt.timezone,
+    context = export.Context(title=_("Review pack"), filters=describe(flt),
+                             timezone=flt.timezone,
                              data_as_of=f"{cat.last_day:%Y-%m-%d}")  # fmt: skip
     sections = _sections(db, flt, progress)
+    title = _("Service Atlas review pack")
+    meta = _("Times in {zone}; data through {date}; generated {generated}.").format(
+        zone=context.timezone, date=context.data_as_of, generated=context.generated)
     body = [
-        "<h1>Service Atlas review pack</h1>",
-        f"<p class='meta'>{html.escape(context.filters)}<br>Times in {context.timezone}; data "
-        f"through {context.data_as_of}; generated {context.generated}.</p>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p class='meta'>{html.escape(context.filters)}<br>{html.escape(meta)}</p>",
     ]
     scripts = "" if static else plotly.offline.get_plotlyjs()
     for i, section in enumerate(sections):
-        progress(0.7 + 0.25 * i / len(sections), f"Drawing {section.title}…")
+        progress(0.7 + 0.25 * i / len(sections),
+                 _("Drawing {section}…").format(section=section.title))  # fmt: skip
         body.append(f"<section><h2>{html.escape(section.title)}</h2>")
         if section.figure is not None:
             figure = export.with_context(section.figure, context)
@@ -206,14 +217,17 @@ def build_html(db: Database, flt: Filter, static: bool, progress: Progress | Non
         if section.note:
             body.append(f"<p class='note'>{html.escape(section.note)}</p>")
         body.append("</section>")
-    definitions = pd.DataFrame([{"KPI": k.label, "Definition": k.definition,
-                                 "Period by": k.anchor_label} for k in KPIS.values()])  # fmt: skip
-    body.append("<section><h2>Definitions</h2>" + _table_html(definitions, text=True)
-                + "</section>")  # fmt: skip
-    head = f"<meta charset='utf-8'><title>Service Atlas review pack</title><style>{STYLE}</style>"
+    definitions = pd.DataFrame([{_("KPI"): fmt.kpi_label(k), _("Definition"): fmt.kpi_definition(k),
+                                 _("Period by"): fmt.anchor_label(k)}
+                                for k in KPIS.values()])  # fmt: skip
+    body.append(f"<section><h2>{html.escape(_('Definitions'))}</h2>"
+                + _table_html(definitions, text=True) + "</section>")  # fmt: skip
+    head = (f"<meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{STYLE}</style>")  # fmt: skip
     if scripts:
         head += f"<script>{scripts}</script>"
-    return f"<!DOCTYPE html><html><head>{head}</head><body>{''.join(body)}</body></html>"
+    return (f"<!DOCTYPE html><html lang='{i18n.current()}'><head>{head}</head>"
+            f"<body>{''.join(body)}</body></html>")  # fmt: skip
 
 
 def build_pdf(db: Database, flt: Filter, progress: Progress | None = None) -> bytes:
@@ -221,9 +235,9 @@ def build_pdf(db: Database, flt: Filter, progress: Progress | None = None) -> by
     progress = progress or (lambda fraction, message: None)
     browser = export.chrome_path()
     if browser is None:
-        raise RuntimeError(export.MISSING_CHROME)
+        raise RuntimeError(translate(export.MISSING_CHROME))
     document = build_html(db, flt, static=True, progress=progress)
-    progress(0.95, "Printing the PDF…")
+    progress(0.95, _("Printing the PDF…"))
     with tempfile.TemporaryDirectory() as folder:
         page, pdf = Path(folder) / "pack.html", Path(folder) / "pack.pdf"
         page.write_text(document, encoding="utf-8")
@@ -233,7 +247,7 @@ def build_pdf(db: Database, flt: Filter, progress: Progress | None = None) -> by
              f"--print-to-pdf={pdf}", page.as_uri()],
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-        progress(1.0, "Done")
+        progress(1.0, _("Done"))
         return pdf.read_bytes()
 
 

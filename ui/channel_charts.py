@@ -17,6 +17,7 @@ from metrics.channels import FlowBasis
 from metrics.registry import KPIS
 from ui import charts, theme
 from ui import format as fmt
+from ui.i18n import N_, _, translate
 
 # one colour per channel wherever it appears; chat and messaging (the bot's) clearly apart
 CHANNEL_COLOURS = {
@@ -29,15 +30,15 @@ CHANNEL_COLOURS = {
 }
 # the per-channel KPI tables: column header of each KPI (the registry's labels are too long)
 SCORECARD_HEADERS = {
-    "volume": "Volume",
-    "frt_median": "Median first response",
-    "resolution_median": "Median resolution",
-    "sla": "SLA",
-    "fcr": "FCR",
-    "csat": "CSAT",
-    "abandonment": "Abandonment",
-    "service_level": "Service level",
-    "asa": "ASA",
+    "volume": N_("Volume"),
+    "frt_median": N_("Median first response"),
+    "resolution_median": N_("Median resolution"),
+    "sla": N_("SLA"),
+    "fcr": N_("FCR"),
+    "csat": N_("CSAT"),
+    "abandonment": N_("Abandonment"),
+    "service_level": N_("Service level"),
+    "asa": N_("ASA"),
 }
 
 
@@ -70,7 +71,7 @@ def channel_mix(table: pd.DataFrame, grain: str) -> go.Figure:
     """Share of contacts per channel and ``grain`` bucket, biggest channel at the bottom."""
     volume = table[table["kpi"] == "volume"]
     members = volume.groupby("channel")["value"].sum().sort_values(ascending=False).index
-    title = f"Share of contacts by channel, by {grain}"
+    title = _("Share of contacts by channel, by {grain}").format(grain=fmt.grain_name(grain))
     fig = charts.stacked_share(volume, grain, "channel", title, members=list(members))
     fig.update_layout(hovermode="x unified")
     return colour_channels(fig)
@@ -109,7 +110,7 @@ def scorecard(
             frame[f"{kpi}_n"] = n.loc[order, kpi].to_numpy(int)
 
     styler = frame.style
-    config: dict[str, object] = {"channel": {"label": "Channel"}}
+    config: dict[str, object] = {"channel": {"label": _("Channel")}}
     for kpi in kpis:
         definition = KPIS[kpi]
         styler = styler.format(lambda v, k=kpi: fmt.kpi_value(k, v), subset=[kpi])
@@ -118,13 +119,16 @@ def scorecard(
         if grey.any():
             styler = styler.map(lambda _: f"color: {theme.NEUTRAL}",
                                 subset=(frame.index[grey], [kpi]))  # fmt: skip
-        target = (f" Target: {fmt.kpi_value(kpi, definition.target)}."
+        target = (" " + _("Target: {value}.").format(value=fmt.kpi_value(kpi, definition.target))
                   if definition.target is not None else "")  # fmt: skip
-        config[kpi] = {"label": SCORECARD_HEADERS.get(kpi, definition.tile_label),
-                       "help": f"{definition.label}: {definition.definition}{target}"}  # fmt: skip
+        header = (translate(SCORECARD_HEADERS[kpi]) if kpi in SCORECARD_HEADERS
+                  else fmt.tile_label(kpi))  # fmt: skip
+        config[kpi] = {"label": header,
+                       "help": f"{fmt.kpi_label(kpi)}: {fmt.kpi_definition(kpi)}{target}"}
         if kpi in counts:
             styler = styler.format(fmt.count, subset=[f"{kpi}_n"])
-            n_help = f"The n of {definition.label}: {definition.n_label}."
+            n_help = _("The n of {kpi}: {counted}.").format(kpi=fmt.kpi_label(kpi),
+                                                            counted=fmt.n_label(kpi))
             config[f"{kpi}_n"] = {"label": counts[kpi], "help": n_help}
     return styler, config
 
@@ -138,21 +142,23 @@ def flow_heatmap(flows: pd.DataFrame, basis: FlowBasis) -> go.Figure:
     share, contacts = share.loc[rows, columns], contacts.loc[rows, columns]
     share.index = [fmt.member("channel", c) for c in rows]
     share.columns = [fmt.member("channel", c) for c in columns]
-    of_what = "contacts" if basis == "all" else "contacts followed by another within 7 days"
+    hover = (_("{share} of {channel} contacts") if basis == "all"
+             else _("{share} of {channel} contacts followed by another within 7 days"))
+    share_text = "<b>" + _("{value} %").format(value="%{z:.1f}") + "</b>"
     fig = charts.heatmap(
         share,
-        "Where customers went next (within 7 days)",
-        "% of row",
-        hover=f"%{{y}} → %{{x}}<br><b>%{{z:.1f}} %</b> of %{{y}} {of_what}"
-        "<br>%{customdata:,} contacts",
-    )
+        _("Where customers went next (within 7 days)"),
+        _("% of row"),
+        hover="%{y} → %{x}<br>" + hover.format(share=share_text, channel="%{y}") + "<br>"
+        + _("{count} contacts").format(count="%{customdata:,}"),
+    )  # fmt: skip
     fig.update_traces(
-        customdata=contacts.to_numpy(dtype=int), zmin=0, texttemplate="%{z:.1f} %",
-        textfont={"size": 12},
+        customdata=contacts.to_numpy(dtype=int), zmin=0,
+        texttemplate=_("{value} %").format(value="%{z:.1f}"), textfont={"size": 12},
     )  # fmt: skip
     fig.update_layout(
-        xaxis={"title": {"text": "next contact (within 7 days)"}},
-        yaxis={"title": {"text": "this contact"}},
+        xaxis={"title": {"text": _("next contact (within 7 days)")}},
+        yaxis={"title": {"text": _("this contact")}},
         height=max(320, 36 * len(rows) + 160),
     )  # fmt: skip
     return fig
@@ -164,7 +170,7 @@ def with_target(fig: go.Figure, kpi: str) -> go.Figure:
     if target is not None:
         fig.add_hline(
             y=float(fmt.plot_values(kpi, [target])[0]), line_dash="dot", line_color=theme.NEUTRAL,
-            annotation_text=f"target {fmt.kpi_value(kpi, target)}",
+            annotation_text=_("target {value}").format(value=fmt.kpi_value(kpi, target)),
             annotation_position="top left",
         )  # fmt: skip
     return fig
@@ -179,14 +185,16 @@ def handoff_bars(handoffs: pd.DataFrame, dimension: str, title: str) -> go.Figur
     labels = [fmt.member(dimension, m) for m in rows[dimension]]
     codes = rows[dimension].tolist()
     hover = [
-        f"<b>{label}</b><br>{fmt.count(r.handed_off)} handed to an agent "
-        f"({fmt.percent(r.handoff_share)})<br>{fmt.count(r.contained)} resolved by the bot"
-        f"<br>of {fmt.count(r.contacts)} bot-channel contacts"
+        f"<b>{label}</b><br>"
+        + _("{handed} handed to an agent ({share})").format(
+            handed=fmt.count(r.handed_off), share=fmt.percent(r.handoff_share))
+        + "<br>" + _("{contained} resolved by the bot").format(contained=fmt.count(r.contained))
+        + "<br>" + _("of {contacts} bot-channel contacts").format(contacts=fmt.count(r.contacts))
         for label, r in zip(labels, rows.itertuples(), strict=True)
-    ]
+    ]  # fmt: skip
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        y=labels, x=rows["handed_off"], orientation="h", name="handed to an agent",
+        y=labels, x=rows["handed_off"], orientation="h", name=_("handed to an agent"),
         marker={"color": theme.BAD}, customdata=codes,
         text=[f"{fmt.count(h)} ({fmt.percent(s, 0)})"
               for h, s in zip(rows["handed_off"], rows["handoff_share"], strict=True)],
@@ -194,14 +202,14 @@ def handoff_bars(handoffs: pd.DataFrame, dimension: str, title: str) -> go.Figur
         hovertext=hover, hoverinfo="text",
     ))  # fmt: skip
     fig.add_trace(go.Bar(
-        y=labels, x=rows["contained"], orientation="h", name="resolved by the bot",
+        y=labels, x=rows["contained"], orientation="h", name=_("resolved by the bot"),
         marker={"color": "rgba(0,114,178,0.35)"}, customdata=codes,
         hovertext=hover, hoverinfo="text",
     ))  # fmt: skip
     fig.update_layout(
         title=title, barmode="stack", height=max(290, 26 * len(rows) + 140),
         xaxis={"rangemode": "tozero", "tickformat": ",",
-               "title": {"text": "chat and messaging contacts"}},
+               "title": {"text": _("chat and messaging contacts")}},
         legend={"traceorder": "normal", "y": 1.0, "yanchor": "bottom"},
         margin={"t": 70},
     )  # fmt: skip

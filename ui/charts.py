@@ -15,23 +15,22 @@ import plotly.graph_objects as go
 from metrics.registry import KPIS
 from ui import format as fmt
 from ui import theme
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from ui.i18n import _, translate
 
 
 def _hover_text(kpi: str, rows: pd.DataFrame) -> list[str]:
     texts = []
     for row in rows.itertuples():
         if getattr(row, "suppressed", False):
-            texts.append(f"{fmt.SUPPRESSED}<br>n = {fmt.count(row.n)}")
+            texts.append(f"{fmt.suppressed()}<br>n = {fmt.count(row.n)}")
             continue
         line = f"<b>{fmt.kpi_value(kpi, row.value)}</b>"
         if not np.isnan(row.ci_low):
             ci = f"{fmt.kpi_value(kpi, row.ci_low)} – {fmt.kpi_value(kpi, row.ci_high)}"
-            line += f"<br>95% interval {ci}"
-        line += f"<br>n = {fmt.count(row.n)} {KPIS[kpi].n_label}"
+            line += "<br>" + _("95% interval {interval}").format(interval=ci)
+        line += f"<br>n = {fmt.count(row.n)} {fmt.n_label(kpi)}"
         if row.low_confidence:
-            line += "<br><i>low confidence (n < 30)</i>"
+            line += "<br><i>" + _("low confidence (n < 30)") + "</i>"
         texts.append(line)
     return texts
 
@@ -39,7 +38,7 @@ def _hover_text(kpi: str, rows: pd.DataFrame) -> list[str]:
 def _value_axis(fig: go.Figure, kpi: str, axis: str = "yaxis") -> None:
     settings = {"title": {"text": fmt.axis_title(kpi)}}
     if KPIS[kpi].fmt == "percent":
-        settings["ticksuffix"] = " %"
+        settings["ticksuffix"] = fmt.percent_suffix()
     if KPIS[kpi].fmt == "count":
         settings["rangemode"] = "tozero"
     fig.update_layout({axis: settings})
@@ -68,7 +67,7 @@ def trend(
     partial_set = {pd.Timestamp(p) for p in partial}
     for index, (member, group) in enumerate(order):
         colour = theme.colour_for(index, str(member))
-        name = fmt.member(split, member) if split else KPIS[kpi].label
+        name = fmt.member(split, member) if split else fmt.kpi_label(kpi)
         x, y = group[time_column], fmt.plot_values(kpi, group["value"])
         if split is None and group["ci_low"].notna().any():
             fig.add_trace(go.Scatter(
@@ -77,11 +76,11 @@ def trend(
                                   fmt.plot_values(kpi, group["ci_low"])[::-1]]),
                 fill="toself", fillcolor=theme.FAINT, line={"width": 0}, hoverinfo="skip",
                 mode="lines",
-                name="95% interval", showlegend=True,
+                name=_("95% interval"), showlegend=True,
             ))  # fmt: skip
         cut = x.map(lambda t: pd.Timestamp(t) in partial_set).to_numpy(bool)
         hollow = group["low_confidence"].to_numpy(bool) | cut
-        hover = [t + ("<br><i>partial period</i>" if c else "")
+        hover = [t + ("<br><i>" + _("partial period") + "</i>" if c else "")
                  for t, c in zip(_hover_text(kpi, group), cut, strict=True)]  # fmt: skip
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="lines+markers", name=name,
@@ -92,26 +91,41 @@ def trend(
             customdata=[member] * len(group) if split else None,
         ))  # fmt: skip
         if year_ago and "year_ago_value" in group:
+            earlier = _("{name}, a year earlier").format(name=name)
             fig.add_trace(go.Scatter(
                 x=x, y=fmt.plot_values(kpi, group["year_ago_value"]), mode="lines",
-                name=f"{name}, a year earlier", showlegend=False, legendgroup="year_ago",
+                name=earlier, showlegend=False, legendgroup="year_ago",
                 line={"color": colour, "width": 1.5, "dash": "dash"}, opacity=0.7,
-                hovertemplate="%{y:,.4~g}<extra>" + name + ", a year earlier</extra>",
+                hovertemplate="%{y:,.4~g}<extra>" + earlier + "</extra>",
             ))  # fmt: skip
     if year_ago:
         fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="lines", name="dashed: a year earlier",
+            x=[None], y=[None], mode="lines", name=_("dashed: a year earlier"),
             line={"color": theme.NEUTRAL, "dash": "dash"}, legendgroup="year_ago",
         ))  # fmt: skip
     if events is not None and not events.empty:
         mark_events(fig, events)
     _value_axis(fig, kpi)
+    localize_dates(fig)
     fig.update_layout(title=title, hovermode="closest", height=450)
     buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).unique()
     if len(buckets) == 1:  # plotly would zoom a single date to milliseconds
         only = pd.Timestamp(buckets[0])
         fig.update_xaxes(range=[only - pd.Timedelta(days=7), only + pd.Timedelta(days=7)],
                          tickformat="%d %b %Y", nticks=3)  # fmt: skip
+    return fig
+
+
+def localize_dates(fig: go.Figure, axis: str = "xaxis") -> go.Figure:
+    """Date ticks and hover dates in the language's words. Plotly.js writes month names in
+    English; a catalog that translates these d3 formats replaces them (English keeps plotly's
+    own adaptive ticks)."""
+    day, month, hover = _("%b %-d"), _("%b %Y"), _("%b %-d, %Y")
+    if (day, month, hover) != ("%b %-d", "%b %Y", "%b %-d, %Y"):
+        fig.update_layout({axis: {"hoverformat": hover, "tickformatstops": [
+            {"dtickrange": [None, "M1"], "value": day},
+            {"dtickrange": ["M1", None], "value": month},
+        ]}})  # fmt: skip
     return fig
 
 
@@ -123,7 +137,8 @@ def mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
             fillcolor=theme.PALETTE[1], opacity=0.12, line_width=0,
         )  # fmt: skip
         fig.add_annotation(
-            x=pd.Timestamp(row.start), y=1 - 0.06 * (index % 3), yref="paper", text=row.label,
+            x=pd.Timestamp(row.start), y=1 - 0.06 * (index % 3), yref="paper",
+            text=translate(row.label),
             showarrow=False, xanchor="left", font={"size": 10, "color": "#7A5A00"},
             bgcolor="rgba(255,255,255,0.7)",
         )  # fmt: skip
@@ -131,7 +146,7 @@ def mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
     if not holidays.empty:
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(holidays["start"]), y=[0.01] * len(holidays), yaxis="y2",
-            mode="markers", name="public holiday",
+            mode="markers", name=_("public holiday"),
             marker={"symbol": "triangle-up", "size": 9, "color": theme.PALETTE[3]},
             hovertext=holidays["label"], hoverinfo="text+x",
         ))  # fmt: skip
@@ -168,7 +183,8 @@ def bars(
     if target is not None:
         fig.add_vline(
             x=float(fmt.plot_values(kpi, [target])[0]), line_dash="dot", line_color=theme.NEUTRAL,
-            annotation_text=f"target {fmt.kpi_value(kpi, target)}", annotation_position="top",
+            annotation_text=_("target {value}").format(value=fmt.kpi_value(kpi, target)),
+            annotation_position="top",
         )  # fmt: skip
     _value_axis(fig, kpi, "xaxis")
     fig.update_layout(title=title, height=max(260, 26 * len(rows) + 90), showlegend=False)
@@ -214,7 +230,7 @@ def hour_of_week_matrix(table: pd.DataFrame, weeks: float) -> pd.DataFrame:
     hours = table.set_index("local_hour_of_week")["value"].reindex(range(168), fill_value=0)
     return pd.DataFrame(
         (hours.to_numpy() / max(weeks, 1)).reshape(7, 24),
-        index=WEEKDAYS,
+        index=fmt.weekdays(),
         columns=[f"{h:02d}" for h in range(24)],
     )
 
@@ -259,11 +275,13 @@ def stacked_share(
         fig.add_trace(go.Scatter(
             x=share.index, y=share[member], stackgroup="one", name=fmt.member(split, member),
             line={"width": 0.5, "color": theme.colour_for(index, str(member))},
-            hovertemplate="%{y:.1f} %<extra>" + fmt.member(split, member) + "</extra>",
+            hovertemplate=_("{value} %").format(value="%{y:.1f}") + "<extra>"
+            + fmt.member(split, member) + "</extra>",
         ))  # fmt: skip
-    axis = {"title": {"text": "share of contacts (%)"}, "ticksuffix": " %", "range": [0, 100]}
+    axis = {"title": {"text": _("share of contacts (%)")}, "ticksuffix": fmt.percent_suffix(),
+            "range": [0, 100]}  # fmt: skip
     fig.update_layout(title=title, yaxis=axis, height=400)
-    return fig
+    return localize_dates(fig)
 
 
 def demand_supply(balance: pd.DataFrame) -> go.Figure:
@@ -272,12 +290,15 @@ def demand_supply(balance: pd.DataFrame) -> go.Figure:
     names = [fmt.member("language", code) for code in rows["language"]]
     fig = go.Figure()
     fig.add_trace(go.Bar(y=names, x=rows["work_share"] * 100, orientation="h",
-                         name="share of work (demand)", marker={"color": theme.PALETTE[1]},
-                         hovertemplate="%{x:.1f} % of handle time<extra></extra>"))  # fmt: skip
+                         name=_("share of work (demand)"), marker={"color": theme.PALETTE[1]},
+                         hovertemplate=_("{value} % of handle time").format(value="%{x:.1f}")
+                         + "<extra></extra>"))  # fmt: skip
     fig.add_trace(go.Bar(y=names, x=rows["supply_share"] * 100, orientation="h",
-                         name="share of scheduled agent hours (supply)",
+                         name=_("share of scheduled agent hours (supply)"),
                          marker={"color": theme.PALETTE[0]},
-                         hovertemplate="%{x:.1f} % of scheduled hours<extra></extra>"))  # fmt: skip
+                         hovertemplate=_("{value} % of scheduled hours").format(value="%{x:.1f}")
+                         + "<extra></extra>"))  # fmt: skip
     fig.update_layout(barmode="group", height=max(320, 34 * len(rows) + 120),
-                      xaxis={"title": {"text": "share (%)"}, "ticksuffix": " %"})  # fmt: skip
+                      xaxis={"title": {"text": _("share (%)")},
+                             "ticksuffix": fmt.percent_suffix()})  # fmt: skip
     return fig

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from ui import url_state
+from ui import i18n, url_state
 from ui.url_state import Param
 
 T = TypeVar("T")
@@ -29,6 +29,7 @@ def select(
     """A single choice bound to ``?key=``; a value not among ``options`` falls back."""
     options = list(options)
     default = default if default in options else options[0]
+    format_func = i18n.bound(format_func)
     param = Param(key, default, str, lambda raw: raw if raw in options else default)
 
     def draw(widget_key: str) -> str:

@@ -19,6 +19,7 @@ from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
 from metrics import engine, movers
+from ui.i18n import _
 
 _build_lock = threading.Lock()
 T = TypeVar("T")
@@ -36,18 +37,20 @@ def ensure_data() -> None:
         return
     if not config.is_default_sample(location):
         st.error(
-            f"No data found at `{location}` (from the `{config.ENV_VAR}` environment variable). "
-            "Point it at a Service Atlas DuckDB file, or unset it to use the built-in sample."
+            _("No data found at `{location}` (from the `{variable}` environment variable). Point "
+              "it at a Service Atlas DuckDB file, or unset it to use the built-in sample.").format(
+                location=location, variable=config.ENV_VAR)
         )
         st.stop()
     with _build_lock:  # one session builds; the others wait for it
         if data_exists(location):
             return
-        with st.status("First start: building the sample dataset…", expanded=True) as status:
-            st.write("Two years of synthetic contacts from markets worldwide. This happens once.")
+        with st.status(_("First start: building the sample dataset…"), expanded=True) as status:
+            st.write(_("Two years of synthetic contacts from markets worldwide. This happens "
+                       "once."))
             bar = st.progress(0.0)
             build_sample(location, progress=lambda f, message: bar.progress(min(f, 1.0), message))
-            status.update(label="Sample dataset ready", state="complete", expanded=False)
+            status.update(label=_("Sample dataset ready"), state="complete", expanded=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024, ttl=3600)

@@ -9,21 +9,22 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from data_access import reference
 from data_access.catalog import Catalog
 from data_access.filters import Filter
-from ui import url_state
+from ui import format as fmt
+from ui import i18n, url_state
+from ui.i18n import N_, _, translate
 from ui.url_state import Param, codes, join_codes
 
-PERIODS = {
-    "last_7d": "Last 7 days",
-    "last_28d": "Last 28 days",
-    "last_90d": "Last 90 days",
-    "last_365d": "Last 12 months",
-    "last_month": "Last full month",
-    "last_quarter": "Last full quarter",
-    "year_to_date": "Year to date",
-    "custom": "Custom range",
+PERIODS = {  # English message ids
+    "last_7d": N_("Last 7 days"),
+    "last_28d": N_("Last 28 days"),
+    "last_90d": N_("Last 90 days"),
+    "last_365d": N_("Last 12 months"),
+    "last_month": N_("Last full month"),
+    "last_quarter": N_("Last full quarter"),
+    "year_to_date": N_("Year to date"),
+    "custom": N_("Custom range"),
 }
 DEFAULT_PERIOD = "last_28d"
 
@@ -60,13 +61,13 @@ def _date(raw: str) -> dt.date:
 PERIOD = Param("period", DEFAULT_PERIOD, str, lambda raw: raw if raw in PERIODS else DEFAULT_PERIOD)
 DATES = Param("dates", (), lambda d: f"{d[0]}..{d[1]}",
               lambda raw: tuple(_date(x) for x in raw.split("..", 1)))  # fmt: skip
-MULTI = {
-    "countries": (Param("country", (), join_codes, codes), "Country", reference.country_label),
-    "languages": (Param("language", (), join_codes, codes), "Language", reference.language_label),
-    "channels": (Param("channel", (), join_codes, codes), "Channel", None),
-    "priorities": (Param("priority", (), join_codes, codes), "Priority", None),
-    "hubs": (Param("hub", (), join_codes, codes), "Hub", None),
-    "categories": (Param("category", (), join_codes, codes), "Contact reason", None),
+MULTI = {  # field: (URL parameter, label message id, option namer)
+    "countries": (Param("country", (), join_codes, codes), N_("Country"), i18n.country_label),
+    "languages": (Param("language", (), join_codes, codes), N_("Language"), i18n.language_label),
+    "channels": (Param("channel", (), join_codes, codes), N_("Channel"), None),
+    "priorities": (Param("priority", (), join_codes, codes), N_("Priority"), None),
+    "hubs": (Param("hub", (), join_codes, codes), N_("Hub"), None),
+    "categories": (Param("category", (), join_codes, codes), N_("Contact reason"), None),
 }
 MAIN_DIMENSIONS = ("countries", "languages", "channels")
 # metrics dimension -> the filter field that narrows to it (for click-to-filter)
@@ -76,10 +77,6 @@ FIELD_OF_DIMENSION = {
 }  # fmt: skip
 
 
-def _label(code: str) -> str:
-    return code.replace("_", " ").capitalize()
-
-
 def _multiselect(field: str, cat: Catalog) -> tuple[str, ...]:
     param, label, namer = MULTI[field]
     options = cat.values.get(field, [])
@@ -87,8 +84,9 @@ def _multiselect(field: str, cat: Catalog) -> tuple[str, ...]:
         options = sorted(options, key=namer)
 
     def draw(key: str) -> tuple[str, ...]:
-        return tuple(st.multiselect(label, options, key=key, format_func=namer or _label,
-                                    placeholder="All"))  # fmt: skip
+        return tuple(st.multiselect(translate(label), options, key=key,
+                                    format_func=i18n.bound(namer or fmt.code_label),
+                                    placeholder=_("All")))  # fmt: skip
 
     def valid(value: tuple[str, ...]) -> list[str]:
         return [v for v in value if v in options]
@@ -99,11 +97,12 @@ def _multiselect(field: str, cat: Catalog) -> tuple[str, ...]:
 def _date_range(cat: Catalog) -> tuple[dt.date, dt.date]:
     period = url_state.widget(
         PERIOD,
-        lambda key: st.selectbox("Period", list(PERIODS), key=key, format_func=PERIODS.get),
-    )
+        lambda key: st.selectbox(_("Period"), list(PERIODS), key=key,
+                                 format_func=i18n.bound(lambda p: translate(PERIODS[p]))),
+    )  # fmt: skip
     if period != "custom":
         start, end = period_dates(period, cat.last_day)
-        st.caption(f"{start:%d %b %Y} – {end:%d %b %Y} (UTC)")
+        st.caption(f"{fmt.date_range(start, end)} (UTC)")
         return max(start, cat.first_day), end
 
     default = period_dates(DEFAULT_PERIOD, cat.last_day)
@@ -114,27 +113,27 @@ def _date_range(cat: Catalog) -> tuple[dt.date, dt.date]:
         return default
 
     def draw(key: str) -> tuple:
-        return tuple(st.date_input("Dates (UTC)", key=key, min_value=cat.first_day,
+        return tuple(st.date_input(_("Dates (UTC)"), key=key, min_value=cat.first_day,
                                    max_value=cat.last_day, format="YYYY-MM-DD"))  # fmt: skip
 
     chosen = url_state.widget(DATES, draw, valid=valid)
     if len(chosen) == 2:
         return chosen
-    st.caption("Pick an end date to apply the range.")
+    st.caption(_("Pick an end date to apply the range."))
     return valid(url_state.current(DATES))
 
 
 def sidebar_filters(cat: Catalog) -> Filter:
     """Draw the shared filters in the sidebar and return the Filter they describe."""
     with st.sidebar:
-        st.subheader("Filters")
+        st.subheader(_("Filters"))
         start, end = _date_range(cat)
         chosen = {field: _multiselect(field, cat) for field in MAIN_DIMENSIONS}
-        with st.expander("More filters"):
+        with st.expander(_("More filters")):
             for field in MULTI:
                 if field not in MAIN_DIMENSIONS:
                     chosen[field] = _multiselect(field, cat)
-        if st.button("Reset filters", width="stretch"):
+        if st.button(_("Reset filters"), width="stretch"):
             url_state.reset()
             st.rerun()
     return Filter(start=start, end=end, **chosen)
@@ -142,16 +141,18 @@ def sidebar_filters(cat: Catalog) -> Filter:
 
 def filter_summary(flt: Filter) -> str:
     """One line describing the view, for captions and exports."""
-    parts = [f"{flt.start:%d %b %Y} – {flt.end:%d %b %Y}"] if flt.start and flt.end else []
-    names = {"countries": reference.country_name, "languages": reference.language_name}
-    for field, (_, label, _) in MULTI.items():
+    parts = [fmt.date_range(flt.start, flt.end)] if flt.start and flt.end else []
+    names = {"countries": i18n.country_name, "languages": i18n.language_name}
+    for field, (_param, label, _namer) in MULTI.items():
         values = getattr(flt, field)
         if values:
-            namer = names.get(field, _label)
+            namer = names.get(field, fmt.code_label)
             shown = ", ".join(namer(v) for v in values[:4])
             more = f" +{len(values) - 4}" if len(values) > 4 else ""
-            parts.append(f"{label}: {shown}{more}")
-    return " · ".join(parts) if len(parts) > 1 else (parts[0] + " · all markets" if parts else "")
+            parts.append(f"{translate(label)}: {shown}{more}")
+    if len(parts) == 1:
+        parts.append(_("all markets"))
+    return " · ".join(parts)
 
 
 def narrow(field: str, values: tuple[str, ...]) -> None:
@@ -184,9 +185,10 @@ def link(path: str, flt: Filter, narrowed: dict[str, tuple[str, ...]] | None = N
     if period == "custom" and flt.start and flt.end:
         params[DATES.key] = DATES.encode((flt.start, flt.end))
     narrowed = narrowed or {}
-    for field, (param, _, _) in MULTI.items():
+    for field, (param, _label, _namer) in MULTI.items():
         values = narrowed.get(field, getattr(flt, field))
         if values:
             params[param.key] = join_codes(values)
     params.update(page_params)
+    params.update(i18n.url_params())
     return f"{path}?{urlencode(params, safe=',')}" if params else path

@@ -1,24 +1,43 @@
-"""Number, duration and percentage formatting used everywhere on screen and in exports.
+"""Number, duration, date and percentage formatting used everywhere on screen and in exports,
+in the active language (``ui.i18n``), and the display names of KPIs, dimensions and members.
 
-One place decides that a duration reads "3 h 20 m" and a share "87.4 %", so tiles, tables,
-chart hovers and exported files always agree.
+One place decides that a duration reads "3 h 20 m" ("3시간 20분") and a share "87.4 %", so
+tiles, tables, chart hovers and exported files always agree. Rounding is done here (as Python's
+format specs do), Babel then writes the digits and separators of the locale; unit patterns are
+catalog messages.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from decimal import Decimal
 
 import numpy as np
+from babel.dates import format_date, format_datetime, get_day_names
+from babel.numbers import format_decimal
 
-from data_access import reference
 from metrics.registry import DIMENSIONS, KPIS, Kpi
+from ui.i18n import N_, _, country_name, language_name, locale, translate
 
 MISSING = "–"
-SUPPRESSED = "hidden (< 5 responses)"  # survey groups too small to show (privacy)
+SUPPRESSED = N_("hidden (< 5 responses)")  # survey groups too small to show (privacy)
+DATE = N_("dd MMM yyyy")  # Babel (CLDR) date pattern: '26 Nov 2026'
 
 
 def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float, digits: int = 0, grouping: bool = True) -> str:
+    """``value`` rounded to ``digits`` decimals, in the locale's digits and separators."""
+    rounded = Decimal(f"{value:.{digits}f}")
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * digits if digits else "")
+    return format_decimal(rounded, format=pattern, locale=locale(), decimal_quantization=False)
+
+
+def suppressed() -> str:
+    return translate(SUPPRESSED)
 
 
 def duration(seconds: float | None) -> str:
@@ -31,26 +50,35 @@ def duration(seconds: float | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        text = f"{days} d {hours} h" if hours else f"{days} d"
+        text = (_("{days} d {hours} h") if hours else _("{days} d")).format(days=days, hours=hours)
     elif hours:
-        text = f"{hours} h {minutes} m" if minutes else f"{hours} h"
+        text = (_("{hours} h {minutes} m") if minutes else _("{hours} h")).format(
+            hours=hours, minutes=minutes
+        )
     elif minutes:
-        text = f"{minutes} m {secs} s" if secs else f"{minutes} m"
+        text = (_("{minutes} m {seconds} s") if secs else _("{minutes} m")).format(
+            minutes=minutes, seconds=secs
+        )
     else:
-        text = f"{secs} s"
+        text = _("{seconds} s").format(seconds=secs)
     return sign + text
 
 
 def percent(share: float | None, digits: int = 1) -> str:
     if _is_missing(share):
         return MISSING
-    return f"{share * 100:.{digits}f} %"
+    return _("{value} %").format(value=number(share * 100, digits, grouping=False))
 
 
 def count(value: float | None) -> str:
     if _is_missing(value):
         return MISSING
-    return f"{round(value):,}"
+    return number(round(value))
+
+
+def seconds(value: float) -> str:
+    shown = number(value) if value >= 10 else number(value, 1)
+    return _("{seconds} s").format(seconds=shown)
 
 
 def kpi_value(kpi: Kpi | str, value: float | None) -> str:
@@ -61,13 +89,13 @@ def kpi_value(kpi: Kpi | str, value: float | None) -> str:
     if kpi.fmt == "duration":
         return duration(value)
     if kpi.fmt == "seconds":
-        return f"{value:,.0f} s" if value >= 10 else f"{value:.1f} s"
+        return seconds(value)
     if kpi.fmt == "percent":
         return percent(value)
     if kpi.fmt == "nps":
-        return f"{value:+.0f}"
+        return f"{value:+.0f}"[0] + number(abs(value), grouping=False)
     if kpi.fmt == "score":
-        return f"{value:.2f}"
+        return number(value, 2)
     return count(value)
 
 
@@ -79,27 +107,38 @@ def kpi_delta(kpi: Kpi | str, delta: float | None) -> str:
     sign = "-" if delta < 0 else "+"
     size = abs(delta)
     if kpi.fmt == "percent":
-        return f"{sign}{size * 100:.1f} pts"
+        return sign + _("{value} pts").format(value=number(size * 100, 1))
     if kpi.fmt == "nps":
-        return f"{sign}{size:.1f} pts"
+        return sign + _("{value} pts").format(value=number(size, 1))
     if kpi.fmt in ("duration", "seconds"):
-        return sign + (duration(size) if size >= 60 else f"{size:.1f} s")
+        return sign + (duration(size) if size >= 60 else _("{seconds} s").format(
+            seconds=number(size, 1)))  # fmt: skip
     if kpi.fmt == "score":
-        return f"{sign}{size:.2f}"
-    return f"{sign}{round(size):,}"
+        return sign + number(size, 2)
+    return sign + number(round(size))
+
+
+def relative(change: float | None) -> str:
+    if _is_missing(change) or math.isinf(change):
+        return ""
+    sign = "-" if f"{change * 100:+.1f}".startswith("-") else "+"
+    return sign + _("{value} %").format(value=number(abs(change) * 100, 1, grouping=False))
+
+
+_AXIS_UNITS = {
+    "duration": N_("hours"),
+    "seconds": N_("seconds"),
+    "percent": "%",
+    "nps": N_("NPS points"),
+    "score": N_("score (1–7)"),
+    "count": N_("tickets"),
+}
 
 
 def axis_unit(kpi: Kpi | str) -> str:
     """Unit label for a chart axis showing this KPI."""
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
-    return {
-        "duration": "hours",
-        "seconds": "seconds",
-        "percent": "%",
-        "nps": "NPS points",
-        "score": "score (1–7)",
-        "count": "tickets",
-    }[kpi.fmt]
+    return translate(_AXIS_UNITS[kpi.fmt])
 
 
 def plot_values(kpi: Kpi | str, values: object) -> np.ndarray:
@@ -114,22 +153,48 @@ def plot_values(kpi: Kpi | str, values: object) -> np.ndarray:
 
 
 def axis_title(kpi: Kpi | str) -> str:
-    kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
-    return f"{kpi.label} ({axis_unit(kpi)})"
+    return f"{kpi_label(kpi)} ({axis_unit(kpi)})"
 
 
-def relative(change: float | None) -> str:
-    if _is_missing(change) or math.isinf(change):
-        return ""
-    return f"{change * 100:+.1f} %"
+# ------------------------------------------------------------------ registry texts
+def _kpi(kpi: Kpi | str) -> Kpi:
+    return KPIS[kpi] if isinstance(kpi, str) else kpi
 
 
-_CODE_LABELS = {
-    "web_form": "Web form",
-    "returns_refunds": "Returns & refunds",
-    "email": "E-mail",
+def kpi_label(kpi: Kpi | str) -> str:
+    """'First response (median)' / '첫 응답 시간(중앙값)'."""
+    return translate(_kpi(kpi).label)
+
+
+def tile_label(kpi: Kpi | str) -> str:
+    """The short label for tiles and table headers."""
+    return translate(_kpi(kpi).tile_label)
+
+
+def kpi_definition(kpi: Kpi | str) -> str:
+    return translate(_kpi(kpi).definition)
+
+
+def n_label(kpi: Kpi | str) -> str:
+    """What a KPI's sample size counts: 'responded tickets'."""
+    return translate(_kpi(kpi).n_label)
+
+
+def anchor_label(kpi: Kpi | str) -> str:
+    """Which timestamp puts a row in the period: 'created', 'resolved'."""
+    return translate(_kpi(kpi).anchor_label)
+
+
+def dimension_label(dimension: str) -> str:
+    return translate(DIMENSIONS[dimension].label)
+
+
+# display names of codes whose capitalised form does not read well
+CODE_LABELS = {
+    "web_form": N_("Web form"),
+    "returns_refunds": N_("Returns & refunds"),
+    "email": N_("E-mail"),
 }
-
 
 def member(dimension: str, code: object) -> str:
     """Readable name of a dimension member: 'South Korea', 'Korean', 'Web form'."""
@@ -137,11 +202,69 @@ def member(dimension: str, code: object) -> str:
         return "—"
     text = str(code)
     if dimension == "country" and len(text) == 2:
-        return reference.country_name(text)
+        return country_name(text)
     if dimension in ("language", "next_language") and len(text) == 2:
-        return reference.language_name(text)
-    return _CODE_LABELS.get(text, text.replace("_", " ").capitalize() if text.islower() else text)
+        return language_name(text)
+    return translate(member_message(text))
 
 
-def dimension_label(dimension: str) -> str:
-    return DIMENSIONS[dimension].label
+def member_message(code: str) -> str:
+    """The English name (message id) of a coded member: 'web_form' -> 'Web form'; codes that
+    are not lower case (hubs, agents, regions) are their own name."""
+    return CODE_LABELS.get(code, code.replace("_", " ").capitalize() if code.islower() else code)
+
+
+def code_label(code: str) -> str:
+    """A filter value's display name ('web_form' -> 'Web form')."""
+    return translate(CODE_LABELS.get(code, code.replace("_", " ").capitalize()))
+
+
+# ------------------------------------------------------------------ dates
+def date(day: dt.date) -> str:
+    """'26 Nov 2026' / '2026년 11월 26일'."""
+    return format_date(day, translate(DATE), locale=locale())
+
+
+def date_range(start: dt.date, end: dt.date) -> str:
+    return f"{date(start)} – {date(end)}"
+
+
+def datetime(moment: dt.datetime, pattern: str) -> str:
+    """A date and time with a (translated) CLDR pattern, e.g. _('EEE dd MMM HH:mm')."""
+    return format_datetime(moment, pattern, locale=locale())
+
+
+def weekdays() -> tuple[str, ...]:
+    """Abbreviated weekday names, Monday first: ('Mon', …) / ('월', …)."""
+    names = get_day_names("abbreviated", locale=locale())
+    return tuple(names[i] for i in range(7))
+
+
+_GRAINS = {
+    "half_hour": (N_("half hour"), N_("Half hour")),
+    "hour": (N_("hour"), N_("Hour")),
+    "day": (N_("day"), N_("Day")),
+    "week": (N_("week"), N_("Week")),
+    "month": (N_("month"), N_("Month")),
+    "quarter": (N_("quarter"), N_("Quarter")),
+}
+
+
+def grain_name(grain: str) -> str:
+    """A time grain inside a sentence: 'week' ('CSAT by week')."""
+    return translate(_GRAINS[grain][0]) if grain in _GRAINS else grain
+
+
+def grain_label(grain: str) -> str:
+    """A time grain as an option label: 'Week'."""
+    return translate(_GRAINS[grain][1]) if grain in _GRAINS else grain
+
+
+def percent_suffix() -> str:
+    """The unit after a number on a percent axis: ' %' / '%'."""
+    return _("{value} %").format(value="")
+
+
+def question_label(question: object) -> str:
+    """A survey question's name ('Customer effort'), from ``metrics.voc.QUESTIONS``."""
+    return translate(question.label)

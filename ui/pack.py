@@ -7,31 +7,34 @@ import streamlit as st
 
 from data_access.filters import Filter
 from reports import export, pack
-from ui import data
+from ui import data, i18n
+from ui.i18n import _, translate
 
 _BUILT = "_review_pack"
 
 
 def review_pack(flt: Filter) -> None:
-    with st.sidebar.expander("Review pack", icon=":material/picture_as_pdf:"):
+    with st.sidebar.expander(_("Review pack"), icon=":material/picture_as_pdf:"):
         st.caption(
-            "Summary, the key chart of every page and the definitions, for the filters above."
+            _("Summary, the key chart of every page and the definitions, for the filters above.")
         )
         no_chrome = export.chrome_path() is None
         kind = st.radio(
-            "Format",
+            _("Format"),
             ["PDF", "HTML"],
             horizontal=True,
             key="pack_format",
             index=1 if no_chrome else 0,
         )
         if kind == "PDF" and no_chrome:
-            st.caption(export.MISSING_CHROME)
+            st.caption(translate(export.MISSING_CHROME))
         built = st.session_state.get(_BUILT)
-        if built and built["filter"] == flt and built["kind"] == kind:
-            name = export.file_name(export.Context("review pack", pack.describe(flt)), kind.lower())
+        lang = i18n.current()
+        if built and built["filter"] == flt and built["kind"] == kind and built["lang"] == lang:
+            name = export.file_name(export.Context(_("review pack"), pack.describe(flt)),
+                                    kind.lower())  # fmt: skip
             st.download_button(
-                f"Download the {kind}",
+                _("Download the {kind}").format(kind=kind),
                 data=built["bytes"],
                 file_name=name,
                 mime="application/pdf" if kind == "PDF" else "text/html",
@@ -39,8 +42,9 @@ def review_pack(flt: Filter) -> None:
                 icon=":material/download:",
                 type="primary",
             )
-        elif st.button(f"Build the {kind}", disabled=kind == "PDF" and no_chrome):
-            bar = st.progress(0.0, "Starting…")
+        elif st.button(_("Build the {kind}").format(kind=kind),
+                       disabled=kind == "PDF" and no_chrome):  # fmt: skip
+            bar = st.progress(0.0, _("Starting…"))
 
             def progress(fraction: float, message: str) -> None:
                 bar.progress(min(fraction, 1.0), message)
@@ -50,5 +54,6 @@ def review_pack(flt: Filter) -> None:
                 content = pack.build_pdf(db, flt, progress)
             else:
                 content = pack.build_html(db, flt, static=False, progress=progress).encode()
-            st.session_state[_BUILT] = {"filter": flt, "kind": kind, "bytes": content}
+            st.session_state[_BUILT] = {"filter": flt, "kind": kind, "lang": lang,
+                                        "bytes": content}  # fmt: skip
             st.rerun()

@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 from metrics.forecast import Forecast
 from ui import charts, theme
 from ui import format as fmt
+from ui.i18n import _
 
 
 def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:
@@ -36,12 +37,15 @@ def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:
                 zmin=0,
                 zmax=100,
                 showscale=index == 0,
-                colorbar={"title": {"text": "% of busiest hour"}, "thickness": 12},
+                colorbar={"title": {"text": _("% of busiest hour")}, "thickness": 12},
                 customdata=matrix.to_numpy(),
                 xgap=1,
                 ygap=1,
-                hovertemplate=f"{name}<br>%{{y}} %{{x}}:00 local<br>%{{customdata:.1f}} contacts"
-                "/hour (%{z:.0f} % of the busiest hour)<extra></extra>",
+                hovertemplate=f"{name}<br>"
+                + _("{day} {hour}:00 local").format(day="%{y}", hour="%{x}") + "<br>"
+                + _("{contacts} contacts/hour ({share} % of the busiest hour)").format(
+                    contacts="%{customdata:.1f}", share="%{z:.0f}")
+                + "<extra></extra>",
             ),
             row=index // columns + 1,
             col=index % columns + 1,
@@ -49,7 +53,7 @@ def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickvals=["00", "06", "12", "18"])
     for column in range(1, columns + 1):
-        fig.update_xaxes(title_text="local hour", row=rows, col=column)
+        fig.update_xaxes(title_text=_("local hour"), row=rows, col=column)
     fig.update_layout(title=title, height=260 * rows + 80)
     return fig
 
@@ -64,9 +68,10 @@ def peak_years(table: pd.DataFrame, member_dimension: str, title: str) -> go.Fig
             y=names,
             x=rows["previous_multiplier"],
             orientation="h",
-            name="a year earlier",
+            name=_("a year earlier"),
             marker={"color": theme.OTHER},
-            hovertemplate="%{y}: ×%{x:.2f} a year earlier<extra></extra>",
+            hovertemplate="%{y}: " + _("×{multiplier} a year earlier").format(
+                multiplier="%{x:.2f}") + "<extra></extra>",
         )
     )
     fig.add_trace(
@@ -74,11 +79,13 @@ def peak_years(table: pd.DataFrame, member_dimension: str, title: str) -> go.Fig
             y=names,
             x=rows["multiplier"],
             orientation="h",
-            name="latest",
+            name=_("latest"),
             marker={"color": theme.PALETTE[1]},
             customdata=np.stack([rows["peak_daily"], rows["baseline_daily"]], axis=1),
-            hovertemplate="%{y}: ×%{x:.2f} (%{customdata[0]:.0f} contacts/day against "
-            "%{customdata[1]:.0f} before)<extra></extra>",
+            hovertemplate="%{y}: " + _("×{multiplier} ({peak} contacts/day against {before} "
+                                       "before)").format(
+                multiplier="%{x:.2f}", peak="%{customdata[0]:.0f}",
+                before="%{customdata[1]:.0f}") + "<extra></extra>",
         )
     )
     fig.add_vline(x=1, line_dash="dot", line_color=theme.NEUTRAL)
@@ -86,7 +93,7 @@ def peak_years(table: pd.DataFrame, member_dimension: str, title: str) -> go.Fig
         title=title,
         barmode="group",
         height=max(280, 40 * len(rows) + 120),
-        xaxis={"title": {"text": "load multiplier (× a normal day)"}},
+        xaxis={"title": {"text": _("load multiplier (× a normal day)")}},
     )
     return fig
 
@@ -106,7 +113,7 @@ def forecast_chart(
             mode="lines",
             fillcolor=theme.FAINT,
             line={"width": 0},
-            name="95% prediction interval",
+            name=_("95% prediction interval"),
             hoverinfo="skip",
         )
     )
@@ -115,9 +122,10 @@ def forecast_chart(
             x=history["day"],
             y=history["volume"],
             mode="lines",
-            name="actual",
+            name=_("actual"),
             line={"color": theme.PALETTE[7], "width": 1.5},
-            hovertemplate="%{x|%a %d %b}: %{y:,.0f} contacts<extra></extra>",
+            hovertemplate="%{x|" + _("%a %d %b") + "}: "
+            + _("{count} contacts").format(count="%{y:,.0f}") + "<extra></extra>",
         )
     )
     fig.add_trace(
@@ -125,9 +133,10 @@ def forecast_chart(
             x=result.backtest["day"],
             y=result.backtest["predicted"],
             mode="lines",
-            name="back-test (fitted without these weeks)",
+            name=_("back-test (fitted without these weeks)"),
             line={"color": theme.PALETTE[5], "dash": "dot", "width": 1.5},
-            hovertemplate="%{x|%a %d %b}: %{y:,.0f} forecast<extra></extra>",
+            hovertemplate="%{x|" + _("%a %d %b") + "}: "
+            + _("{count} forecast").format(count="%{y:,.0f}") + "<extra></extra>",
         )
     )
     fig.add_trace(
@@ -135,18 +144,22 @@ def forecast_chart(
             x=ahead["day"],
             y=ahead["mean"],
             mode="lines",
-            name="forecast",
+            name=_("forecast"),
             line={"color": theme.PALETTE[0], "width": 2},
             customdata=np.stack([ahead["lower"], ahead["upper"]], axis=1),
-            hovertemplate="%{x|%a %d %b}: %{y:,.0f} contacts (95%: "
-            "%{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>",
+            hovertemplate="%{x|" + _("%a %d %b") + "}: "
+            + _("{count} contacts (95%: {low}–{high})").format(
+                count="%{y:,.0f}", low="%{customdata[0]:,.0f}", high="%{customdata[1]:,.0f}")
+            + "<extra></extra>",
         )
     )
     if events is not None and not events.empty:
         charts.mark_events(fig, events)
+    charts.localize_dates(fig)
     fig.update_layout(
-        title=f"Daily contacts, {name}: history and the next {len(ahead) // 7} weeks",
+        title=_("Daily contacts, {name}: history and the next {weeks} weeks").format(
+            name=name, weeks=len(ahead) // 7),
         height=430,
-        yaxis={"title": {"text": "contacts per day"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": _("contacts per day")}, "rangemode": "tozero"},
     )
     return fig

@@ -12,6 +12,7 @@ import streamlit as st
 
 from reports import export
 from ui import theme  # noqa: F401 - registers the plotly template before any figure is built
+from ui.i18n import _, translate
 
 # Maps fetch their world outline from our own static folder, not from the internet.
 PLOTLY_CONFIG = {
@@ -43,8 +44,8 @@ def _context(title: str, data: pd.DataFrame | None) -> export.Context:
 
 
 def _table_buttons(data: pd.DataFrame, ctx: export.Context, key: str) -> None:
-    for fmt, label, render in (("csv", "Data (CSV)", export.csv_bytes),
-                               ("xlsx", "Data (XLSX)", export.xlsx_bytes)):  # fmt: skip
+    for fmt, label, render in (("csv", _("Data (CSV)"), export.csv_bytes),
+                               ("xlsx", _("Data (XLSX)"), export.xlsx_bytes)):  # fmt: skip
         st.download_button(label, data=partial(render, data, ctx), key=f"{key}_{fmt}",
                            file_name=export.file_name(ctx, fmt), mime=MIME[fmt],
                            on_click="ignore", icon=":material/table:")  # fmt: skip
@@ -54,21 +55,21 @@ def downloads(fig: go.Figure | None, data: pd.DataFrame | None, title: str, key:
     """A 'Download' menu: the chart as PNG, SVG and HTML, its data as CSV and XLSX, each file
     stating filters, time zone, data date and definitions. Files are made only on click."""
     ctx = _context(title, data)
-    with st.popover("Download", icon=":material/download:"):
+    with st.popover(_("Download"), icon=":material/download:"):
         if fig is not None:
             framed = export.with_context(fig, ctx)
             no_chrome = export.chrome_path() is None
-            for fmt, label in (("png", "Image (PNG)"), ("svg", "Vector (SVG)")):
+            for fmt, label in (("png", _("Image (PNG)")), ("svg", _("Vector (SVG)"))):
                 st.download_button(
                     label, data=partial(export.image_bytes, framed, fmt), key=f"{key}_{fmt}",
                     file_name=export.file_name(ctx, fmt), mime=MIME[fmt], on_click="ignore",
                     icon=":material/image:", disabled=no_chrome,
-                    help=export.MISSING_CHROME if no_chrome else None,
+                    help=translate(export.MISSING_CHROME) if no_chrome else None,
                 )  # fmt: skip
             if no_chrome:
-                st.caption(export.MISSING_CHROME)
+                st.caption(translate(export.MISSING_CHROME))
             st.download_button(
-                "Interactive (HTML)", data=partial(export.html_bytes, framed), key=f"{key}_html",
+                _("Interactive (HTML)"), data=partial(export.html_bytes, framed), key=f"{key}_html",
                 file_name=export.file_name(ctx, "html"), mime=MIME["html"], on_click="ignore",
                 icon=":material/web:",
             )  # fmt: skip
@@ -105,7 +106,11 @@ def chart(
 def table(
     data: pd.DataFrame, key: str, title: str, shown: object = None, **options: object
 ) -> None:
-    """Draw a table (``shown``: a styled version of ``data``) with CSV and XLSX downloads."""
+    """Draw a table (``shown``: a styled version of ``data``) with CSV and XLSX downloads.
+    Columns without a header in ``column_config`` get the export's header in the language."""
+    headers = {c: export.header(c) for c in data.columns if export.header(c) != c}
+    if headers:
+        options["column_config"] = headers | dict(options.get("column_config") or {})
     st.dataframe(data if shown is None else shown, key=key, **options)
     downloads(None, data, title, key)
 

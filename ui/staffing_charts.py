@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from ui import format as fmt
 from ui import theme
-from ui.charts import WEEKDAYS
+from ui.i18n import _
 
 
 def _gap_heatmap(matrix: pd.DataFrame, title: str, x_title: str, hover: str) -> go.Figure:
@@ -25,7 +25,7 @@ def _gap_heatmap(matrix: pd.DataFrame, title: str, x_title: str, hover: str) -> 
             zmax=limit,
             xgap=1,
             ygap=1,
-            colorbar={"title": {"text": "agents<br>short (−) / spare (+)"}, "thickness": 12},
+            colorbar={"title": {"text": _("agents<br>short (−) / spare (+)")}, "thickness": 12},
             hovertemplate=hover + "<extra></extra>",
         )
     )
@@ -48,9 +48,10 @@ def language_by_hour(plan: pd.DataFrame, zone: str) -> go.Figure:
     matrix.columns = [f"{h:02d}" for h in matrix.columns]
     return _gap_heatmap(
         matrix,
-        "Average gap by language and hour of day",
-        f"hour ({zone})",
-        "%{y} at %{x}:00 — %{z:+.1f} agents on average",
+        _("Average gap by language and hour of day"),
+        _("hour ({zone})").format(zone=zone),
+        _("{row} at {hour}:00 — {gap} agents on average").format(
+            row="%{y}", hour="%{x}", gap="%{z:+.1f}"),
     )
 
 
@@ -58,19 +59,23 @@ def day_by_hour(plan: pd.DataFrame, zone: str, language: str, typical_week: bool
     """Gap per day (or weekday of a typical week) and hour for one language."""
     rows = plan[plan["language"] == language].assign(hour=lambda p: p["local"].dt.hour)
     if typical_week:
-        rows = rows.assign(day=rows["local"].dt.day_of_week.map(dict(enumerate(WEEKDAYS))))
-        order = list(WEEKDAYS)
+        weekdays = fmt.weekdays()
+        rows = rows.assign(day=rows["local"].dt.day_of_week.map(dict(enumerate(weekdays))))
+        order = list(weekdays)
     else:
-        rows = rows.assign(day=rows["local"].dt.strftime("%a %d %b"))
+        pattern, days = _("EEE dd MMM"), rows["local"].dt.normalize()
+        names = {day: fmt.datetime(day, pattern) for day in days.unique()}
+        rows = rows.assign(day=days.map(names))
         order = list(dict.fromkeys(rows.sort_values("local")["day"]))
     matrix = rows.pivot_table(index="day", columns="hour", values="gap", aggfunc="mean")
     matrix = matrix.reindex(index=order, columns=range(24))
     matrix.columns = [f"{h:02d}" for h in matrix.columns]
     name = fmt.member("language", language)
-    when = "a typical week" if typical_week else "each day"
+    title = (_("{language}: scheduled minus required agents, a typical week") if typical_week
+             else _("{language}: scheduled minus required agents, each day"))  # fmt: skip
     return _gap_heatmap(
         matrix,
-        f"{name}: scheduled minus required agents, {when}",
-        f"hour ({zone})",
-        "%{y} %{x}:00 — %{z:+.1f} agents",
+        title.format(language=name),
+        _("hour ({zone})").format(zone=zone),
+        _("{row} {hour}:00 — {gap} agents").format(row="%{y}", hour="%{x}", gap="%{z:+.1f}"),
     )

@@ -10,6 +10,7 @@ from pandas.io.formats.style import Styler
 
 from metrics.registry import KPIS
 from ui import format as fmt
+from ui.i18n import _
 
 MET = "background-color: rgba(0, 114, 178, 0.12)"
 MISSED = "background-color: rgba(213, 94, 0, 0.16)"
@@ -74,7 +75,7 @@ def styled(
     styler = frame.style.format(formats, na_rep=fmt.MISSING).apply(colour, axis=0)
     for member, kpi_id in hidden:  # the value stays NaN (sorting works), the text says why
         if member in frame.index and kpi_id in frame.columns:
-            styler = styler.format(lambda _: fmt.SUPPRESSED,
+            styler = styler.format(lambda _value: fmt.suppressed(),
                                    subset=pd.IndexSlice[[member], [kpi_id]])  # fmt: skip
     return styler
 
@@ -88,7 +89,7 @@ def column_config(frame: pd.DataFrame, name_label: str) -> dict[str, str]:
     labels = {"name": name_label}
     for column in frame.columns:
         if column in KPIS:
-            labels[column] = KPIS[column].tile_label
+            labels[column] = fmt.tile_label(column)
         elif column.endswith("_n") and column[:-2] in KPIS:
-            labels[column] = f"n ({KPIS[column[:-2]].n_label})"
+            labels[column] = _("n ({counted})").format(counted=fmt.n_label(column[:-2]))
     return labels

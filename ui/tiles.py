@@ -12,6 +12,7 @@ from data_access.filters import Filter
 from metrics.registry import KPIS
 from ui import data
 from ui import format as fmt
+from ui.i18n import _
 
 
 def _sparkline_grain(flt: Filter, survey: bool) -> str:
@@ -32,24 +33,25 @@ def _target_line(kpi_id: str, value: float) -> str:
     """'Target ≥ 85.0 % · met' (or missed), in words and colour."""
     kpi = KPIS[kpi_id]
     if kpi.target is None or kpi.direction == 0:
-        return "No target"
+        return _("No target")
     sign = "≥" if kpi.direction > 0 else "≤"
-    text = f"Target {sign} {fmt.kpi_value(kpi, kpi.target)}"
+    text = _("Target {sign} {value}").format(sign=sign, value=fmt.kpi_value(kpi, kpi.target))
     if math.isnan(value):
         return text
     met = value >= kpi.target if kpi.direction > 0 else value <= kpi.target
-    return f"{text} · :blue[met]" if met else f"{text} · :orange[missed]"
+    return f"{text} · :blue[{_('met')}]" if met else f"{text} · :orange[{_('missed')}]"
 
 
 def _help(kpi_id: str, row: pd.Series) -> str:
     kpi = KPIS[kpi_id]
-    lines = [f"**{kpi.label}**: {kpi.definition}"]
+    lines = [f"**{fmt.kpi_label(kpi)}**: {fmt.kpi_definition(kpi)}"]
     if kpi.target is not None:
-        lines.append(f"Target: {fmt.kpi_value(kpi, kpi.target)}.")
+        lines.append(_("Target: {value}.").format(value=fmt.kpi_value(kpi, kpi.target)))
     if not math.isnan(row["ci_low"]):
-        lines.append(f"95% interval: {fmt.kpi_value(kpi, row['ci_low'])} – "
-                     f"{fmt.kpi_value(kpi, row['ci_high'])}.")  # fmt: skip
-    lines.append(f"n = {fmt.count(row['n'])} {kpi.n_label} ({kpi.anchor_label} in the period).")
+        lines.append(_("95% interval: {low} – {high}.").format(
+            low=fmt.kpi_value(kpi, row["ci_low"]), high=fmt.kpi_value(kpi, row["ci_high"])))
+    lines.append(_("n = {n} {counted} ({anchor} in the period).").format(
+        n=fmt.count(row["n"]), counted=fmt.n_label(kpi), anchor=fmt.anchor_label(kpi)))
     return "  \n".join(lines)
 
 
@@ -57,8 +59,8 @@ def kpi_tiles(flt: Filter, kpi_ids: Sequence[str], caption: bool = True) -> pd.D
     """Draw one tile per KPI in a row; returns the table behind them."""
     if caption:
         st.caption(
-            f"Change against the previous {flt.days} days; grey and *n.s.* = not"
-            " statistically significant at 95%. Hover ⓘ for definitions and intervals."
+            _("Change against the previous {days} days; grey and *n.s.* = not statistically "
+              "significant at 95%. Hover ⓘ for definitions and intervals.").format(days=flt.days)
         )
     table = data.kpi_table(kpi_ids, flt=flt, compare=("previous",)).set_index("kpi")
     trends = {
@@ -71,28 +73,28 @@ def kpi_tiles(flt: Filter, kpi_ids: Sequence[str], caption: bool = True) -> pd.D
         kpi = KPIS[kpi_id]
         with column, st.container(border=True):
             if kpi_id not in table.index:
-                st.metric(kpi.tile_label, fmt.MISSING, help=kpi.definition)
-                st.caption("No data for this filter")
+                st.metric(fmt.tile_label(kpi), fmt.MISSING, help=fmt.kpi_definition(kpi))
+                st.caption(_("No data for this filter"))
                 continue
             row = table.loc[kpi_id]
-            value = "hidden" if row["suppressed"] else fmt.kpi_value(kpi, row["value"])
+            value = _("hidden") if row["suppressed"] else fmt.kpi_value(kpi, row["value"])
             # a snapshot (backlog) has no sampling error: its change is shown, never "n.s."
             tested = not math.isnan(row["previous_p_value"])
             significant = bool(row["previous_significant"]) or not tested
             trend = trends[kpi.is_survey]
             spark = fmt.plot_values(kpi, trend[trend["kpi"] == kpi_id]["value"].dropna()).tolist()
             st.metric(
-                kpi.tile_label,
+                fmt.tile_label(kpi),
                 value,
                 delta=fmt.kpi_delta(kpi, row["previous_delta"]) or None,
                 delta_color=_delta_color(kpi_id, significant),
-                delta_description=None if significant else "n.s.",
+                delta_description=None if significant else _("n.s."),
                 help=_help(kpi_id, row),
                 chart_data=spark if len(spark) > 1 else None,
                 chart_type="area",
             )
             if row["suppressed"]:
-                st.caption("Fewer than 5 responses: not shown (privacy)")
+                st.caption(_("Fewer than 5 responses: not shown (privacy)"))
             else:
                 st.caption(_target_line(kpi_id, row["value"]))
     return table.reset_index()

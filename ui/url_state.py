@@ -87,6 +87,20 @@ def _widget_key(param: Param, scope: str) -> str:
     return f"w:{current_page()}:{_scoped(param, scope)}"
 
 
+def widget_key(param: Param, scope: str = "global") -> str:
+    """The session-state key of the widget bound to ``param`` on this page."""
+    return _widget_key(param, scope)
+
+
+def forget_widgets(keep: str = "") -> None:
+    """Drop the state of every bound widget (except ``keep``) so each is drawn again from its
+    stored value. Needed when option labels change (another language): the browser sends a
+    choice back as its old label, which the new labels no longer match."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("w:")
+                and k != keep]:  # fmt: skip
+        del st.session_state[key]
+
+
 def widget(param: Param[T], draw: Callable[[str], Any], scope: str = "global",
            valid: Callable[[T], T] | None = None) -> T:  # fmt: skip
     """Draw a widget bound to ``param``; returns its value and mirrors it into the URL.

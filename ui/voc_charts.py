@@ -20,10 +20,11 @@ from metrics.registry import KPIS
 from metrics.voc import Question
 from ui import format as fmt
 from ui import theme
+from ui.i18n import N_, _, translate
 
 TONE_COLOURS = {"bad": theme.BAD, "neutral": theme.NEUTRAL, "good": theme.GOOD}
 NOT_SIGNIFICANT = theme.OTHER
-BASELINE_LABEL = "its own previous 12 months"
+BASELINE_LABEL = N_("its own previous 12 months")
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -42,12 +43,14 @@ def distribution(table: pd.DataFrame, q: Question, title: str = "") -> go.Figure
     for band, rows in table.groupby("band", sort=False):
         tone = rows["tone"].iloc[0]
         fig.add_trace(go.Bar(
-            x=rows["score"].astype(str), y=rows["responses"], name=band,
+            x=rows["score"].astype(str), y=rows["responses"], name=translate(band),
             marker={"color": TONE_COLOURS.get(tone, theme.NEUTRAL)},
             # shares under 1 % would only crowd the small bars; the hover has them all
-            text=[f"{s * 100:.0f}%" if s >= 0.01 else "" for s in rows["share"]],
+            text=[fmt.percent(s, 0).replace(" ", "") if s >= 0.01 else "" for s in rows["share"]],
             textposition="outside", textfont={"size": 11}, cliponaxis=False,
-            hovertext=[f"score {s}: {fmt.count(r)} answers ({fmt.percent(p)})<br>{band}"
+            hovertext=[_("score {score}: {answers} answers ({share})").format(
+                           score=s, answers=fmt.count(r), share=fmt.percent(p))
+                       + f"<br>{translate(band)}"
                        for s, r, p in zip(rows["score"], rows["responses"], rows["share"],
                                           strict=True)],
             hoverinfo="text",
@@ -55,9 +58,10 @@ def distribution(table: pd.DataFrame, q: Question, title: str = "") -> go.Figure
     fig.update_layout(
         title=title, height=340, bargap=0.15, showlegend=True, margin={"t": 50, "b": 40},
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
-        xaxis={"title": {"text": f"score ({q.low}–{q.high})", "standoff": 4}, "type": "category",
+        xaxis={"title": {"text": _("score ({low}–{high})").format(low=q.low, high=q.high),
+                         "standoff": 4}, "type": "category",
                "categoryorder": "array", "categoryarray": [str(s) for s in table["score"]]},
-        yaxis={"title": {"text": "answers"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": _("answers")}, "rangemode": "tozero"},
     )  # fmt: skip
     return fig
 
@@ -88,7 +92,7 @@ def add_interval_bands(
             mode="lines", fill="toself", fillcolor=_rgba(line.line.color, 0.09),
             line={"width": 0},
             hoverinfo="skip", showlegend=False, legendgroup=str(member),
-            name=f"{line.name}, 95% interval",
+            name=_("{name}, 95% interval").format(name=line.name),
         ))  # fmt: skip
     if bands:
         fig.add_traces(bands)
@@ -114,17 +118,20 @@ def _verdict(kpi: str, row: pd.Series) -> str:
     if _missing(delta):
         return ""
     if not row.get("baseline_significant"):
-        return "n.s."
+        return "n.s."  # a code: shown through _VERDICT_TEXT
     direction = KPIS[kpi].direction
     if direction == 0:
         return "changed"
     return "better" if delta * direction > 0 else "worse"
 
 
+_DELTA_UNITS = {"percent": N_("percentage points"), "nps": N_("NPS points"),
+                "score": N_("score points")}  # fmt: skip
+
+
 def _delta_unit(kpi: str) -> str:
-    return {"percent": "percentage points", "nps": "NPS points", "score": "score points"}.get(
-        KPIS[kpi].fmt, fmt.axis_unit(kpi)
-    )
+    unit = _DELTA_UNITS.get(KPIS[kpi].fmt)
+    return translate(unit) if unit else fmt.axis_unit(kpi)
 
 
 def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str = "") -> go.Figure:
@@ -137,26 +144,27 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
     labels = [fmt.member(dimension, m) for m in rows[dimension]]
     fig = make_subplots(
         rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.07,
-        subplot_titles=("Raw score this period", f"Change against {BASELINE_LABEL}"),
+        subplot_titles=(_("Raw score this period"),
+                        _("Change against {baseline}").format(baseline=translate(BASELINE_LABEL))),
     )  # fmt: skip
     shown = rows["value"].notna().to_numpy()
     value = fmt.plot_values(kpi, rows["value"])
     baseline = fmt.plot_values(kpi, rows["baseline_value"])
-    n_label = KPIS[kpi].n_label
+    n_label = fmt.n_label(kpi)
     hover = []
     for row in rows.itertuples():
         if row.suppressed:
-            hover.append(f"{fmt.SUPPRESSED}")
+            hover.append(fmt.suppressed())
             continue
-        text = f"this period <b>{fmt.kpi_value(kpi, row.value)}</b>"
+        text = _("this period {value}").format(value=f"<b>{fmt.kpi_value(kpi, row.value)}</b>")
         if not _missing(row.ci_low):
             text += f" (95%: {fmt.kpi_value(kpi, row.ci_low)} – {fmt.kpi_value(kpi, row.ci_high)})"
         text += f", n = {fmt.count(row.n)} {n_label}"
-        text += f"<br>{BASELINE_LABEL}: {fmt.kpi_value(kpi, row.baseline_value)}"
+        text += f"<br>{translate(BASELINE_LABEL)}: {fmt.kpi_value(kpi, row.baseline_value)}"
         if not _missing(row.baseline_n):
             text += f", n = {fmt.count(row.baseline_n)}"
         if row.low_confidence:
-            text += "<br><i>low confidence (n < 30)</i>"
+            text += "<br><i>" + _("low confidence (n < 30)") + "</i>"
         hover.append(text)
     error = {
         "type": "data", "symmetric": False, "color": "#5F6670", "thickness": 1, "width": 3,
@@ -164,13 +172,13 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
         "arrayminus": value - fmt.plot_values(kpi, rows["ci_low"]),
     }  # fmt: skip
     fig.add_trace(go.Scatter(
-        x=value, y=labels, mode="markers", name="this period (95% interval)", error_x=error,
+        x=value, y=labels, mode="markers", name=_("this period (95% interval)"), error_x=error,
         marker={"color": theme.PALETTE[0], "size": 10,
                 "symbol": np.where(rows["low_confidence"], "circle-open", "circle")},
         customdata=rows[dimension], hovertext=hover, hoverinfo="text+y",
     ), row=1, col=1)  # fmt: skip
     fig.add_trace(go.Scatter(
-        x=baseline, y=labels, mode="markers", name=BASELINE_LABEL,
+        x=baseline, y=labels, mode="markers", name=translate(BASELINE_LABEL),
         marker={"color": "#31333F", "size": 9, "symbol": "diamond-open", "line": {"width": 2}},
         customdata=rows[dimension], hovertext=hover, hoverinfo="text+y",
     ), row=1, col=1)  # fmt: skip
@@ -179,14 +187,15 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
         anchor = np.nanmin(np.concatenate([value, baseline])) if shown.any() else 0.0
         fig.add_trace(go.Scatter(
             x=[anchor if np.isfinite(anchor) else 0.0] * len(hidden), y=hidden, mode="text",
-            text=[fmt.SUPPRESSED] * len(hidden), textposition="middle right",
+            text=[fmt.suppressed()] * len(hidden), textposition="middle right",
             textfont={"color": theme.NEUTRAL}, showlegend=False, hoverinfo="skip",
         ), row=1, col=1)  # fmt: skip
 
-    verdicts = [_verdict(kpi, row) for _, row in rows.iterrows()]
+    verdicts = [_verdict(kpi, row) for _index, row in rows.iterrows()]
     colours = [{"better": theme.GOOD, "worse": theme.BAD}.get(v, NOT_SIGNIFICANT) for v in verdicts]
     delta = fmt.plot_values(kpi, rows["baseline_delta"])
-    suffix = {"n.s.": " (n.s.)", "better": " ▲ better", "worse": " ▼ worse", "changed": ""}
+    suffix = {"n.s.": " (" + _("n.s.") + ")", "better": " ▲ " + _("better"),
+              "worse": " ▼ " + _("worse"), "changed": ""}  # fmt: skip
     texts = [
         "" if not v else fmt.kpi_delta(kpi, d) + suffix[v]
         for v, d in zip(verdicts, rows["baseline_delta"], strict=True)
@@ -194,18 +203,20 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
     delta_hover = []
     for row, verdict in zip(rows.itertuples(), verdicts, strict=True):
         if not verdict:
-            delta_hover.append("no comparison: this period or its baseline has < 5 responses"
+            delta_hover.append(_("no comparison: this period or its baseline has < 5 responses")
                                if row.suppressed or _missing(row.baseline_value)
-                               else "no comparison")  # fmt: skip
+                               else _("no comparison"))  # fmt: skip
             continue
-        meaning = {"n.s.": "within normal variation (not significant at 95%)",
-                   "better": "better than its normal (significant at 95%)",
-                   "worse": "worse than its normal (significant at 95%)",
-                   "changed": "changed (significant at 95%)"}[verdict]  # fmt: skip
+        meaning = {"n.s.": _("within normal variation (not significant at 95%)"),
+                   "better": _("better than its normal (significant at 95%)"),
+                   "worse": _("worse than its normal (significant at 95%)"),
+                   "changed": _("changed (significant at 95%)")}[verdict]  # fmt: skip
         delta_hover.append(
-            f"{fmt.kpi_delta(kpi, row.baseline_delta)}: {fmt.kpi_value(kpi, row.value)} vs "
-            f"{fmt.kpi_value(kpi, row.baseline_value)}<br>{meaning}, p = {row.baseline_p_value:.3f}"
-        )
+            _("{delta}: {value} vs {baseline}").format(
+                delta=fmt.kpi_delta(kpi, row.baseline_delta), value=fmt.kpi_value(kpi, row.value),
+                baseline=fmt.kpi_value(kpi, row.baseline_value))
+            + f"<br>{meaning}, p = {row.baseline_p_value:.3f}"
+        )  # fmt: skip
     fig.add_trace(go.Bar(
         x=delta, y=labels, orientation="h", marker={"color": colours}, text=texts,
         textposition="outside", cliponaxis=False, showlegend=False,
@@ -216,12 +227,12 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
     if no_comparison:
         fig.add_trace(go.Scatter(
             x=[0] * len(no_comparison), y=no_comparison, mode="text",
-            text=["no baseline"] * len(no_comparison), textposition="middle right",
+            text=[_("no baseline")] * len(no_comparison), textposition="middle right",
             textfont={"color": theme.NEUTRAL}, showlegend=False, hoverinfo="skip",
         ), row=1, col=2)  # fmt: skip
-    for name, colour in (("better than its normal", theme.GOOD),
-                         ("worse than its normal", theme.BAD),
-                         ("within normal variation (n.s.)", NOT_SIGNIFICANT)):  # fmt: skip
+    for name, colour in ((_("better than its normal"), theme.GOOD),
+                         (_("worse than its normal"), theme.BAD),
+                         (_("within normal variation (n.s.)"), NOT_SIGNIFICANT)):  # fmt: skip
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", name=name,
             marker={"color": colour, "symbol": "square", "size": 11},
@@ -230,8 +241,9 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
     finite = np.abs(delta[np.isfinite(delta)])
     reach = float(finite.max()) * 1.9 if finite.size and finite.max() > 0 else 1.0
     fig.update_xaxes(title_text=fmt.axis_title(kpi), row=1, col=1,
-                     ticksuffix=" %" if KPIS[kpi].fmt == "percent" else None)  # fmt: skip
-    fig.update_xaxes(title_text=f"change ({_delta_unit(kpi)})", range=[-reach, reach],
+                     ticksuffix=fmt.percent_suffix() if KPIS[kpi].fmt == "percent" else None)
+    fig.update_xaxes(title_text=_("change ({unit})").format(unit=_delta_unit(kpi)),
+                     range=[-reach, reach],
                      zeroline=False, row=1, col=2)  # fmt: skip
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels,
                      autorange="reversed")  # fmt: skip
@@ -246,19 +258,22 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
 def baseline_table(table: pd.DataFrame, kpi: str, dimension: str) -> pd.DataFrame:
     """The numbers behind ``raw_and_baseline``, formatted for reading (same order)."""
     rows = _ordered(table, kpi, dimension)
-    meaning = {"better": "yes, better", "worse": "yes, worse", "changed": "yes",
-               "n.s.": "no (could be noise)", "": "–"}  # fmt: skip
+    meaning = {"better": _("yes, better"), "worse": _("yes, worse"), "changed": _("yes"),
+               "n.s.": _("no (could be noise)"), "": "–"}  # fmt: skip
+    counted = fmt.n_label(kpi)
+    counted = counted[:1].upper() + counted[1:]
     return pd.DataFrame({
         fmt.dimension_label(dimension): [fmt.member(dimension, m) for m in rows[dimension]],
-        "This period": [fmt.SUPPRESSED if s else fmt.kpi_value(kpi, v)
-                        for s, v in zip(rows["suppressed"], rows["value"], strict=True)],
-        KPIS[kpi].n_label.capitalize(): [fmt.count(n) for n in rows["n"]],
-        "Own previous 12 months": [fmt.kpi_value(kpi, v) for v in rows["baseline_value"]],
-        f"{KPIS[kpi].n_label.capitalize()} (12 months)": [
+        _("This period"): [fmt.suppressed() if s else fmt.kpi_value(kpi, v)
+                           for s, v in zip(rows["suppressed"], rows["value"], strict=True)],
+        counted: [fmt.count(n) for n in rows["n"]],
+        _("Own previous 12 months"): [fmt.kpi_value(kpi, v) for v in rows["baseline_value"]],
+        _("{counted} (12 months)").format(counted=counted): [
             fmt.count(n) for n in rows["baseline_n"]
         ],
-        "Change": [fmt.kpi_delta(kpi, d) or "–" for d in rows["baseline_delta"]],
-        "Real change (95%)?": [meaning[_verdict(kpi, row)] for _, row in rows.iterrows()],
+        _("Change"): [fmt.kpi_delta(kpi, d) or "–" for d in rows["baseline_delta"]],
+        _("Real change (95%)?"): [meaning[_verdict(kpi, row)]
+                                  for _index, row in rows.iterrows()],
     })  # fmt: skip
 
 
@@ -266,11 +281,11 @@ def baseline_table(table: pd.DataFrame, kpi: str, dimension: str) -> pd.DataFram
 def comment_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Comments for display: readable market names, no ids, '–' for a skipped question."""
     return pd.DataFrame({
-        "Answered (UTC)": pd.to_datetime(rows["responded_at"]),
-        "Country": [fmt.member("country", c) for c in rows["country"]],
-        "Language": [fmt.member("language", c) for c in rows["language"]],
-        "Channel": [fmt.member("channel", c) for c in rows["channel"]],
+        _("Answered (UTC)"): pd.to_datetime(rows["responded_at"]),
+        _("Country"): [fmt.member("country", c) for c in rows["country"]],
+        _("Language"): [fmt.member("language", c) for c in rows["language"]],
+        _("Channel"): [fmt.member("channel", c) for c in rows["channel"]],
         **{label: [fmt.MISSING if pd.isna(v) else str(int(v)) for v in rows[column]]
            for label, column in (("CSAT", "csat"), ("NPS", "nps"), ("CES", "ces"))},
-        "Comment": rows["comment"],
+        _("Comment"): rows["comment"],
     })  # fmt: skip
