@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import duckdb
 
 from data_access.database import Database
 from data_access.filters import DIMENSION_FIELDS
@@ -16,28 +20,39 @@ class Catalog:
     values: dict[str, list[str]]  # filter field -> distinct values, sorted
 
 
+_LISTS = ", ".join(
+    f"list_sort(list(DISTINCT {column})) AS {field}" for field, column in DIMENSION_FIELDS.items()
+)
+# column names come from data_access.filters, not from users
+_SQL = (
+    "SELECT strftime(timezone('UTC', min(created_at))::DATE, '%Y-%m-%d') AS first_day, "  # noqa: S608
+    f"strftime(timezone('UTC', max(created_at))::DATE, '%Y-%m-%d') AS last_day, {_LISTS} "
+    "FROM tickets"
+)
+META_KEY = "catalog"  # atlas_meta row where writers keep it (a full scan at 10 M tickets)
+
+
+def _summary(row: Sequence[object]) -> dict[str, object]:
+    first, last, *lists = row
+    values = {field: [v for v in (values if values is not None else []) if v is not None]
+              for field, values in zip(DIMENSION_FIELDS, lists, strict=True)}  # fmt: skip
+    return {"first_day": first, "last_day": last, "values": values}
+
+
+def catalog_json(con: duckdb.DuckDBPyConnection) -> str:
+    """The catalog of the data ``con`` holds, as a writer stores it (one scan of tickets)."""
+    return json.dumps(_summary(con.execute(_SQL).fetchone()))
+
+
 def read_catalog(db: Database) -> Catalog:
-    """One query for the date coverage (UTC days) and every filterable column's values."""
-    lists = ", ".join(
-        f"list_sort(list(DISTINCT {column})) AS {field}"
-        for field, column in DIMENSION_FIELDS.items()
-    )
-    # column names come from data_access.filters, not from users
-    sql = (
-        "SELECT timezone('UTC', min(created_at))::DATE AS first_day, "  # noqa: S608
-        f"timezone('UTC', max(created_at))::DATE AS last_day, {lists} FROM tickets"
-    )
-    row = db.query(sql).iloc[0]
+    """The date coverage (UTC days) and every filterable column's values: stored by the writer,
+    else computed in one query (data written before writers stored it)."""
+    stored = db.query("SELECT value FROM atlas_meta WHERE key = ?", [META_KEY])["value"]
+    data = json.loads(stored.iloc[0]) if len(stored) else _summary(db.query(_SQL).iloc[0].tolist())
     today = dt.datetime.now(dt.UTC).date()
-    first = row["first_day"] if row["first_day"] is not None else today
-    last = row["last_day"] if row["last_day"] is not None else today
-    values = {f: [v for v in (row[f] if row[f] is not None else []) if v is not None]
-              for f in DIMENSION_FIELDS}  # fmt: skip
-    return Catalog(_as_date(first), _as_date(last), values)
-
-
-def _as_date(value: object) -> dt.date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
+    first, last = (dt.date.fromisoformat(d) if d else today
+                   for d in (data["first_day"], data["last_day"]))  # fmt: skip
+    return Catalog(first, last, {f: list(data["values"][f]) for f in DIMENSION_FIELDS})
 
 
 def hub_timezones(db: Database) -> dict[str, str]:

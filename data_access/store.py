@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from data_access import reference
+from data_access.catalog import META_KEY, catalog_json
 from data_access.schema import (
     BOOKKEEPING,
     IMPORT_COLUMNS,
@@ -141,7 +142,7 @@ def finalize(con: duckdb.DuckDBPyConnection, source: str | None) -> str:
     _derive_surveys(con)
     version = uuid.uuid4().hex
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    stamps = [("data_version", version), ("updated_at", now)]
+    stamps = [("data_version", version), ("updated_at", now), (META_KEY, catalog_json(con))]
     if source is not None:
         stamps.append(("source", source))
     for key, value in stamps:

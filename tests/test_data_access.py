@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from data_access.catalog import META_KEY, read_catalog
 from data_access.config import data_location
 from data_access.database import Database, DataNotFoundError, get_database
 from data_access.filters import Filter
@@ -252,3 +253,13 @@ def test_an_empty_database_opens_and_answers_with_no_rows(tmp_path):
     db = Database(write_rows(tmp_path / "empty.duckdb", []))
     assert db.query("SELECT count(*) AS n FROM countries")["n"][0] == 0
     assert db.query("SELECT count(*) AS n FROM tickets")["n"][0] == 0
+
+
+def test_the_catalog_writers_store_equals_one_computed_from_the_rows(tmp_path):
+    path = write_rows(tmp_path / "c.duckdb", TICKETS)
+    stored = read_catalog(Database(path))
+    assert stored.values["countries"] == ["CH", "JP", "KR", "US"]
+    assert (stored.first_day, stored.last_day) == (dt.date(2025, 3, 1), dt.date(2025, 3, 5))
+    with duckdb.connect(str(path)) as con:
+        con.execute("DELETE FROM atlas_meta WHERE key = ?", [META_KEY])
+    assert read_catalog(Database(path)) == stored
