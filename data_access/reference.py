@@ -122,12 +122,24 @@ def weekend_days(code: str) -> frozenset[int]:
         return frozenset({5, 6})
 
 
-def public_holidays(code: str, years: list[int]) -> dict[dt.date, str]:
-    """Public holidays of a country in the given years ({} when the package has no calendar)."""
+def public_holidays(code: str, years: list[int], language: str = "en") -> dict[dt.date, str]:
+    """Public holidays of a country in the given years ({} when the package has no calendar),
+    named in ``language`` where the package has that language for the country, else in English."""
+    return dict(_public_holidays(code, tuple(years), language))
+
+
+@functools.lru_cache(maxsize=1024)
+def _public_holidays(code: str, years: tuple[int, ...], language: str) -> tuple:
     try:
-        return dict(holidays.country_holidays(code, years=years).items())
+        calendar = holidays.country_holidays(code, years=years)
     except NotImplementedError:
-        return {}
+        return ()
+    supported = calendar.supported_languages
+    chosen = next((name for name in (language, f"{language}_US", "en_US") if name in supported),
+                  None)  # fmt: skip
+    if chosen:
+        calendar = holidays.country_holidays(code, years=years, language=chosen)
+    return tuple(sorted(calendar.items()))
 
 
 def countries_frame(codes: list[str]) -> pd.DataFrame:

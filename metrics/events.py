@@ -32,6 +32,6 @@ def calendar_events(
         for country in countries:
             for day, name in reference.public_holidays(country, years).items():
                 if start <= day <= end:
-                    rows.append({"start": day, "end": day, "label": f"{name} ({country})",
+                    rows.append({"start": day, "end": day, "label": name,
                                  "kind": "holiday", "countries": country})  # fmt: skip
     return pd.DataFrame(rows, columns=EVENT_COLUMNS).sort_values("start", ignore_index=True)

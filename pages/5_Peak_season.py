@@ -143,7 +143,10 @@ effects = data.query(holiday_effects, flt, markets)
 if effects.empty:
     show.empty(_("No public holidays in these markets during the period."))
 else:
-    effects = effects.assign(country=effects["country"].map(lambda c: fmt.member("country", c)))
+    effects = effects.assign(
+        holiday=[fmt.holiday_name(*row) for row in effects[["country", "day", "holiday"]].values],
+        country=effects["country"].map(lambda c: fmt.member("country", c)),
+    )
     show.table(
         effects,
         "holiday_effects",

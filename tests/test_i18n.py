@@ -116,6 +116,22 @@ def test_names_come_from_pycountry_translations():
     assert i18n.country_name("KR") == "South Korea" and i18n.language_name("ko") == "Korean"
 
 
+def test_holiday_names_follow_the_language_where_the_calendar_has_it():
+    lunar_new_year, coming_of_age = dt.date(2026, 2, 17), dt.date(2026, 1, 12)
+    assert fmt.holiday_name("KR", lunar_new_year, "Korean New Year") == "Korean New Year"
+    with i18n.using("ko"):
+        assert fmt.holiday_name("KR", lunar_new_year, "Korean New Year") == "설날"
+        # the holidays package has no Korean names for Japan: English stays
+        assert fmt.holiday_name("JP", coming_of_age, "Coming of Age Day") == "Coming of Age Day"
+
+
+def test_korean_peak_page_names_korean_holidays_in_korean(use_sample):
+    at = open_page("pages/5_Peak_season.py", {"lang": "ko", "country": "KR", "period": "last_365d"})
+    assert not at.exception, [e.message for e in at.exception]
+    shown = set().union(*(frame.value.astype(str).to_numpy().ravel() for frame in at.dataframe))
+    assert "추석" in shown and "설날" in shown
+
+
 @pytest.mark.parametrize(
     ("browser", "lang"),
     [("ko-KR", "ko"), ("ko", "ko"), ("en-GB", "en"), ("fr-FR", "en"), (None, "en"), ("", "en")],

@@ -148,7 +148,9 @@ def mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
             x=pd.to_datetime(holidays["start"]), y=[0.01] * len(holidays), yaxis="y2",
             mode="markers", name=_("public holiday"),
             marker={"symbol": "triangle-up", "size": 9, "color": theme.PALETTE[3]},
-            hovertext=holidays["label"], hoverinfo="text+x",
+            hovertext=[f"{fmt.holiday_name(h.countries, h.start, h.label)} "
+                       f"({fmt.member('country', h.countries)})" for h in holidays.itertuples()],
+            hoverinfo="text+x",
         ))  # fmt: skip
         fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False})
 

@@ -17,8 +17,9 @@ import numpy as np
 from babel.dates import format_date, format_datetime, get_day_names
 from babel.numbers import format_decimal
 
+from data_access import reference
 from metrics.registry import DIMENSIONS, KPIS, Kpi
-from ui.i18n import N_, _, country_name, language_name, locale, translate
+from ui.i18n import N_, _, country_name, current, language_name, locale, translate
 
 MISSING = "–"
 SUPPRESSED = N_("hidden (< 5 responses)")  # survey groups too small to show (privacy)
@@ -268,3 +269,10 @@ def percent_suffix() -> str:
 def question_label(question: object) -> str:
     """A survey question's name ('Customer effort'), from ``metrics.voc.QUESTIONS``."""
     return translate(question.label)
+
+
+def holiday_name(country: str, day: dt.date, name: str) -> str:
+    """A public holiday's name in the active language where the ``holidays`` package has it
+    for that country ('설날' for Korea in Korean), else ``name`` (English)."""
+    day = day.date() if isinstance(day, dt.datetime) else day
+    return reference.public_holidays(country, [day.year], current()).get(day, name)
