@@ -51,25 +51,31 @@ def _table_buttons(data: pd.DataFrame, ctx: export.Context, key: str) -> None:
                            on_click="ignore", icon=":material/table:")  # fmt: skip
 
 
+def _framed(render: Callable[..., bytes], fig: go.Figure, ctx: export.Context, *args: object
+            ) -> bytes:  # fmt: skip
+    """``render`` of ``fig`` titled with its context; runs only when its button is clicked."""
+    return render(export.with_context(fig, ctx), *args)
+
+
 def downloads(fig: go.Figure | None, data: pd.DataFrame | None, title: str, key: str) -> None:
     """A 'Download' menu: the chart as PNG, SVG and HTML, its data as CSV and XLSX, each file
     stating filters, time zone, data date and definitions. Files are made only on click."""
     ctx = _context(title, data)
     with st.popover(_("Download"), icon=":material/download:"):
         if fig is not None:
-            framed = export.with_context(fig, ctx)
             no_chrome = export.chrome_path() is None
             for fmt, label in (("png", _("Image (PNG)")), ("svg", _("Vector (SVG)"))):
                 st.download_button(
-                    label, data=partial(export.image_bytes, framed, fmt), key=f"{key}_{fmt}",
-                    file_name=export.file_name(ctx, fmt), mime=MIME[fmt], on_click="ignore",
-                    icon=":material/image:", disabled=no_chrome,
+                    label, data=partial(_framed, export.image_bytes, fig, ctx, fmt),
+                    key=f"{key}_{fmt}", file_name=export.file_name(ctx, fmt), mime=MIME[fmt],
+                    on_click="ignore", icon=":material/image:", disabled=no_chrome,
                     help=translate(export.MISSING_CHROME) if no_chrome else None,
                 )  # fmt: skip
             if no_chrome:
                 st.caption(translate(export.MISSING_CHROME))
             st.download_button(
-                _("Interactive (HTML)"), data=partial(export.html_bytes, framed), key=f"{key}_html",
+                _("Interactive (HTML)"), data=partial(_framed, export.html_bytes, fig, ctx),
+                key=f"{key}_html",
                 file_name=export.file_name(ctx, "html"), mime=MIME["html"], on_click="ignore",
                 icon=":material/web:",
             )  # fmt: skip
