@@ -261,7 +261,8 @@ async def _session(browser: Browser, url: str, order: list[str], rounds: int,
     for _ in range(rounds):
         for label in order:
             started = time.perf_counter()
-            await page.get_by_role("link", name=label, exact=True).click()
+            # under load a page can take longer than playwright's 30 s default
+            await page.get_by_role("link", name=label, exact=True).click(timeout=120_000)
             await _drawn(page)
             times.append(time.perf_counter() - started)
             errors.extend(await page.locator('[data-testid="stException"]').all_inner_texts())
@@ -313,8 +314,8 @@ def server(path: Path, sessions: int, rounds: int) -> list[Row]:
         Row("Cold start: server start to the first Overview drawn", f"{cold_start:.1f} s"),
         Row(f"{sessions} simultaneous sessions switching pages ({len(times)} page views): "
             "errors", str(len(errors)), "0", not errors),
-        Row("… page time median / p95 (click to drawn, in Chromium)",
-            f"{statistics.median(times):.2f} s / {p95:.2f} s"),
+        Row("… page time median / p95 / slowest (click to drawn, in Chromium)",
+            f"{statistics.median(times):.2f} s / {p95:.2f} s / {max(times):.1f} s"),
         Row("Dashboard server: peak memory (cold start + sessions)", f"{peak / 2**30:.2f} GiB",
             "< 4 GiB", peak < 4 * 2**30),
     ]
