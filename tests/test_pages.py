@@ -83,7 +83,7 @@ def test_trends_marks_peaks_and_holidays(use_sample):
     labels = [a.text for a in figure.layout.annotations]
     assert "Chuseok" in labels
     holidays = next(t for t in figure.data if t.name == "public holiday")
-    assert any("Chuseok (KR)" in text for text in holidays.hovertext)
+    assert any("Chuseok (South Korea)" in text for text in holidays.hovertext)
 
 
 def test_trends_empty_state_says_why(use_sample):
