@@ -18,8 +18,7 @@ MAP_KPIS = ("volume", "csat", "nps", "frt_median", "resolution_median", "sla", "
 MOVER_KPIS = ("volume", "frt_median", "sla", "csat", "nps", "abandonment")
 
 flt = page(N_("Overview"), "overview", ":material/public:", N_("how we serve customers worldwide"))
-kpi_tiles(flt, HEADLINE_KPIS)
-kpi_tiles(flt, SERVICE_KPIS, caption=False)
+kpi_tiles(flt, HEADLINE_KPIS + SERVICE_KPIS, per_row=len(HEADLINE_KPIS))
 
 where, what = st.columns([3, 2], gap="large")
 with where:

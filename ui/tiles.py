@@ -55,8 +55,11 @@ def _help(kpi_id: str, row: pd.Series) -> str:
     return "  \n".join(lines)
 
 
-def kpi_tiles(flt: Filter, kpi_ids: Sequence[str], caption: bool = True) -> pd.DataFrame:
-    """Draw one tile per KPI in a row; returns the table behind them."""
+def kpi_tiles(
+    flt: Filter, kpi_ids: Sequence[str], caption: bool = True, per_row: int | None = None
+) -> pd.DataFrame:
+    """Draw one tile per KPI, ``per_row`` to a row (default: all in one); returns the table
+    behind them. All tiles share one query for values and one per source for sparklines."""
     if caption:
         st.caption(
             _("Change against the previous {days} days; grey and *n.s.* = not statistically "
@@ -68,7 +71,9 @@ def kpi_tiles(flt: Filter, kpi_ids: Sequence[str], caption: bool = True) -> pd.D
                                grain=_sparkline_grain(flt, survey))
         for survey in (False, True) if any(KPIS[k].is_survey == survey for k in kpi_ids)
     }  # fmt: skip
-    columns = st.columns(len(kpi_ids))
+    per_row = per_row or len(kpi_ids)
+    columns = [c for i in range(0, len(kpi_ids), per_row)
+               for c in st.columns(per_row)][: len(kpi_ids)]  # fmt: skip
     for column, kpi_id in zip(columns, kpi_ids, strict=True):
         kpi = KPIS[kpi_id]
         with column, st.container(border=True):
