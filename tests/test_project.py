@@ -33,11 +33,8 @@ def test_readme_starts_with_the_run_and_test_commands():
 def test_ci_runs_the_readme_test_command():
     script = (ROOT / ".ci" / "run").read_text()
     assert "apt-get install -y chromium" in script
-    extracted = subprocess.run(
-        ["bash", "-c", "grep -A1 -m1 '^# Run the whole test suite' README.md | tail -n 1"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
-    assert extracted == bash_blocks(README)[1].strip().splitlines()[1]
+    readme_command = bash_blocks(README)[1].strip().splitlines()[1]
+    assert readme_command in script.splitlines()
 
 
 def test_readme_generated_sections_match_the_code():
