@@ -60,6 +60,21 @@ def table_overview(db: Database) -> pd.DataFrame:
     )
 
 
+# (table, indicator, why) of each data-quality indicator, in the order quality_indicators
+# measures them
+INDICATORS = (
+    ("tickets", "No first response (handled tickets)",
+     "Agent-handled: not bot-resolved, not abandoned. Open tickets waiting for a reply, or an "
+     "export without first-reply times."),
+    ("tickets", "No resolution time (closed tickets)", "Resolution-time KPIs leave these out."),
+    ("tickets", "Unknown country (tickets)",
+     "Not an ISO 3166 code: no region, map position or local time."),
+    ("tickets", "Unknown language (tickets)", "Not an ISO 639-1 code."),
+    ("surveys", "Surveys without a ticket",
+     "They count in totals but not under a country, language or channel."),
+)  # fmt: skip
+
+
 def quality_indicators(db: Database) -> pd.DataFrame:
     """Indicators of gaps in the data: one row each with its share, count and base."""
     counts = db.query(
@@ -85,21 +100,12 @@ def quality_indicators(db: Database) -> pd.DataFrame:
     unknown_language = int(by_language.loc[~by_language["language"].map(
         lambda c: reference.is_language_code(c)), "n"].sum())  # fmt: skip
     tickets, surveys, handled = int(counts.tickets), int(counts.surveys), int(counts.handled)
-    rows = [
-        ("tickets", "No first response (handled tickets)",
-         int(counts.handled_without_response), handled,
-         "Agent-handled: not bot-resolved, not abandoned. Open tickets waiting for a reply, or "
-         "an export without first-reply times."),
-        ("tickets", "No resolution time (closed tickets)",
-         int(counts.closed_without_resolution), tickets,
-         "Resolution-time KPIs leave these out."),
-        ("tickets", "Unknown country (tickets)", unknown_country, tickets,
-         "Not an ISO 3166 code: no region, map position or local time."),
-        ("tickets", "Unknown language (tickets)", unknown_language, tickets,
-         "Not an ISO 639-1 code."),
-        ("surveys", "Surveys without a ticket", int(counts.surveys_without_ticket),
-         surveys, "They count in totals but not under a country, language or channel."),
-    ]  # fmt: skip
+    measured = [(int(counts.handled_without_response), handled),
+                (int(counts.closed_without_resolution), tickets),
+                (unknown_country, tickets), (unknown_language, tickets),
+                (int(counts.surveys_without_ticket), surveys)]  # fmt: skip
+    rows = [(table, name, count, of, why)
+            for (table, name, why), (count, of) in zip(INDICATORS, measured, strict=True)]
     frame = pd.DataFrame(rows, columns=["table_name", "indicator", "count", "of", "why"])
     frame["share"] = [c / n if n else None for c, n in zip(frame["count"], frame["of"],
                                                          strict=True)]  # fmt: skip

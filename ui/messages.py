@@ -12,10 +12,8 @@ language from) and lists what each catalog is missing.
 from __future__ import annotations
 
 import ast
-import functools
 import re
 import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,23 +98,11 @@ def schema_descriptions() -> set[str]:
     }
 
 
-@functools.cache
 def quality_texts() -> frozenset[str]:
-    """The Data page's indicator names and explanations (from a one-ticket database)."""
-    from data_access import quality, store
-    from data_access.database import Database
+    """The Data page's indicator names and explanations."""
+    from data_access.quality import INDICATORS
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "one.duckdb"
-        with store.rewrite(path, "message check", copy_existing=False) as con:
-            con.execute(
-                "INSERT INTO tickets (ticket_id, customer_id, created_at, status, channel, "
-                "country, language, priority, category, hub) VALUES ('t', 'c', "
-                "TIMESTAMPTZ '2026-01-01 00:00:00+00', 'open', 'email', 'KR', 'ko', 'normal', "
-                "'shipping', 'APAC')"
-            )
-        indicators = quality.quality_indicators(Database(path))
-    return frozenset({*indicators["indicator"], *indicators["why"]})
+    return frozenset(text for _table, name, why in INDICATORS for text in (name, why))
 
 
 def contact_reasons() -> tuple[str, ...]:
