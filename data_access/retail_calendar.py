@@ -4,16 +4,24 @@ Each peak is declared once as a rule: an anchor day per year (from the ``holiday
 the date moves, e.g. US Thanksgiving for Black Friday, the lunar calendar for Lunar New Year and
 Chuseok) and a window around it. ``peak_calendar(years)`` turns the rules into rows that pages,
 the forecast and the sample generator share.
+
+Holiday names are matched as the package's English names, one name at a time: the package joins
+two holidays on the same day into one entry ("Chuseok; National Foundation Day" in 2028), so an
+exact match on the whole entry breaks in some years. A year whose anchor the package does not know
+(its lunar calendars end in 2100) has no row rather than stopping the app.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import holidays
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 WESTERN_MARKETS = (
     "US", "CA", "MX", "BR", "AR", "CO", "CL", "GB", "IE", "DE", "AT", "CH", "FR", "BE", "NL",
@@ -22,8 +30,10 @@ WESTERN_MARKETS = (
 
 
 def _holiday_named(country: str, year: int, name: str) -> dt.date:
-    """First day in a country's calendar whose holiday name is exactly ``name``."""
-    days = [d for d, n in holidays.country_holidays(country, years=year).items() if n == name]
+    """First day in a country's calendar with a holiday called ``name`` (in English, case aside),
+    alone or among the names the package joins for one day."""
+    calendar = holidays.country_holidays(country, years=year, language="en_US")
+    days = calendar.get_named(name, lookup="iexact", split_multiple_names=True)
     if not days:
         raise LookupError(f"no holiday named {name!r} in {country} {year}")
     return min(days)
@@ -128,7 +138,11 @@ def peak_calendar(years: list[int] | range) -> pd.DataFrame:
     rows = []
     for rule in PEAK_RULES:
         for year in years:
-            anchor = rule.anchor(year)
+            try:
+                anchor = rule.anchor(year)
+            except LookupError as error:
+                log.warning("retail peak %s left out of %d: %s", rule.peak_id, year, error)
+                continue
             rows.append(
                 {
                     "peak_id": rule.peak_id,
@@ -140,4 +154,5 @@ def peak_calendar(years: list[int] | range) -> pd.DataFrame:
                     "description": rule.description,
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["peak_id", "label", "year", "start", "end", "markets",
+                                       "description"])  # fmt: skip
