@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data_access.catalog import Catalog, read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
-from metrics import stats
+from metrics import maturity, stats
 from metrics.registry import (
     GRAINS,
     KPIS,
@@ -379,14 +380,16 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
 
 
 def _changes(
-    table: pd.DataFrame, keys: list[str], periods: list[_Period], grain: str | None
+    table: pd.DataFrame, keys: list[str], periods: list[_Period], grain: str | None, span: Catalog
 ) -> pd.DataFrame:
     """Current rows with, per comparison, the compared value, delta and significance.
 
     Counts from a compared period of another length (the 365-day baseline) are scaled to the
-    current period's length, and tested as rates.
+    current period's length, and tested as rates. ``<name>_not_tested`` says why a comparison
+    has no p-value (``metrics.maturity``); periods not both inside the data get no delta at all.
     """
     current = table[table["period"] == "current"].drop(columns="period")
+    current = current.assign(provisional=maturity.provisional(current, span, periods[0].flt, grain))
     for period in periods[1:]:
         name = period.name
         ratio = 1.0 if grain else periods[0].flt.days / period.flt.days
@@ -399,14 +402,23 @@ def _changes(
             p_value[merged.index.get_indexer(rows)] = _p_values(
                 merged.loc[rows], KPIS[kpi_id], ratio
             )
+        shift = pd.DateOffset(years=period.shift_year, days=period.shift_days)
+        blocker = maturity.comparison_blocker(current, span, periods[0].flt, period.flt, grain,
+                                              shift)  # fmt: skip
+        p_value[blocker != None] = np.nan  # noqa: E711 (element-wise)
+        compared = merged["value_other"].to_numpy(float, copy=True)
+        compared[np.isin(blocker, maturity.UNCOMPARABLE)] = np.nan
+        delta = merged["value"].to_numpy(float) - compared
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta_rel = delta / np.abs(compared)
         current = current.assign(**{
-            f"{name}_value": merged["value_other"].to_numpy(),
+            f"{name}_value": compared,
             f"{name}_n": merged["n_other"].to_numpy(),
-            f"{name}_delta": (merged["value"] - merged["value_other"]).to_numpy(),
-            f"{name}_delta_rel": ((merged["value"] - merged["value_other"])
-                                  / merged["value_other"].abs()).to_numpy(),
+            f"{name}_delta": delta,
+            f"{name}_delta_rel": delta_rel,
             f"{name}_p_value": p_value,
             f"{name}_significant": p_value < 0.05,
+            f"{name}_not_tested": blocker,
         })  # fmt: skip
     return current
 
@@ -446,8 +458,9 @@ def kpi_table(
     """KPIs by dimensions: one row per group and KPI.
 
     Columns: the group columns (``by`` then the grain), ``kpi``, ``value``, ``n``, ``ci_low``,
-    ``ci_high``, ``low_confidence``, ``suppressed``; with ``compare``, for each comparison
-    ``<name>_value``, ``_n``, ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``.
+    ``ci_high``, ``low_confidence``, ``suppressed``, ``provisional`` (not settled yet,
+    ``metrics.maturity``); with ``compare``, for each comparison ``<name>_value``, ``_n``,
+    ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``, ``_not_tested`` (why not).
     ``details=True`` keeps the raw statistics (successes, se, sd, promoters, detractors).
     ``keep`` lumps the members of a dimension outside the given list into 'Other'.
     """
@@ -459,10 +472,12 @@ def kpi_table(
     frames = [_kpi_rows(raw, k, compiled, [*keys, "period"]) for k in get_kpis(list(kpis))]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     table = table.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
+    span = read_catalog(db)
     if compare:
-        table = _changes(table, keys, _periods(flt, compare), grain)
+        table = _changes(table, keys, _periods(flt, compare), grain, span)
     else:
         table = table.drop(columns="period")
+        table = table.assign(provisional=maturity.provisional(table, span, flt, grain))
     detail_columns = ["se", "successes", "sd", "promoters", "detractors"]
     if not details:
         table = table.drop(columns=[c for c in table.columns if c in detail_columns

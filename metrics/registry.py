@@ -72,6 +72,9 @@ class Kpi:
     n_label: str = "tickets"
     short_label: str | None = None  # for tiles and narrow places
     relations: tuple[str, ...] = ()  # extra relations from RELATIONS its SQL refers to
+    # days after the anchor before a row's outcome is known (metrics.maturity): a later reopen,
+    # repeat contact, first reply or survey answer can still change it
+    matures_days: int = 0
 
     @property
     def tile_label(self) -> str:
@@ -108,6 +111,7 @@ KPIS: dict[str, Kpi] = {
             target=4 * 3600,
             n_label="responded tickets",
             short_label="Median first reply",
+            matures_days=3,
         ),
         Kpi(
             "frt_p90",
@@ -121,6 +125,7 @@ KPIS: dict[str, Kpi] = {
             direction=-1,
             target=24 * 3600,
             n_label="responded tickets",
+            matures_days=3,
         ),
         Kpi(
             "frt_mean",
@@ -132,6 +137,7 @@ KPIS: dict[str, Kpi] = {
             rows="t.first_response_at IS NOT NULL",
             direction=-1,
             n_label="responded tickets",
+            matures_days=3,
         ),
         Kpi(
             "resolution_median",
@@ -176,6 +182,7 @@ KPIS: dict[str, Kpi] = {
             relations=("sla", "data_end"),
             target=0.9,
             n_label="agent-handled tickets",
+            matures_days=3,
         ),
         Kpi(
             "fcr",
@@ -191,6 +198,7 @@ KPIS: dict[str, Kpi] = {
             short_label="FCR",
             target=0.75,
             n_label="resolved tickets",
+            matures_days=7,
         ),
         Kpi(
             "reopen_rate",
@@ -205,6 +213,7 @@ KPIS: dict[str, Kpi] = {
             direction=-1,
             target=0.08,
             n_label="resolved tickets",
+            matures_days=7,
         ),
         Kpi(
             "one_touch",
@@ -300,6 +309,7 @@ KPIS: dict[str, Kpi] = {
             success="t.next_channel_7d IS NOT NULL AND t.next_channel_7d <> t.channel",
             direction=-1,
             target=0.05,
+            matures_days=7,
         ),
         Kpi(
             "csat",
@@ -368,6 +378,7 @@ KPIS: dict[str, Kpi] = {
             target=0.15,
             n_label="surveys sent",
             short_label="Response rate",
+            matures_days=3,
         ),
     )
 }
@@ -439,9 +450,11 @@ def kpi_markdown() -> str:
     """The KPI definitions as a Markdown table (in the README; a test keeps it in sync)."""
     direction = {1: "higher", -1: "lower", 0: "—"}
     rows = "\n".join(
-        f"| `{k.id}` | {k.label} | {k.definition} | {k.anchor_label} | {direction[k.direction]} |"
+        f"| `{k.id}` | {k.label} | {k.definition} | {k.anchor_label} | "
+        f"{f'{k.matures_days} days' if k.matures_days else 'at once'} | {direction[k.direction]} |"
         for k in KPIS.values()
     )
     return (
-        "| id | KPI | definition | period by | better |\n| --- | --- | --- | --- | --- |\n" + rows
+        "| id | KPI | definition | period by | settles | better |\n"
+        "| --- | --- | --- | --- | --- | --- |\n" + rows
     )

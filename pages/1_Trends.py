@@ -67,7 +67,8 @@ else:
     show.chart(figure, "trend", on_pick=pick, data=table)
     notes = [
         fmt.kpi_definition(kpi),
-        _("Hollow points: fewer than 30 observations, or a bucket the period's edge cuts short."),
+        _("Hollow points: fewer than 30 observations, a bucket the period's edge cuts short, or "
+          "a provisional one (not settled yet)."),
     ]
     if compare:
         notes.append(_("Dashed: the same dates a year earlier."))

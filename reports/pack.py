@@ -72,10 +72,11 @@ def summary(db: Database, flt: Filter) -> pd.DataFrame:
         target = "" if kpi.target is None else fmt.kpi_value(kpi, kpi.target)
 
         def change(name: str, row: object = row, kpi: object = kpi) -> str:
-            delta = getattr(row, f"{name}_delta")
-            text = fmt.kpi_delta(kpi, delta)
-            significant = getattr(row, f"{name}_significant")
-            return f"{text}{'' if significant or not text else ' (' + _('n.s.') + ')'}"
+            text = fmt.kpi_delta(kpi, getattr(row, f"{name}_delta"))
+            reason = fmt.not_tested(getattr(row, f"{name}_not_tested"))
+            if reason or getattr(row, f"{name}_significant") or not text:
+                return " ".join(filter(None, (text, reason and f"({reason})")))
+            return f"{text} ({_('n.s.')})"
 
         rows.append({
             _("KPI"): fmt.kpi_label(kpi),
@@ -91,7 +92,8 @@ def _sections(db: Database, flt: Filter, progress: Progress) -> list[Section]:
     steps: list[tuple[str, Callable[[], Section]]] = [
         (_("KPI summary"), lambda: Section(
             _("KPI summary"), table=summary(db, flt),
-            note=_("Changes marked n.s. are not statistically significant at 95%."))),
+            note=_("Changes marked n.s. are not statistically significant at 95%; provisional "
+                   "ones are not settled yet and not tested."))),
         (_("Where"), lambda: Section(
             _("Where: CSAT by customer country"),
             figure=charts.world_map(kpi_table(db, ["csat"], by=["country"], flt=flt), "csat",

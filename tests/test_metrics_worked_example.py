@@ -2,8 +2,9 @@
 
 29 hand-built tickets and 19 surveys. The current period is 2025-03-01..2025-03-14 (whole UTC
 days, inclusive: [03-01 00:00, 03-15 00:00)); the previous period of equal length is
-2025-02-15..2025-02-28. One ticket is created after the period (03-15 06:00), so "data as of"
-(max created_at, used by the SLA rule for unanswered tickets) is 2025-03-15 06:00.
+2025-02-15..2025-02-28, the data's first day (Q1), so the two can be compared. One ticket is
+created after the period (03-15 06:00), so "data as of" (max created_at, used by the SLA rule
+for unanswered tickets) is 2025-03-15 06:00.
 
 Each expected value below is worked out by hand from the tables in this file, with the
 arithmetic in a comment next to it. Nothing expected is computed with pandas or by the engine.
@@ -138,7 +139,7 @@ TICKETS = [
     ticket("P5", "03-09 10:00", "phone", "DE", "high",   "20s",  "12m",  1,  0,  540,   20,  False,
            customer="c-repeat", category="returns"),
     # --- previous period (15-28 February)
-    ticket("Q1", "02-20 09:00", "email", "DE", "normal", "4h",   "1d",   1,  0,  500),
+    ticket("Q1", "02-15 09:00", "email", "DE", "normal", "4h",   "1d",   1,  0,  500),
     ticket("Q2", "02-25 11:00", "chat",  "DE", "normal", "5s",   "10m",  1,  0,  300,   5,   False),
     ticket("Q3", "02-27 10:00", "email", "US", "high",   "2h",   "3d",   1,  0,  600),
     ticket("Q4", "02-28 08:00", "email", "DE", "normal", "30h",  None,   1,  0,  400),

@@ -58,7 +58,8 @@ def trend(
 
     ``year_ago`` draws the same dates a year earlier dashed (from ``year_ago_value``);
     ``events`` (start, end, label, kind) are shaded (peaks) or marked (holidays); points in
-    ``partial`` buckets (cut by the period's edges) are drawn hollow like low-confidence ones.
+    ``partial`` buckets (cut by the period's edges) and provisional ones (not settled yet) are
+    drawn hollow like low-confidence ones.
     """
     rows = table[table["kpi"] == kpi].sort_values(time_column)
     fig = go.Figure()
@@ -79,9 +80,12 @@ def trend(
                 name=_("95% interval"), showlegend=True,
             ))  # fmt: skip
         cut = x.map(lambda t: pd.Timestamp(t) in partial_set).to_numpy(bool)
-        hollow = group["low_confidence"].to_numpy(bool) | cut
-        hover = [t + ("<br><i>" + _("partial period") + "</i>" if c else "")
-                 for t, c in zip(_hover_text(kpi, group), cut, strict=True)]  # fmt: skip
+        unsettled = group["provisional"].to_numpy(bool) if "provisional" in group else cut & False
+        hollow = group["low_confidence"].to_numpy(bool) | cut | unsettled
+        notes = [[_("partial period")] * int(c) + [fmt.not_tested("immature")] * int(u)
+                 for c, u in zip(cut, unsettled, strict=True)]  # fmt: skip
+        hover = [t + "".join(f"<br><i>{note}</i>" for note in n)
+                 for t, n in zip(_hover_text(kpi, group), notes, strict=True)]  # fmt: skip
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="lines+markers", name=name,
             line={"color": colour, "width": 2},

@@ -41,6 +41,28 @@ def suppressed() -> str:
     return translate(SUPPRESSED)
 
 
+# Why a comparison was not tested (metrics.maturity's reason codes), short enough for a tile.
+NOT_TESTED = {
+    "immature": N_("provisional"),
+    "after_data": N_("not comparable: the period runs past the data"),
+    "before_data": N_("not comparable: no data that far back"),
+}
+
+
+def not_tested(reason: object) -> str:
+    """A comparison's reason code in words ('' when it was tested)."""
+    return translate(NOT_TESTED[reason]) if isinstance(reason, str) else ""
+
+
+def settling(kpi: Kpi | str) -> str:
+    """'Settles 7 days after resolved: recent results are provisional.' ('' when immediate)."""
+    kpi = _kpi(kpi)
+    if not kpi.matures_days:
+        return ""
+    return _("Settles {days} days after {anchor}: recent results are provisional.").format(
+        days=kpi.matures_days, anchor=anchor_label(kpi))
+
+
 def duration(seconds: float | None) -> str:
     """Two most significant units: '45 s', '12 m 5 s', '3 h 20 m', '2 d 4 h'."""
     if _is_missing(seconds):
@@ -173,7 +195,8 @@ def tile_label(kpi: Kpi | str) -> str:
 
 
 def kpi_definition(kpi: Kpi | str) -> str:
-    return translate(_kpi(kpi).definition)
+    """The KPI's definition, and how long its results take to settle where they do."""
+    return " ".join(filter(None, (translate(_kpi(kpi).definition), settling(kpi))))
 
 
 def n_label(kpi: Kpi | str) -> str:

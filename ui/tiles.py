@@ -63,7 +63,8 @@ def kpi_tiles(
     if caption:
         st.caption(
             _("Change against the previous {days} days; grey and *n.s.* = not statistically "
-              "significant at 95%. Hover ⓘ for definitions and intervals.").format(days=flt.days)
+              "significant at 95%; *provisional* = not settled yet, so not tested. Hover ⓘ for "
+              "definitions and intervals.").format(days=flt.days)
         )
     table = data.kpi_table(kpi_ids, flt=flt, compare=("previous",)).set_index("kpi")
     trends = {
@@ -84,8 +85,9 @@ def kpi_tiles(
             row = table.loc[kpi_id]
             value = _("hidden") if row["suppressed"] else fmt.kpi_value(kpi, row["value"])
             # a snapshot (backlog) has no sampling error: its change is shown, never "n.s."
+            reason = fmt.not_tested(row["previous_not_tested"])
             tested = not math.isnan(row["previous_p_value"])
-            significant = bool(row["previous_significant"]) or not tested
+            significant = not reason and (bool(row["previous_significant"]) or not tested)
             trend = trends[kpi.is_survey]
             spark = fmt.plot_values(kpi, trend[trend["kpi"] == kpi_id]["value"].dropna()).tolist()
             st.metric(
@@ -93,7 +95,7 @@ def kpi_tiles(
                 value,
                 delta=fmt.kpi_delta(kpi, row["previous_delta"]) or None,
                 delta_color=_delta_color(kpi_id, significant),
-                delta_description=None if significant else _("n.s."),
+                delta_description=reason or (None if significant else _("n.s.")),
                 help=_help(kpi_id, row),
                 chart_data=spark if len(spark) > 1 else None,
                 chart_type="area",
@@ -101,5 +103,6 @@ def kpi_tiles(
             if row["suppressed"]:
                 st.caption(_("Fewer than 5 responses: not shown (privacy)"))
             else:
-                st.caption(_target_line(kpi_id, row["value"]))
+                provisional = f" · *{fmt.not_tested('immature')}*" if row["provisional"] else ""
+                st.caption(_target_line(kpi_id, row["value"]) + provisional)
     return table.reset_index()
