@@ -25,6 +25,9 @@ SLA_TARGET_SECONDS: dict[str, dict[str, int]] = {
     "phone": {"urgent": 60, "high": 60, "normal": 120, "low": 120},
 }
 SERVICE_LEVEL_ANSWER_SECONDS = 20  # the "20" of an 80/20 service-level target
+# A contact that leaves the queue sooner is a short abandon (a misdial, a caller who hangs up on
+# the greeting): no agent could have answered it, so it is neither offered nor abandoned.
+SHORT_ABANDON_SECONDS = 5
 BOT_CHANNELS = ("chat", "messaging")
 
 
@@ -51,7 +54,9 @@ FRT_SECONDS = "epoch(t.first_response_at) - epoch(t.created_at)"
 RESOLUTION_SECONDS = "epoch(t.resolved_at) - epoch(t.created_at)"
 HUMAN_CONTACT = "NOT t.bot_resolved AND NOT coalesce(t.abandoned, false)"
 RESOLVED = "t.resolved_at IS NOT NULL"
-OFFERED = "t.abandoned IS NOT NULL AND NOT t.bot_resolved"  # reached the phone/chat agent queue
+SHORT_ABANDON = f"coalesce(t.abandoned AND t.queue_wait_seconds < {SHORT_ABANDON_SECONDS}, false)"
+# reached the phone/chat agent queue and stayed long enough to be answered
+OFFERED = f"t.abandoned IS NOT NULL AND NOT t.bot_resolved AND NOT {SHORT_ABANDON}"
 
 
 @dataclass(frozen=True)
@@ -172,8 +177,11 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "sla",
             "SLA attainment",
-            "Share of agent-handled tickets whose first response met the target for its channel"
-            " and priority; unanswered tickets past their target count as misses.",
+            "Share of agent-handled tickets whose first agent response met the target for its"
+            " channel and priority, timed from the ticket's creation, so it includes any time"
+            " with the bot before the hand-off (chat, messaging) and in the queue (phone, chat)."
+            " Unanswered tickets past their target count as misses; abandoned and bot-resolved"
+            " contacts are left out.",
             "ratio",
             "percent",
             rows=f"{HUMAN_CONTACT} AND (t.first_response_at IS NOT NULL OR ("
@@ -230,8 +238,10 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "backlog",
             "Backlog",
-            "Tickets open (created, not yet resolved) at the end of the"
-            " period; abandoned calls and chats are not work in progress.",
+            "Tickets open at the end of the period: created before it ended and not resolved by"
+            " then. Judged by the timestamps, not the status: open, pending and reopened tickets"
+            " count, and a reopened ticket counts as open until its last resolution, even while"
+            " it was briefly solved. Abandoned calls and chats are not work in progress.",
             "backlog",
             "count",
             direction=-1,
@@ -263,8 +273,9 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "abandonment",
             "Abandonment rate",
-            "Phone and chat: contacts that left the queue before an answer ÷ contacts offered to"
-            " agents (a bot-resolved chat never joins the queue).",
+            f"Phone and chat: contacts that left the queue before an answer ÷ contacts offered to"
+            f" agents. Short abandons (left in under {SHORT_ABANDON_SECONDS} s of queue wait)"
+            f" count as neither; a bot-resolved chat never joins the queue.",
             "ratio",
             "percent",
             rows=OFFERED,
@@ -276,7 +287,8 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "asa",
             "Average speed of answer",
-            "Phone and chat: mean queue wait of answered contacts.",
+            "Phone and chat: mean queue wait of answered contacts (time in the agent queue, not"
+            " with the bot).",
             "mean",
             "seconds",
             value="t.queue_wait_seconds",
@@ -289,7 +301,9 @@ KPIS: dict[str, Kpi] = {
             "service_level",
             "Service level",
             f"Phone and chat: share of offered contacts answered within"
-            f" {SERVICE_LEVEL_ANSWER_SECONDS} s (abandoned ones count as not answered).",
+            f" {SERVICE_LEVEL_ANSWER_SECONDS} s of queue wait, timed from joining the agent queue"
+            f" (after any bot); abandoned ones count as not answered, short abandons (under"
+            f" {SHORT_ABANDON_SECONDS} s) as neither.",
             "ratio",
             "percent",
             rows=OFFERED,

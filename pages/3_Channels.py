@@ -6,7 +6,7 @@ import streamlit as st
 from data_access.filters import Filter
 from metrics import channels
 from metrics.engine import natural_grain, partial_buckets
-from metrics.registry import KPIS, TREND_GRAINS
+from metrics.registry import KPIS, SERVICE_LEVEL_ANSWER_SECONDS, SLA_TARGET_SECONDS, TREND_GRAINS
 from ui import channel_charts, charts, controls, data, filters, show
 from ui import format as fmt
 from ui.i18n import N_, _, translate
@@ -57,6 +57,21 @@ def channel_mix(flt: Filter, scores: pd.DataFrame) -> None:
     )
 
 
+def sla_versus_service_level() -> str:
+    """Why a live channel can score low on SLA and high on service level at the same time."""
+    targets = [t for c in channels.QUEUE_CHANNELS for t in SLA_TARGET_SECONDS[c].values()]
+    return _(
+        "SLA attainment and service level time different things. SLA runs from the contact's "
+        "creation, so for a chat it includes the conversation with the bot before the "
+        "hand-off; it is judged against the channel and priority target ({low}–{high} for "
+        "{channels}) and leaves abandoned contacts out. Service level counts only the wait in "
+        "the agent queue, against {answer}, and counts abandoned contacts as misses. A chat can "
+        "meet the service level and still miss its SLA."
+    ).format(low=fmt.duration(min(targets)), high=fmt.duration(max(targets)),
+             channels=_channel_names(channels.QUEUE_CHANNELS),
+             answer=fmt.duration(SERVICE_LEVEL_ANSWER_SECONDS))  # fmt: skip
+
+
 def channel_scorecard(scores: pd.DataFrame) -> None:
     """The per-channel KPI tables and a bar chart of one KPI."""
     st.subheader(_("How channels compare"))
@@ -86,6 +101,7 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
         queue_scores = scores[scores["kpi"].isin(QUEUE_KPIS)]
         show.table(queue_scores, "queue_scores", _("Live queues by channel"), shown=styler,
                    hide_index=True, width="content", column_config=columns)  # fmt: skip
+        st.caption(sla_versus_service_level())
 
     pick, _spare = st.columns([1, 2])
     with pick:

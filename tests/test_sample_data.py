@@ -113,6 +113,48 @@ def test_queue_fields_only_for_phone_and_chat(sample_con):
     assert rows == {c: c in ("phone", "chat") for c in CHANNELS}
 
 
+def test_bot_resolved_contacts_have_no_agent_work_and_never_reopen(sample_con):
+    """A customer the bot did not help starts a new conversation (a repeat contact) instead."""
+    agent_work = scalar(
+        sample_con,
+        "SELECT count(*) FROM tickets WHERE bot_resolved AND (reopens > 0 "
+        "OR agent_replies > 0 OR handle_seconds > 0 OR agent_id IS NOT NULL)",
+    )
+    assert agent_work == 0
+    came_back = scalar(
+        sample_con, "SELECT avg(repeat_contact_7d::INT) FROM tickets WHERE bot_resolved"
+    )
+    assert came_back > 0.02
+
+
+def test_live_first_response_comes_after_the_queue_wait(sample_con):
+    """first response = creation + time with the bot (chat: 1-3 min in the sample) + queue wait,
+    for callbacks too: their queue wait runs until the agent calls back."""
+    rows = sample_con.execute(
+        """SELECT channel, epoch(first_response_at) - epoch(created_at) - queue_wait_seconds AS gap,
+                  queue_wait_seconds AS wait
+           FROM tickets WHERE channel IN ('phone', 'chat') AND first_response_at IS NOT NULL"""
+    ).df()
+    phone, chat = rows[rows["channel"] == "phone"], rows[rows["channel"] == "chat"]
+    assert phone["gap"].abs().max() < 0.001  # timestamps are rounded to microseconds
+    assert chat["gap"].between(60 - 0.001, 180 + 0.001).all()
+    assert (rows["wait"] > 3600).sum() > 100  # callbacks when the next shift starts
+
+
+def test_agents_answer_only_languages_and_channels_they_have(sample_con):
+    mismatched = sample_con.execute(
+        """SELECT t.channel, t.language, a.channels, a.languages
+           FROM tickets t JOIN agents a USING (agent_id)
+           WHERE NOT list_contains(a.languages, t.language)
+              OR NOT list_contains(a.channels, t.channel) LIMIT 5"""
+    ).fetchall()
+    assert mismatched == []
+    assert scalar(sample_con, "SELECT count(*) FROM tickets WHERE first_response_at IS NOT NULL "
+                              "AND agent_id IS NULL") == 0  # fmt: skip
+    specialists = scalar(sample_con, "SELECT count(*) FROM agents WHERE len(channels) < 6")
+    assert specialists > 10  # so the channel skill is a real constraint
+
+
 # ---------------------------------------------------------------- determinism and the CLI
 def _fingerprint(path: Path) -> tuple:
     con = duckdb.connect(str(path), read_only=True)

@@ -37,6 +37,7 @@ DAYS = 730
 HOUR = 3600.0
 DAY = 86400.0
 FUTURE_SCHEDULE_DAYS = 84  # shifts are planned 12 weeks ahead, for the staffing forecast
+CHANNEL_REDRAWS = 8  # draws of an agent on shift before looking for one who handles the channel
 
 Progress = Callable[[float, str], None]
 
@@ -287,9 +288,11 @@ class SampleGenerator:
         rng = self.rng
         live, written = ["phone", "chat"], ["email", "web_form", "social", "messaging"]
         rows = []
-        for i, (hub, spoken, _, _, _) in enumerate(agents):
+        for i, (hub, spoken, _, k, _) in enumerate(agents):
             u = rng.random()
             channels = self.channels if u < 0.6 else (written if u < 0.85 else live)
+            if k == 0:  # every team's first agent handles all channels: none is left unserved
+                channels = self.channels
             rows.append({"agent_id": f"A{i + 1:04d}", "hub": hub, "languages": spoken,
                          "channels": list(channels)})  # fmt: skip
         return pd.DataFrame(rows)
@@ -396,23 +399,26 @@ class SampleGenerator:
         queue_wait = (rng.random(n) < p_wait) * rng.exponential(np.minimum(mean_wait, 2 * HOUR))
         queue_wait += rng.lognormal(np.log(6), 0.6, n)  # menu, routing and pick-up
         # Nobody on shift who speaks the language: half hang up, half leave a callback request
-        # (after the menu) and are called back when the next shift starts.
+        # (a chat: a message) and are answered a few minutes after the next shift starts. The
+        # customer waits for a human all that time, so that is the callback's queue wait: it is
+        # neither a quick answer nor an abandon.
         uncovered = wait_for_shift > 0
         callback = uncovered & (rng.random(n) < 0.5)
         p_abandon = np.where(uncovered, 1.0, 1 - np.exp(-queue_wait / patience))
         self.abandoned = live & ~self.bot_resolved & ~callback & (rng.random(n) < p_abandon)
         left_after = np.minimum(rng.exponential(patience), np.where(uncovered, np.inf, queue_wait))
-        live_wait = np.where(callback, wait_for_shift + rng.uniform(120, 900, n), queue_wait)
-        queue_wait = np.where(self.abandoned, left_after, queue_wait)
+        queue_wait = np.where(callback, wait_for_shift + rng.uniform(120, 900, n), queue_wait)
+        queue_wait = np.round(np.where(self.abandoned, left_after, queue_wait), 1)  # as exported
         self.queue_wait = np.where(live & ~self.bot_resolved, queue_wait, np.nan)  # bots: no queue
 
         # written channels: answered in order, later when busy, after the next shift starts
         written_wait = wait_for_shift + base * priority_factor[self.priority] * (
             1 + 3 * np.maximum(rho_then - 0.7, 0)
         )
+        # bot channels: the conversation with the bot comes before the agent queue
         handoff = np.where(np.isin(self.channel, self._bot_channel_codes()),
                            rng.uniform(60, 180, n), 0.0)  # fmt: skip
-        self.frt = np.where(live, live_wait, written_wait) + handoff
+        self.frt = np.where(live, queue_wait, written_wait) + handoff
         self.frt[self.bot_resolved | self.abandoned] = np.nan
 
         # resolution after the first response
@@ -429,6 +435,9 @@ class SampleGenerator:
         reopen_rate = reopen_rate * (1 + 0.7 * np.minimum(rho_then, 2))
         self.reopens = (rng.random(n) < reopen_rate).astype(np.int32)
         self.reopens += (self.reopens > 0) & (rng.random(n) < 0.2)
+        # A chat or message the bot closed is not reopened: a customer it did not help starts a
+        # new conversation (a repeat contact, see _customers), which an agent then answers.
+        self.reopens[self.bot_resolved] = 0
         work += self.reopens * rng.lognormal(np.log(24 * HOUR), 0.8, n)
         self.resolution = np.where(self.bot_resolved, rng.uniform(120, 480, n), self.frt + work)
         self.resolution[self.abandoned] = np.nan
@@ -449,7 +458,8 @@ class SampleGenerator:
         return [i for i, c in enumerate(profile.CHANNEL_MIX.values()) if c.bot_rate_end > 0]
 
     def _assign_agents(self) -> None:
-        """The agent who answered: somebody on shift speaking the language at first response."""
+        """The agent who answered: somebody on shift at first response who speaks the language and
+        handles the channel; when nobody on shift does (long queues), any agent who does."""
         n_hours = len(self.cal.hours)
         n_lang = len(self.languages)
         cells, who = [], []
@@ -461,20 +471,42 @@ class SampleGenerator:
         cells, who = cells[order], who[order]
         starts = np.searchsorted(cells, np.arange(n_lang * n_hours))
         ends = np.searchsorted(cells, np.arange(n_lang * n_hours), side="right")
+        agents = self.agent_table
+        speaks = np.array([[lang in row for lang in self.languages] for row in agents["languages"]])
+        handles = np.array([[ch in row for ch in self.channels] for row in agents["channels"]])
 
         answered = np.isfinite(self.frt)
         hour_answered = np.clip(((self.t + np.nan_to_num(self.frt)) // HOUR).astype(np.int64), 0,
                                 n_hours - 1)  # fmt: skip
         cell = self.language.astype(np.int64) * n_hours + hour_answered
-        count = ends[cell] - starts[cell]
-        pick = starts[cell] + (self.rng.random(self.n) * np.maximum(count, 1)).astype(np.int64)
-        agent = np.where(count > 0, who[np.minimum(pick, who.size - 1)], -1)
-        # answered outside any shift of a speaker (long queues): any agent who speaks it
-        pool = {li: np.unique(who[(cells // n_hours) == li]) for li in range(n_lang)}
-        for li in range(n_lang):
-            missing = answered & (agent < 0) & (self.language == li)
-            if missing.any() and pool[li].size:
-                agent[missing] = self.rng.choice(pool[li], missing.sum())
+
+        def on_shift(rows: np.ndarray) -> np.ndarray:
+            """A random speaker of the language on shift in the hour (-1: nobody)."""
+            count = ends[cell[rows]] - starts[cell[rows]]
+            pick = starts[cell[rows]] + (self.rng.random(rows.size) * np.maximum(count, 1)).astype(
+                np.int64
+            )
+            return np.where(count > 0, who[np.minimum(pick, who.size - 1)], -1)
+
+        def wrong_channel(agent: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            """The rows whose agent does not handle their channel."""
+            return rows[(agent[rows] >= 0) & ~handles[agent[rows], self.channel[rows]]]
+
+        everyone = np.arange(self.n)
+        agent = on_shift(everyone)
+        redraw = wrong_channel(agent, everyone)
+        for _ in range(CHANNEL_REDRAWS):  # most speakers on shift handle the channel: ask another
+            agent[redraw] = on_shift(redraw)
+            redraw = wrong_channel(agent, redraw)
+        agent[redraw] = -1
+        # nobody on shift who speaks it and handles the channel: any agent who does
+        missing = np.flatnonzero(answered & (agent < 0))
+        skill = self.language[missing].astype(np.int64) * len(self.channels) + self.channel[missing]
+        for key in np.unique(skill):
+            li, ch = divmod(int(key), len(self.channels))
+            rows, pool = missing[skill == key], np.flatnonzero(speaks[:, li] & handles[:, ch])
+            if pool.size:
+                agent[rows] = self.rng.choice(pool, rows.size)
         agent[~answered & ~np.isfinite(self.resolution)] = -1
         agent[self.bot_resolved | self.abandoned] = -1
         self.agent = agent
@@ -619,7 +651,7 @@ class SampleGenerator:
             "agent_replies": self.replies.astype(np.int32),
             "reopens": self.reopens,
             "handle_seconds": np.round(self.handle, 1),
-            "queue_wait_seconds": np.round(self.queue_wait, 1),
+            "queue_wait_seconds": self.queue_wait,
             "abandoned": pd.Series(self.abandoned, dtype="boolean").where(live, pd.NA),
             "bot_resolved": self.bot_resolved,
         })  # fmt: skip
