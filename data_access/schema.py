@@ -52,6 +52,8 @@ LIVE_CHANNELS = ("chat", "phone")  # have a queue: wait, abandonment, service le
 BOT_CHANNELS = ("chat", "messaging")  # a bot answers first and may resolve
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("open", "pending", "solved", "closed", "abandoned")
+RESOLVED_STATUSES = ("solved", "closed")  # have a resolution date
+UNRESOLVED_STATUSES = ("open", "pending")  # still being worked on: no resolution date yet
 
 TICKETS = Table(
     "tickets",

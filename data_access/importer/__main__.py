@@ -2,7 +2,7 @@
 
     python -m data_access.importer tickets FILE --db PATH [--mapping MAPPING.json]
         [--timezone Area/City] [--encoding utf-8] [--delimiter ';'] [--sheet NAME]
-        [--report refused.csv] [--save-mapping MAPPING.json]
+        [--report refused.csv] [--save-mapping MAPPING.json] [--dates FIRST/LAST]
 
 Without ``--mapping`` the importer suggests one from the file's headers; ``--save-mapping``
 writes the mapping used (or, with ``--dry-run``, the suggestion) so it can be edited and reused.
@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--delimiter", help="CSV delimiter (default: detected; 'tab' for tabs)")
     parser.add_argument("--sheet", help="XLSX sheet (default: the first)")
     parser.add_argument("--report", type=Path, help="write every refused row to this CSV")
+    parser.add_argument("--dates", metavar="FIRST/LAST",
+                        help="accept timestamps on these days only, e.g. 1995-01-01/2030-12-31 "
+                             f"(default: ${config.IMPORT_DATES_VAR}, else 2000-01-01 to a day "
+                             "after the import)")  # fmt: skip
     parser.add_argument("--save-mapping", type=Path, help="write the mapping used to this JSON")
     parser.add_argument("--dry-run", action="store_true",
                         help="only inspect the file and suggest a mapping")  # fmt: skip
@@ -67,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         result = import_file(
             args.table, args.file, db, mapping, timezone=args.timezone, encoding=args.encoding,
             delimiter=args.delimiter, sheet=args.sheet, report=args.report, progress=progress,
+            dates=args.dates,
         )  # fmt: skip
     except MappingError as error:
         _clear(args)

@@ -1,5 +1,6 @@
-"""What a value in an export means: country and language names to ISO codes, helpdesk words
-(channels, statuses, priorities, yes/no) to the canonical values of ``data_access.schema``.
+"""What a value in an export means: country and language names to ISO codes, the zone written
+after a time to an offset or IANA zone, helpdesk words (channels, statuses, priorities, yes/no)
+to the canonical values of ``data_access.schema``.
 
 Countries resolve through pycountry (codes, English names, and the translations it ships as
 gettext catalogs under ``pycountry.LOCALES_DIR``), Babel's CLDR names in every language, and, for
@@ -13,15 +14,19 @@ The indexes are built once per process, the translated ones only when a value ne
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import gettext
 import importlib.resources
 import re
 import unicodedata
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import pandas as pd
 import pycountry
+import pytz
 from babel import Locale, UnknownLocaleError, localedata
 
 from data_access.schema import CHANNELS, PRIORITIES, STATUSES
@@ -146,17 +151,57 @@ def _country_patterns() -> list[tuple[re.Pattern[str], str]]:
     return patterns
 
 
+# Words that tell two states of one name apart: "South Korea", "Congo, Democratic Republic of"
+_QUALIFIERS = re.compile(r"^(?:(?:north|south|democratic|people s|peoples|republic|of|the)\s+)+")
+
+
+@functools.cache
+def _ambiguous_countries() -> dict[str, tuple[str, ...]]:
+    """Names two states share once their qualifiers are gone: Korea, Congo, Sudan, ...
+
+    Derived from the English names (pycountry, CLDR): the part before a comma, without
+    brackets and leading North/South/Democratic/People's/Republic of the.
+    """
+    english = next(_babel_names("territories", ["en"]))
+    states: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        names = (country.name, getattr(country, "official_name", None),
+                 getattr(country, "common_name", None), english.get(country.alpha_2))  # fmt: skip
+        for name in names:
+            if name:
+                core = _QUALIFIERS.sub("", normalised(_without_brackets(name.split(",")[0])))
+                states.setdefault(core, set()).add(country.alpha_2)
+    return {core: tuple(sorted(codes)) for core, codes in states.items() if len(codes) > 1}
+
+
+def country_candidates(value: str) -> list[str]:
+    """The codes of the states an ambiguous name could mean ("Korea": KP, KR), else []."""
+    key = re.sub(r"^the ", "", normalised(value))
+    return list(_ambiguous_countries().get(key, ()))
+
+
+def ambiguous_country(value: str) -> str | None:
+    """What an ambiguous country name could mean and how to say which, for a report."""
+    if not (candidates := country_candidates(value)):
+        return None
+    names = " or ".join(f"{pycountry.countries.get(alpha_2=c).name} ({c})" for c in candidates)
+    return f"{names}: write the code, or map the value in the mapping"
+
+
 @functools.cache
 def country_code(value: str) -> str | None:
-    """ISO 3166-1 alpha-2 code of a country given by code or name in any common form/language."""
+    """ISO 3166-1 alpha-2 code of a country given by code or name in any common form/language;
+    None for unknown and for ambiguous names (``country_candidates``)."""
     text = value.strip()
-    if not text:
+    if not text or country_candidates(text):
         return None
+    # "Congo (Brazzaville)": the brackets decide, so the name without them is not looked up
+    forms = [c for c in (text, _without_brackets(text)) if not country_candidates(c)]
     english = _country_index_english()
-    for candidate in (text, _without_brackets(text)):
+    for candidate in forms:
         if code := english.get(candidate):
             return code
-    for candidate in (text, _without_brackets(text)):
+    for candidate in forms:
         if code := _country_index_translated().get(candidate):
             return code
     matches = {code for pattern, code in _country_patterns() if pattern.search(text)}
@@ -234,6 +279,80 @@ def language_code(value: str) -> str | None:
     return None
 
 
+# ------------------------------------------------------------------------------------ time zones
+@dataclass(frozen=True)
+class Zone:
+    """What the text after a time of day means: an IANA zone, a fixed offset, or a refusal."""
+
+    name: str | None = None  # IANA name, applied with its daylight-saving rules
+    minutes: int | None = None  # offset east of UTC
+    problem: str | None = None  # why the zone is not used, for the report
+
+
+_UTC_WORDS = ("z", "utc", "gmt")
+_OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
+_ZONE_ADVICE = "write the offset, e.g. +09:00, or the IANA zone name, e.g. Asia/Seoul"
+
+
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    """IANA zone names by their case-folded form; all-capital ones (CET, EST, ROK) are
+    abbreviations in disguise and left out."""
+    return {name.casefold(): name for name in zoneinfo.available_timezones()
+            if name != name.upper()}  # fmt: skip
+
+
+@functools.cache
+def _abbreviations() -> dict[str, dict[int, list[str]]]:
+    """Abbreviation -> offset in minutes -> zones using it this year (tz database, zone.tab)."""
+    found: dict[str, dict[int, set[str]]] = {}
+    year = dt.date.today().year
+    for zone in sorted({z for zones in pytz.country_timezones.values() for z in zones}):
+        info = zoneinfo.ZoneInfo(zone)
+        for month in (1, 7):
+            moment = dt.datetime(year, month, 15, 12, tzinfo=info)
+            abbreviation, offset = moment.tzname() or "", moment.utcoffset()
+            if abbreviation.isalpha() and offset is not None:
+                minutes = int(offset.total_seconds() // 60)
+                found.setdefault(abbreviation.upper(), {}).setdefault(minutes, set()).add(zone)
+    return {a: {m: sorted(z) for m, z in sorted(by.items())} for a, by in found.items()}
+
+
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def time_zone(text: str) -> Zone:
+    """The zone written after a time: Z/UTC/GMT, an offset (+09:00, +0900, GMT+9, UTC-05:30)
+    or an IANA name (Asia/Seoul). Abbreviations (KST, PST, CET) are refused, never guessed:
+    several zones share most of them, and the rest are not in the tz database."""
+    written = text.strip()
+    if written.casefold() in _UTC_WORDS:
+        return Zone(minutes=0)
+    if offset := _OFFSET.fullmatch(written):
+        sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
+        total = (hours * 60 + minutes) * (-1 if sign == "-" else 1)
+        if minutes >= 60 or not -12 * 60 <= total <= 14 * 60:
+            return Zone(problem=f'"{written}" is not a UTC offset (they run from -12:00 to '
+                                "+14:00)")  # fmt: skip
+        return Zone(minutes=total)
+    if name := _zone_names().get(written.casefold()):
+        return Zone(name=name)
+    if uses := _abbreviations().get(written.upper()):
+        meanings = "; ".join(
+            f"{_offset_text(m)} in {', '.join(zones[:3])}"
+            + (f" and {len(zones) - 3} more" if len(zones) > 3 else "")
+            for m, zones in uses.items()
+        )
+        example = _offset_text(next(iter(uses)))
+        return Zone(problem=f'"{written}" is a time-zone abbreviation, and abbreviations are '
+                            "not guessed (many are shared by several zones): "
+                            f"{written.upper()} is {meanings}; write the offset, e.g. "
+                            f"{example}, or the zone name instead")  # fmt: skip
+    return Zone(problem=f'"{written}" is not a UTC offset or a time-zone name; {_ZONE_ADVICE}')
+
+
 # ------------------------------------------------------------------- helpdesk vocabulary
 # Words helpdesk, contact-centre and survey exports use, to the canonical values.
 CHANNEL_WORDS = {
@@ -309,6 +428,11 @@ RESOLVERS: dict[str, Resolver] = {
     "channels": channel_code,
     "status": status_code,
     "priority": priority_code,
+}
+# Columns whose names may fit several codes: the reason in the validation report and what
+# the value could mean (None when it is not ambiguous).
+AMBIGUOUS: dict[str, tuple[str, Callable[[str], str | None]]] = {
+    "country": ("ambiguous country", ambiguous_country),
 }
 # What an unresolved value of each code column is called in the validation report.
 UNKNOWN_REASON = {

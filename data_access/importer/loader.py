@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import pyarrow.csv as pacsv
 
-from data_access import store
+from data_access import config, store
 from data_access.importer import privacy, readers, suggestion, validation
 from data_access.importer.mapping import IMPORTABLE, START_COLUMN, Mapping, MappingError, kind
 from data_access.importer.readers import BadRow, ImportFileError
@@ -110,10 +110,14 @@ def import_file(
     sheet: str | None = None,
     report: Path | str | None = None,
     progress: Progress | None = None,
+    dates: str | None = None,
 ) -> ImportResult:
     """Import ``path`` into ``table`` of the database at ``db`` and publish it atomically.
 
-    Without a mapping the suggested one is used (and must cover the required columns). Raises
+    Without a mapping the suggested one is used (and must cover the required columns). Every
+    timestamp must fall in the window ``dates`` gives ("FIRST/LAST", see
+    ``config.import_date_window``; by default $SERVICE_ATLAS_IMPORT_DATES, else 2000-01-01 to a
+    day after now); rows outside it are refused. Raises
     ``ImportFileError`` (unreadable file), ``MappingError`` (mapping does not fit the file),
     ``store.WriterBusyError`` (another import is running) or ``ImportAborted`` (the database
     could not finish, e.g. out of memory); nothing is published then.
@@ -122,6 +126,10 @@ def import_file(
     say = progress or (lambda fraction, message: None)
     if table not in IMPORTABLE:
         raise MappingError([f"Cannot import into '{table}': choose {', '.join(IMPORTABLE)}."])
+    try:
+        window = config.import_date_window(dates)
+    except ValueError as error:
+        raise MappingError([str(error)]) from None
     path, db = Path(path), Path(db)
     say(0.0, "Reading the file")
     info = inspect_file(path, name, mapping, encoding, delimiter, sheet)
@@ -149,7 +157,7 @@ def import_file(
     say(0.02, "Making a private copy of the database")
     try:
         counts, reasons, problems, report_path, first, last = _publish(
-            db, info, mapping, key, bad_rows, zone, report, scratch, say
+            db, info, mapping, key, bad_rows, zone, window, report, scratch, say
         )
     except duckdb.OutOfMemoryException:
         raise ImportAborted(
@@ -179,6 +187,7 @@ def _publish(
     key: bytes,
     bad_rows: list[BadRow],
     zone: str,
+    window: config.DateWindow,
     report: Path | str | None,
     scratch: Path,
     say: Progress,
@@ -192,7 +201,7 @@ def _publish(
         con.execute("ATTACH ? AS staging", [str(scratch)])
         try:
             counts, reasons, problems, report_path = _load(
-                con, info, mapping, key, bad_rows, zone, report, say
+                con, info, mapping, key, bad_rows, zone, window, report, say
             )
             start = START_COLUMN.get(table)
             first, last = (con.execute(
@@ -222,6 +231,7 @@ def _load(
     key: bytes,
     bad_rows: list[BadRow],
     zone: str,
+    window: config.DateWindow,
     report: Path | str | None,
     say: Progress,
 ) -> tuple[dict[str, int], dict[str, int], pd.DataFrame, Path | None]:
@@ -243,7 +253,7 @@ def _load(
     validation.parse(con, mapping, zone)
     validation.create_problems(con)
     validation.add_bad_rows(con, bad_rows)
-    validation.find_problems(con, mapping)
+    validation.find_problems(con, mapping, window)
     validation.create_valid(con, mapping)
 
     refused_staged = con.execute(

@@ -19,6 +19,8 @@ A mapping names, for each canonical column of one table, where its values come f
     }
 
 Timestamps: ``format`` is a strptime pattern, ``iso`` (the default), ``epoch`` or ``epoch_ms``.
+A zone written after the time (``+09:00``, ``Z``, ``GMT+9``, ``Asia/Seoul``) is applied; an
+abbreviation (``KST``, ``PST``) is refused; a time without one is in the mapping's ``timezone``.
 Duration columns (``handle_seconds``, ``queue_wait_seconds``) take a ``unit``. A value map turns
 the file's words into canonical values before they are checked. Columns whose header says they
 hold a name, an e-mail address or a phone number can only feed ``customer_id``, which is hashed.
@@ -30,6 +32,7 @@ open), ``bot_resolved`` is false; every other optional column stays empty.
 from __future__ import annotations
 
 import json
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -320,10 +323,15 @@ def _spec_problems(table: str, name: str, spec: ColumnSpec, headers: list[str] |
             f"'{name}': date format '{spec.format}' is neither a strptime pattern "
             f"(e.g. %d/%m/%Y %H:%M) nor one of {', '.join(TIMESTAMP_FORMATS)}."
         )
+    if spec.format is not None and re.search("%[zZ]", local_format(spec.format)):
+        found.append(f"'{name}': in date format '{spec.format}' the time zone (%z or %Z) can "
+                     "only come last.")  # fmt: skip
     resolver = codes.RESOLVERS.get(name)
     targets = list(spec.values.values()) + ([spec.constant] if spec.constant is not None else [])
     for value in targets:
-        if resolver is not None and resolver(value) is None:
+        if name in codes.AMBIGUOUS and (meaning := codes.AMBIGUOUS[name][1](value)):
+            found.append(f"'{name}': '{value}' is ambiguous: {meaning}.")
+        elif resolver is not None and resolver(value) is None:
             found.append(f"'{name}': '{value}' is not a known {name.rstrip('s')}.")
         if how == "score" and not _in_range(name, value):
             low, high = SCORE_RANGES[name]
@@ -334,6 +342,12 @@ def _spec_problems(table: str, name: str, spec: ColumnSpec, headers: list[str] |
             TABLES[table].key.startswith(name):  # fmt: skip
         found.append(f"'{name}' identifies rows and cannot be a constant.")
     return found
+
+
+def local_format(fmt: str) -> str:
+    """A strptime pattern without its trailing zone (%z, %Z): the importer reads the zone
+    written after a time itself, by the rules of ``codes.time_zone``."""
+    return re.sub(r"\s*%[zZ]\s*$", "", fmt)
 
 
 def _in_range(name: str, value: str) -> bool:

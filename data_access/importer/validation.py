@@ -7,19 +7,27 @@ column, reason, the offending value and a detail. A row with any problem is refu
 
 Identifiers in the SQL come from ``data_access.schema`` and this package's constants; every value
 that came from a user (column headers, formats, time zones, constants) is a bound parameter.
-Country, language and other codes are resolved in Python once per distinct value
-(``codes``) and joined back from small lookup tables.
+Country, language and other codes, and the zones written after times, are resolved in Python
+once per distinct value (``codes``) and joined back from small lookup tables.
+
+Timestamps: a zone written after the time (``+09:00``, ``Z``, ``GMT+9``, ``Asia/Seoul``) is
+applied, an abbreviation or unknown zone refuses the row, and a time without one is in the
+import's zone. Every timestamp must fall in the import's date window (``config.DateWindow``).
 """
 
 from __future__ import annotations
 
+import functools
+import sys
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from data_access import config
 from data_access.importer import codes, privacy
 from data_access.importer.mapping import (
     CONSTANT,
@@ -28,12 +36,17 @@ from data_access.importer.mapping import (
     UNITS,
     Mapping,
     kind,
+    local_format,
 )
 from data_access.importer.readers import BadRow, Batch
+from data_access.schema import RESOLVED_STATUSES, UNRESOLVED_STATUSES
 
 MISSING = "missing required field"
 EMPTY_ROW = "empty row"
 BAD_DATE = "unparseable date"
+OUT_OF_WINDOW = "date outside the accepted range"
+BAD_ZONE = "unsupported time zone"
+RESOLVED_WHILE_OPEN = "resolution date on an unresolved ticket"
 BAD_DURATION = "unparseable duration"
 NEGATIVE_DURATION = "negative duration"
 BAD_NUMBER = "unparseable number"
@@ -52,13 +65,28 @@ ORDER_CHECKS = {
     "shifts": (("end_at", "start_at", "shift ends before it starts"),),
 }
 LIST_SEPARATORS = r"\s*[,;|/]\s*"
-_AWARE = r"\d:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
+ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+# A value as (date and time of day, with its fraction and AM/PM; the zone written after it)
+ZONE_SPLIT = (r"^(.*?\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*(?:[AaPp][Mm]\b|[AaPp]\.[Mm]\.))?)"
+              r"\s*(\S.*)?$")  # fmt: skip
+EPOCH_FORMATS = ("epoch", "epoch_ms")
 MAX_SECONDS = 1e10  # about 317 years: anything longer is not a duration
 
 
 def staged_columns(mapping: Mapping) -> list[str]:
     """Canonical columns staged as text, in schema order."""
     return [c.name for c in mapping.schema.source_columns if c.name in mapping.columns]
+
+
+def zoned_columns(mapping: Mapping) -> list[str]:
+    """Timestamp columns read as text, where a zone may follow the time."""
+    return [
+        name
+        for name in staged_columns(mapping)
+        if kind(mapping.table, name) == "timestamp"
+        and mapping.columns[name].after is None
+        and mapping.columns[name].format not in EPOCH_FORMATS
+    ]
 
 
 def column_labels(mapping: Mapping) -> dict[str, str]:
@@ -100,10 +128,18 @@ def stage_batch(batch: Batch, mapping: Mapping, key: bytes) -> pa.Table:
     return pa.table(arrays)
 
 
+@functools.cache
+def _invisible() -> str:
+    """Whitespace and format characters (zero-width space, BOM, word joiner, ...): nothing
+    a reader can see, so a value made of them only is empty."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1))
+                   if c.isspace() or unicodedata.category(c) == "Cf")  # fmt: skip
+
+
 def _clean(values: pa.Array) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    trimmed = pc.utf8_trim_whitespace(values)
+    trimmed = pc.utf8_trim(values, characters=_invisible())
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
@@ -121,7 +157,9 @@ def create_raw(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
 
 # ---------------------------------------------------------------------------------- lookups
 def build_lookups(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
-    """A (raw, code) table per coded column, each distinct value resolved once in Python."""
+    """A (raw, code, ambiguous) table per coded column and a table of the zones written after
+    times, each distinct value resolved once in Python."""
+    _build_zones(con, mapping)
     for name in staged_columns(mapping):
         how = kind(mapping.table, name)
         if how == "codes":
@@ -139,8 +177,12 @@ def build_lookups(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
         else:
             continue
         raw = [r[0] for r in rows if r[0]]
-        lookup = pa.table({"raw": pa.array(raw, pa.string()),
-                           "code": pa.array([resolve(v) for v in raw], pa.string())})  # fmt: skip
+        ambiguous = codes.AMBIGUOUS[name][1] if name in codes.AMBIGUOUS else lambda v: None
+        lookup = pa.table({
+            "raw": pa.array(raw, pa.string()),
+            "code": pa.array([resolve(v) for v in raw], pa.string()),
+            "ambiguous": pa.array([ambiguous(v) for v in raw], pa.string()),
+        })  # fmt: skip
         con.register("lookup_rows", lookup)
         con.execute(f"CREATE TABLE staging.lookup_{name} AS SELECT * FROM lookup_rows")  # noqa: S608
         con.unregister("lookup_rows")
@@ -171,25 +213,58 @@ def build_lookups(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
             )
 
 
+def _build_zones(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
+    """``staging.zones``: what each distinct text written after a time means (``codes.Zone``).
+
+    Collected from every value with text after its time, also where the whole value turns out
+    to fit the column's format (such text is then not a zone and the row never meets it).
+    """
+    found = " UNION ".join(
+        f"SELECT nullif(regexp_extract({name}, '{ZONE_SPLIT}', 2), '') AS z "  # noqa: S608
+        "FROM staging.raw"
+        for name in zoned_columns(mapping)
+    )
+    distinct = f"SELECT DISTINCT z FROM ({found}) WHERE z IS NOT NULL"  # noqa: S608
+    written = [r[0] for r in con.execute(distinct).fetchall()] if found else []
+    zones = [codes.time_zone(text) for text in written]
+    table = pa.table({
+        "raw": pa.array(written, pa.string()),
+        "name": pa.array([z.name for z in zones], pa.string()),
+        "minutes": pa.array([z.minutes for z in zones], pa.int32()),
+        "problem": pa.array([z.problem for z in zones], pa.string()),
+    })  # fmt: skip
+    con.register("zone_rows", table)
+    con.execute("CREATE TABLE staging.zones AS SELECT * FROM zone_rows")
+    con.unregister("zone_rows")
+
+
 # ---------------------------------------------------------------------------------- parsing
 def _number(x: str) -> str:
     return f"CASE WHEN isfinite(try_cast({x} AS DOUBLE)) THEN try_cast({x} AS DOUBLE) END"
 
 
-def _timestamp(x: str, fmt: str | None, p: str) -> str:
-    """SQL turning text ``x`` into TIMESTAMPTZ; naive times are in the zone ``$tz``."""
-    aware = f"regexp_matches({x}, '{_AWARE}')"
-    iso = (f"CASE WHEN {aware} THEN try_cast({x} AS TIMESTAMPTZ) "
-           f"ELSE timezone($tz, try_cast({x} AS TIMESTAMP)) END")  # fmt: skip
-    if fmt in (None, "iso"):
-        return iso
-    if fmt in ("epoch", "epoch_ms"):
-        scale = 1000.0 if fmt == "epoch_ms" else 1.0
-        seconds = f"({_number(x)} / {scale})"
-        return f"CASE WHEN abs({seconds}) < 1e11 THEN to_timestamp({seconds}) END"
-    if "%z" in fmt or "%Z" in fmt:
-        return f"coalesce(try_strptime({x}, ${p}), {iso})"
-    return f"coalesce(timezone($tz, try_strptime({x}, ${p})), {iso})"
+def _epoch(x: str, fmt: str) -> str:
+    scale = 1000.0 if fmt == "epoch_ms" else 1.0
+    seconds = f"({_number(x)} / {scale})"
+    return f"CASE WHEN abs({seconds}) < 1e11 THEN to_timestamp({seconds}) END"
+
+
+def _local(x: str, fmt: str | None, p: str) -> str:
+    """SQL reading text ``x`` as a date and time without zone (TIMESTAMP): the whole text must
+    fit the format (a pattern in ``$p``) or ISO 8601."""
+    iso = f"CASE WHEN regexp_full_match({x}, '{ISO_DATE}') THEN try_cast({x} AS TIMESTAMP) END"
+    return iso if fmt in (None, "iso") else f"coalesce(try_strptime({x}, ${p}), {iso})"
+
+
+def _split_zones(name: str, fmt: str | None) -> str:
+    """``_local_<c>`` and ``_zone_<c>`` of a zoned column, over ``staging.raw``: the local date
+    and time, and the text after the time when the whole value is not a date in the format."""
+    p = f"fmt_{name}"
+    whole = _local(name, fmt, p)
+    before = _local(f"regexp_extract({name}, '{ZONE_SPLIT}', 1)", fmt, p)
+    after = f"nullif(regexp_extract({name}, '{ZONE_SPLIT}', 2), '')"
+    return (f"coalesce({whole}, {before}) AS _local_{name}, "
+            f"CASE WHEN {whole} IS NULL THEN {after} END AS _zone_{name}")  # fmt: skip
 
 
 def _seconds(x: str, unit: str | None) -> str:
@@ -207,6 +282,8 @@ def parse(con: duckdb.DuckDBPyConnection, mapping: Mapping, timezone: str) -> No
     """
     table = mapping.table
     params: dict[str, object] = {}
+    zoned = zoned_columns(mapping)
+    split = "".join(f", {_split_zones(c, mapping.columns[c].format)}" for c in zoned)
     from_file = [c for c in staged_columns(mapping) if mapping.columns[c].constant is None]
     empty = " AND ".join(f"r.{c} IS NULL" for c in from_file) or "false"
     inner = ["r._row", f"({empty}) AS _empty"]  # expressions over staging.raw r
@@ -232,11 +309,18 @@ def parse(con: duckdb.DuckDBPyConnection, mapping: Mapping, timezone: str) -> No
                 f"to_microseconds(CAST(round(b.n_{name} * 1e6) AS BIGINT)) END AS {name}"
             )
             continue
-        if how == "timestamp":
+        if how == "timestamp" and spec.format in EPOCH_FORMATS:
+            value = _epoch(x, spec.format)
+        elif how == "timestamp":
             params["tz"] = timezone
-            if spec.format not in (None, "iso", "epoch", "epoch_ms"):
-                params[f"fmt_{name}"] = spec.format
-            value = _timestamp(x, spec.format, f"fmt_{name}")
+            if spec.format not in (None, "iso"):
+                params[f"fmt_{name}"] = local_format(spec.format)
+            zone, local = f"zn_{name}", f"r._local_{name}"
+            joins.append(f"LEFT JOIN staging.zones {zone} ON {zone}.raw = r._zone_{name}")
+            helper(f"{zone}.problem", f"zp_{name}")
+            value = (f"CASE WHEN r._zone_{name} IS NULL THEN timezone($tz, {local}) "
+                     f"WHEN {zone}.name IS NOT NULL THEN timezone({zone}.name, {local}) "
+                     f"ELSE timezone('UTC', {local} - to_minutes({zone}.minutes)) END")  # fmt: skip
         elif how == "duration":
             seconds = _seconds(x, spec.unit)
             helper(seconds, f"n_{name}")
@@ -250,6 +334,8 @@ def parse(con: duckdb.DuckDBPyConnection, mapping: Mapping, timezone: str) -> No
                      f"THEN CAST({n} AS {sql_type}) END")  # fmt: skip
         elif how in ("code", "flag"):
             joins.append(f"LEFT JOIN staging.lookup_{name} lk_{name} ON lk_{name}.raw = {x}")
+            if name in codes.AMBIGUOUS:
+                helper(f"lk_{name}.ambiguous", f"amb_{name}")
             value = f"lk_{name}.code" if how == "code" else f"CAST(lk_{name}.code AS BOOLEAN)"
         elif how == "codes":
             joins.append(f"LEFT JOIN staging.list_{name} ls_{name} ON ls_{name}._row = r._row")
@@ -260,7 +346,8 @@ def parse(con: duckdb.DuckDBPyConnection, mapping: Mapping, timezone: str) -> No
         helper(value, name)
     sql = (
         f"CREATE TABLE staging.parsed AS SELECT {', '.join(outer)} FROM ("  # noqa: S608
-        f"SELECT {', '.join(inner)} FROM staging.raw r {' '.join(joins)}) b"
+        f"SELECT {', '.join(inner)} FROM (SELECT *{split} FROM staging.raw) r "
+        f"{' '.join(joins)}) b"
     )
     con.execute(sql, params)
 
@@ -281,9 +368,10 @@ class Check:
     reason: str
     detail: str = ""  # text shown with the problem (bound as a parameter)
     detail_sql: str = ""  # or an expression of this module's own over staging.parsed
+    params: dict[str, object] = field(default_factory=dict)  # values condition and detail bind
 
 
-def checks(mapping: Mapping) -> list[Check]:
+def checks(mapping: Mapping, window: config.DateWindow) -> list[Check]:
     """Every per-row check for this mapping, in the order they are reported."""
     table = mapping.table
     found: list[Check] = []
@@ -296,18 +384,8 @@ def checks(mapping: Mapping) -> list[Check]:
         raw = f"raw_{name}"
         if column.required:
             found.append(Check(name, f"{raw} IS NULL", MISSING))
-        if how == "timestamp" and spec.after is not None:
-            # judged on the duration itself: a bad start time is reported on its own column
-            found.append(Check(name, f"{raw} IS NOT NULL AND (n_{name} IS NULL OR "
-                               f"abs(n_{name}) > {MAX_SECONDS})", BAD_DURATION,
-                               f"a number of {spec.unit} after {spec.after}"))  # fmt: skip
-            found.append(Check(name, f"n_{name} < 0", NEGATIVE_DURATION))
-        elif how == "timestamp":
-            expected = {None: "a date such as 2024-05-31 14:00", "iso":
-                        "a date such as 2024-05-31 14:00", "epoch": "seconds since 1970",
-                        "epoch_ms": "milliseconds since 1970"}.get(spec.format)  # fmt: skip
-            detail = f"expected {expected or 'the format ' + str(spec.format)}"
-            found.append(Check(name, f"{raw} IS NOT NULL AND {name} IS NULL", BAD_DATE, detail))
+        if how == "timestamp":
+            found += _timestamp_checks(mapping, name, window)
         elif how == "duration":
             found.append(Check(name, f"{raw} IS NOT NULL AND {name} IS NULL", BAD_DURATION,
                                f"a number of {spec.unit or 'seconds'}"))  # fmt: skip
@@ -323,8 +401,12 @@ def checks(mapping: Mapping) -> list[Check]:
             found.append(Check(name, f"n_{name} IS NOT NULL AND {name} IS NULL", OUT_OF_RANGE,
                                f"a whole number from {low} to {high}"))  # fmt: skip
         elif how == "code":
-            found.append(Check(name, f"{raw} IS NOT NULL AND {name} IS NULL",
-                               codes.UNKNOWN_REASON[name]))  # fmt: skip
+            unknown = f"{raw} IS NOT NULL AND {name} IS NULL"
+            if name in codes.AMBIGUOUS:
+                found.append(Check(name, f"amb_{name} IS NOT NULL", codes.AMBIGUOUS[name][0],
+                                   detail_sql=f"amb_{name}"))  # fmt: skip
+                unknown += f" AND amb_{name} IS NULL"
+            found.append(Check(name, unknown, codes.UNKNOWN_REASON[name]))
         elif how == "codes":
             found.append(Check(name, f"bad_{name} IS NOT NULL", codes.UNKNOWN_REASON[name],
                                detail_sql=f"'not recognised: ' || bad_{name}"))  # fmt: skip
@@ -338,6 +420,46 @@ def checks(mapping: Mapping) -> list[Check]:
             detail = (f"'{earlier} ' || strftime(timezone('UTC', {earlier}), "
                       "'%Y-%m-%d %H:%M:%S') || ' UTC'")  # fmt: skip
             found.append(Check(later, f"{later} < {earlier}", reason, detail_sql=detail))
+    if table == "tickets" and {"status", "resolved_at"} <= set(mapping.columns):
+        rule = (f"; a resolved ticket is {' or '.join(RESOLVED_STATUSES)}, an unresolved one has "
+                "no resolution date")  # fmt: skip
+        found.append(Check("resolved_at", "resolved_at IS NOT NULL AND list_contains("
+                           "$unresolved, status)", RESOLVED_WHILE_OPEN,
+                           detail_sql="'the status is ' || status || $resolved_rule",
+                           params={"unresolved": list(UNRESOLVED_STATUSES),
+                                   "resolved_rule": rule}))  # fmt: skip
+    return found
+
+
+def _timestamp_checks(mapping: Mapping, name: str, window: config.DateWindow) -> list[Check]:
+    spec, raw = mapping.columns[name], f"raw_{name}"
+    found = []
+    if spec.after is not None:
+        # judged on the duration itself: a bad start time is reported on its own column
+        found.append(Check(name, f"{raw} IS NOT NULL AND (n_{name} IS NULL OR "
+                           f"abs(n_{name}) > {MAX_SECONDS})", BAD_DURATION,
+                           f"a number of {spec.unit} after {spec.after}"))  # fmt: skip
+        found.append(Check(name, f"n_{name} < 0", NEGATIVE_DURATION))
+    else:
+        expected = {None: "a date such as 2024-05-31 14:00", "iso":
+                    "a date such as 2024-05-31 14:00", "epoch": "seconds since 1970",
+                    "epoch_ms": "milliseconds since 1970"}.get(spec.format)  # fmt: skip
+        detail = f"expected {expected or 'the format ' + str(spec.format)}"
+        unparsed = f"{raw} IS NOT NULL AND {name} IS NULL"
+        if name in zoned_columns(mapping):  # a refused zone is reported as such
+            found.append(Check(name, f"zp_{name} IS NOT NULL", BAD_ZONE, detail_sql=f"zp_{name}"))
+            unparsed += f" AND zp_{name} IS NULL"
+        found.append(Check(name, unparsed, BAD_DATE, detail))
+    outside = f"({name} < $earliest OR {name} >= $until)"
+    if spec.after is not None:  # a start outside is reported on its own column
+        outside += f" AND {spec.after} >= $earliest AND {spec.after} < $until"
+    read_as = f"strftime(timezone('UTC', {name}), '%Y-%m-%d %H:%M:%S')"
+    found.append(Check(
+        name, outside, OUT_OF_WINDOW,
+        detail_sql=f"'read as ' || {read_as} || ' UTC; accepted ' || $window",
+        params={"earliest": window.earliest, "until": window.until,
+                "window": f"{window} (set {config.IMPORT_DATES_VAR} to change it)"},
+    ))  # fmt: skip
     return found
 
 
@@ -354,7 +476,8 @@ def add_bad_rows(con: duckdb.DuckDBPyConnection, bad_rows: Iterable[BadRow]) -> 
         con.executemany("INSERT INTO staging.problems VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def find_problems(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
+def find_problems(con: duckdb.DuckDBPyConnection, mapping: Mapping,
+                  window: config.DateWindow) -> None:  # fmt: skip
     """Fill ``staging.problems`` from the checks, then refuse repeated ids among the rest."""
     labels = column_labels(mapping)
     params: dict[str, object] = {}
@@ -364,7 +487,8 @@ def find_problems(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
         [EMPTY_ROW],
     )
     parts = []
-    for i, check in enumerate(checks(mapping)):
+    for i, check in enumerate(checks(mapping, window)):
+        params.update(check.params)
         params[f"field{i}"] = check.column
         params[f"source{i}"] = labels.get(check.column)
         params[f"reason{i}"] = check.reason
