@@ -6,8 +6,9 @@ files: see ``data_access.database``). Without it the dashboard uses the sample a
 
 ``SERVICE_ATLAS_IMPORT_DATES`` (or the importer's ``--dates``) sets the window every imported
 timestamp must fall in, as ``FIRST/LAST`` dates (either may be left out, e.g. ``1995-01-01/``).
-By default it runs from 2000-01-01 to one day after the import: a date outside it is a typo,
-a placeholder such as 9999-12-31 or a wrong unit, not a customer contact.
+By default it runs from 2000-01-01 to one day after the import (a year for shifts, which are a
+plan): a date outside it is a typo, a placeholder such as 9999-12-31 or a wrong unit, not a
+customer contact.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ ENV_VAR = "SERVICE_ATLAS_DB"
 IMPORT_DATES_VAR = "SERVICE_ATLAS_IMPORT_DATES"
 EARLIEST_IMPORT_DATE = dt.date(2000, 1, 1)
 FUTURE_ALLOWANCE = dt.timedelta(days=1)  # clocks and time zones of the source systems differ
+SCHEDULE_AHEAD = dt.timedelta(days=366)  # shifts are a plan: schedules are published ahead
 
 
 def data_location() -> Path:
@@ -46,11 +48,13 @@ class DateWindow:
         return f"from {self.earliest:%Y-%m-%d %H:%M} UTC until {self.until:%Y-%m-%d %H:%M} UTC"
 
 
-def import_date_window(text: str | None = None, now: dt.datetime | None = None) -> DateWindow:
+def import_date_window(
+    text: str | None = None, now: dt.datetime | None = None, ahead: dt.timedelta = FUTURE_ALLOWANCE
+) -> DateWindow:
     """The window ``text`` gives (else ``$SERVICE_ATLAS_IMPORT_DATES``, else the default).
 
     ``text`` is ``FIRST/LAST`` in ISO dates, both days included; a side left empty keeps its
-    default (2000-01-01; ``now`` plus one day). Raises ``ValueError`` saying what is wrong.
+    default (2000-01-01; ``now`` plus ``ahead``). Raises ``ValueError`` saying what is wrong.
     """
     source = "--dates" if text is not None else IMPORT_DATES_VAR
     configured = (text if text is not None else os.environ.get(IMPORT_DATES_VAR, "")).strip()
@@ -67,7 +71,7 @@ def import_date_window(text: str | None = None, now: dt.datetime | None = None) 
                          "1995-01-01/2030-12-31.") from None  # fmt: skip
     start = dt.datetime.combine(earliest, dt.time(), dt.UTC)
     until = (dt.datetime.combine(latest + dt.timedelta(days=1), dt.time(), dt.UTC)
-             if latest else now + FUTURE_ALLOWANCE)  # fmt: skip
+             if latest else now + ahead)  # fmt: skip
     if until <= start:
         raise ValueError(f"{source} is '{configured}': the last date is before the first.")
     return DateWindow(start, until)

@@ -125,9 +125,11 @@ def test_surveys_and_shifts_are_held_to_the_same_window(db, tmp_path):
     assert problems(result) == [(3, "responded_at", "date outside the accepted range"),
                                 (4, "sent_at", "date outside the accepted range")]  # fmt: skip
     shifts = tmp_path / "shifts.csv"
+    ahead = dt.date.today() + dt.timedelta(days=60)  # a published schedule: accepted
     shifts.write_text("Agent,Shift start,Shift end\n"
                       "a-1,2025-03-01 08:00,2025-03-01 16:00\n"
-                      "a-1,9999-03-02 08:00,9999-03-02 16:00\n")  # fmt: skip
+                      "a-1,9999-03-02 08:00,9999-03-02 16:00\n"
+                      f"a-1,{ahead} 08:00,{ahead} 16:00\n")  # fmt: skip
     mapping = Mapping.from_dict({
         "table": "shifts", "timezone": "UTC",
         "columns": {"agent_id": "Agent", "start_at": "Shift start", "end_at": "Shift end"},
@@ -135,7 +137,7 @@ def test_surveys_and_shifts_are_held_to_the_same_window(db, tmp_path):
     result = import_file("shifts", shifts, db, mapping)
     assert problems(result) == [(3, "end_at", "date outside the accepted range"),
                                 (3, "start_at", "date outside the accepted range")]  # fmt: skip
-    assert result.rows_loaded == 1
+    assert result.rows_loaded == 2
 
 
 def test_the_window_is_set_by_environment_or_command_line(db, tmp_path, monkeypatch):

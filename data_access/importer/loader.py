@@ -117,7 +117,7 @@ def import_file(
     Without a mapping the suggested one is used (and must cover the required columns). Every
     timestamp must fall in the window ``dates`` gives ("FIRST/LAST", see
     ``config.import_date_window``; by default $SERVICE_ATLAS_IMPORT_DATES, else 2000-01-01 to a
-    day after now); rows outside it are refused. Raises
+    day after now, a year for shifts); rows outside it are refused. Raises
     ``ImportFileError`` (unreadable file), ``MappingError`` (mapping does not fit the file),
     ``store.WriterBusyError`` (another import is running) or ``ImportAborted`` (the database
     could not finish, e.g. out of memory); nothing is published then.
@@ -127,7 +127,8 @@ def import_file(
     if table not in IMPORTABLE:
         raise MappingError([f"Cannot import into '{table}': choose {', '.join(IMPORTABLE)}."])
     try:
-        window = config.import_date_window(dates)
+        ahead = config.SCHEDULE_AHEAD if table == "shifts" else config.FUTURE_ALLOWANCE
+        window = config.import_date_window(dates, ahead=ahead)
     except ValueError as error:
         raise MappingError([str(error)]) from None
     path, db = Path(path), Path(db)
