@@ -49,7 +49,8 @@ class _Period:
 class _Compiled:
     sql: str
     params: dict[str, object]
-    quantile_levels: dict[str, tuple[str, list[float]]] = field(default_factory=dict)
+    # quantile KPI -> its columns: count, rank of the window's first value, sorted window
+    quantile_columns: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def _periods(flt: Filter, compare: Sequence[str]) -> list[_Period]:
@@ -157,20 +158,31 @@ def _aggregates(kpis: list[Kpi], compiled: _Compiled, part: str) -> list[str]:
         elif k.kind == "quantile":
             quantile_groups[(k.value, k.rows)].append(k)
     for i, ((value, rows), group) in enumerate(quantile_groups.items()):
-        levels = sorted({round(q, 4) for k in group for q in _quantile_levels(k.quantile)})
         name = f"{part}_q{i}"
+        n = f"count({value}) FILTER (WHERE {rows})"
         # one sort per expression; DuckDB computes the identical aggregate once
-        quantiles = f"quantile_cont({value}, {levels}) FILTER (WHERE {rows})"
-        columns += [f'({quantiles})[{i + 1}] AS "{name}__q{i}"' for i in range(len(levels))]
-        columns.append(f'count({value}) FILTER (WHERE {rows}) AS "{name}__n"')
-        for k in group:
-            compiled.quantile_levels[k.id] = (name, levels)
+        ordered = f"list({value} ORDER BY {value}) FILTER (WHERE {rows})"
+        columns.append(f'{n} AS "{name}__n"')
+        for j, q in enumerate(sorted({k.quantile for k in group})):
+            first, last = order_statistic_window(n, q)
+            columns.append(f'{first} AS "{name}__first{j}"')
+            columns.append(f'list_slice({ordered}, {first}, {last}) AS "{name}__window{j}"')
+            for k in group:
+                if k.quantile == q:
+                    compiled.quantile_columns[k.id] = (f"{name}__n", f"{name}__first{j}",
+                                                       f"{name}__window{j}")  # fmt: skip
     return columns
 
 
-def _quantile_levels(q: float) -> tuple[float, float, float]:
-    h = stats.QUANTILE_BANDWIDTH
-    return (max(q - h, 0.0), q, min(q + h, 1.0))
+def order_statistic_window(n: str, q: float) -> tuple[str, str]:
+    """SQL for the first and last rank (1-based) of the sorted observations a q-quantile needs:
+    n*q plus or minus 3 standard deviations of Binomial(n, q) and 3 ranks, which holds the
+    interpolation points and both ranks of ``stats.quantile_ranks``. Only this window, not
+    all n observations, leaves the database."""
+    half = f"(ceil(3 * sqrt({n} * {q * (1 - q)!r})) + 3)::BIGINT"
+    first = f"greatest(1, floor({n} * {q!r})::BIGINT - {half})"
+    last = f"least({n}, ceil({n} * {q!r})::BIGINT + {half} + 1)"
+    return first, last
 
 
 def _split_dimensions(by: Sequence[str], grain: str | None) -> list[Dimension]:
@@ -359,14 +371,19 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
         se = stats.nps_standard_error(pro, det, n)
         detail = {"promoters": pro, "detractors": det}
     else:  # quantile
-        name, levels = compiled.quantile_levels[kpi.id]
-        lo_q, q, hi_q = _quantile_levels(kpi.quantile)
-        idx = [levels.index(round(x, 4)) for x in (lo_q, q, hi_q)]
-        picked = part[[f"{name}__q{i}" for i in idx]].to_numpy(float).reshape(-1, 3)
-        n = part[f"{name}__n"].to_numpy(float)
-        value = picked[:, 1]
-        se = stats.quantile_standard_error(kpi.quantile, picked[:, 0], picked[:, 2], n)
-        ci_low, ci_high = stats.quantile_interval(value, se)
+        n_column, first_column, window_column = compiled.quantile_columns[kpi.id]
+        n = part[n_column].to_numpy(float)
+        first, windows = part[first_column].to_numpy(float), part[window_column].to_numpy(object)
+
+        def order_statistic(rank: np.ndarray) -> np.ndarray:
+            out = np.full(len(rank), np.nan)
+            for i, (window, offset, r) in enumerate(zip(windows, first, rank, strict=True)):
+                if isinstance(window, np.ndarray) and r >= 1 and 0 <= r - offset < len(window):
+                    out[i] = window[int(r - offset)]
+            return out
+
+        value, ci_low, ci_high = stats.quantile_with_interval(order_statistic, n, kpi.quantile)
+        se = stats.quantile_standard_error(ci_low, ci_high)
     hidden = kpi.is_survey & (n < stats.MIN_SURVEY_RESPONSES)
     columns = {"value": value, "ci_low": ci_low, "ci_high": ci_high, "se": se, **detail}
     # nothing about a too-small survey group leaks out
@@ -382,6 +399,10 @@ def _changes(
     table: pd.DataFrame, keys: list[str], periods: list[_Period], grain: str | None
 ) -> pd.DataFrame:
     """Current rows with, per comparison, the compared value, delta and significance.
+
+    ``<name>_tested`` is False where the comparison could not be tested (see ``metrics.stats``:
+    no observations, a NaN or zero standard error, a suppressed side, or a snapshot such as the
+    backlog); there ``_p_value`` is NaN and ``_significant`` False.
 
     Counts from a compared period of another length (the 365-day baseline) are scaled to the
     current period's length, and tested as rates.
@@ -399,6 +420,10 @@ def _changes(
             p_value[merged.index.get_indexer(rows)] = _p_values(
                 merged.loc[rows], KPIS[kpi_id], ratio
             )
+        # a privacy-suppressed side is never tested, whatever its hidden numbers say
+        hidden = (merged["suppressed"] | merged["suppressed_other"].eq(True)).to_numpy(bool)
+        tested = np.isfinite(p_value) & ~hidden
+        p_value = np.where(tested, p_value, np.nan)
         current = current.assign(**{
             f"{name}_value": merged["value_other"].to_numpy(),
             f"{name}_n": merged["n_other"].to_numpy(),
@@ -406,7 +431,8 @@ def _changes(
             f"{name}_delta_rel": ((merged["value"] - merged["value_other"])
                                   / merged["value_other"].abs()).to_numpy(),
             f"{name}_p_value": p_value,
-            f"{name}_significant": p_value < 0.05,
+            f"{name}_tested": tested,
+            f"{name}_significant": tested & (p_value < 0.05),
         })  # fmt: skip
     return current
 

@@ -5,7 +5,9 @@ p-values are adjusted for the false discovery rate (Benjamini–Hochberg, 5 %) a
 scanned before anything counts as a mover. Movers are then ranked by effect size, not by p-value
 (with enough data every tiny change is "significant"): the absolute log ratio for counts,
 durations and means (a doubling and a halving rank alike), Cohen's h for proportions, and the
-change in NPS points divided by 100. Low-confidence and privacy-suppressed groups never rank.
+change in NPS points divided by 100. Low-confidence and privacy-suppressed groups never rank,
+and comparisons that could not be tested (``<compare>_tested`` False: too little data) are not
+counted among the tests at all.
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ def biggest_movers(
     if not frames:
         return pd.DataFrame(columns=MOVER_COLUMNS)
     table = pd.concat(frames, ignore_index=True)
-    table["q_value"] = stats.benjamini_hochberg(table[f"{compare}_p_value"])
+    # only tested comparisons are among the m tests; the rest keep q = NaN and never rank
+    tested = table[f"{compare}_tested"].to_numpy(bool)
+    table["q_value"] = stats.benjamini_hochberg(table[f"{compare}_p_value"].where(tested))
     table = table[
         (table["q_value"] < FALSE_DISCOVERY_RATE)
         & ~table["low_confidence"]

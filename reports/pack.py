@@ -74,8 +74,10 @@ def summary(db: Database, flt: Filter) -> pd.DataFrame:
         def change(name: str, row: object = row, kpi: object = kpi) -> str:
             delta = getattr(row, f"{name}_delta")
             text = fmt.kpi_delta(kpi, delta)
-            significant = getattr(row, f"{name}_significant")
-            return f"{text}{'' if significant or not text else ' (' + _('n.s.') + ')'}"
+            # a snapshot (backlog) has no sampling error: its change stands as it is
+            if getattr(row, f"{name}_significant") or not text or kpi.kind == "backlog":
+                return text
+            return f"{text} ({_('n.s.') if getattr(row, f'{name}_tested') else _('not tested')})"
 
         rows.append({
             _("KPI"): fmt.kpi_label(kpi),
@@ -91,7 +93,8 @@ def _sections(db: Database, flt: Filter, progress: Progress) -> list[Section]:
     steps: list[tuple[str, Callable[[], Section]]] = [
         (_("KPI summary"), lambda: Section(
             _("KPI summary"), table=summary(db, flt),
-            note=_("Changes marked n.s. are not statistically significant at 95%."))),
+            note=_("Changes marked n.s. are not statistically significant at 95%; not tested: "
+                   "too few observations for a test."))),
         (_("Where"), lambda: Section(
             _("Where: CSAT by customer country"),
             figure=charts.world_map(kpi_table(db, ["csat"], by=["country"], flt=flt), "csat",

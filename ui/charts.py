@@ -25,9 +25,11 @@ def _hover_text(kpi: str, rows: pd.DataFrame) -> list[str]:
             texts.append(f"{fmt.suppressed()}<br>n = {fmt.count(row.n)}")
             continue
         line = f"<b>{fmt.kpi_value(kpi, row.value)}</b>"
-        if not np.isnan(row.ci_low):
+        if not (np.isnan(row.ci_low) or np.isnan(row.ci_high)):
             ci = f"{fmt.kpi_value(kpi, row.ci_low)} – {fmt.kpi_value(kpi, row.ci_high)}"
             line += "<br>" + _("95% interval {interval}").format(interval=ci)
+        elif KPIS[kpi].kind == "quantile" and row.n > 0:
+            line += "<br>" + _("No 95% interval: too few observations.")
         line += f"<br>n = {fmt.count(row.n)} {fmt.n_label(kpi)}"
         if row.low_confidence:
             line += "<br><i>" + _("low confidence (n < 30)") + "</i>"
@@ -69,11 +71,13 @@ def trend(
         colour = theme.colour_for(index, str(member))
         name = fmt.member(split, member) if split else fmt.kpi_label(kpi)
         x, y = group[time_column], fmt.plot_values(kpi, group["value"])
-        if split is None and group["ci_low"].notna().any():
+        bounded = group[group["ci_low"].notna() & group["ci_high"].notna()]
+        if split is None and len(bounded):
+            band_x = bounded[time_column]
             fig.add_trace(go.Scatter(
-                x=pd.concat([x, x[::-1]]),
-                y=np.concatenate([fmt.plot_values(kpi, group["ci_high"]),
-                                  fmt.plot_values(kpi, group["ci_low"])[::-1]]),
+                x=pd.concat([band_x, band_x[::-1]]),
+                y=np.concatenate([fmt.plot_values(kpi, bounded["ci_high"]),
+                                  fmt.plot_values(kpi, bounded["ci_low"])[::-1]]),
                 fill="toself", fillcolor=theme.FAINT, line={"width": 0}, hoverinfo="skip",
                 mode="lines",
                 name=_("95% interval"), showlegend=True,

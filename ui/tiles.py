@@ -47,9 +47,11 @@ def _help(kpi_id: str, row: pd.Series) -> str:
     lines = [f"**{fmt.kpi_label(kpi)}**: {fmt.kpi_definition(kpi)}"]
     if kpi.target is not None:
         lines.append(_("Target: {value}.").format(value=fmt.kpi_value(kpi, kpi.target)))
-    if not math.isnan(row["ci_low"]):
+    if not (math.isnan(row["ci_low"]) or math.isnan(row["ci_high"])):
         lines.append(_("95% interval: {low} – {high}.").format(
             low=fmt.kpi_value(kpi, row["ci_low"]), high=fmt.kpi_value(kpi, row["ci_high"])))
+    elif kpi.kind == "quantile" and row["n"] > 0:
+        lines.append(_("No 95% interval: too few observations."))
     lines.append(_("n = {n} {counted} ({anchor} in the period).").format(
         n=fmt.count(row["n"]), counted=fmt.n_label(kpi), anchor=fmt.anchor_label(kpi)))
     return "  \n".join(lines)
@@ -63,7 +65,8 @@ def kpi_tiles(
     if caption:
         st.caption(
             _("Change against the previous {days} days; grey and *n.s.* = not statistically "
-              "significant at 95%. Hover ⓘ for definitions and intervals.").format(days=flt.days)
+              "significant at 95%, *not tested* = too few observations for a test. Hover ⓘ for "
+              "definitions and intervals.").format(days=flt.days)
         )
     table = data.kpi_table(kpi_ids, flt=flt, compare=("previous",)).set_index("kpi")
     trends = {
@@ -84,8 +87,8 @@ def kpi_tiles(
             row = table.loc[kpi_id]
             value = _("hidden") if row["suppressed"] else fmt.kpi_value(kpi, row["value"])
             # a snapshot (backlog) has no sampling error: its change is shown, never "n.s."
-            tested = not math.isnan(row["previous_p_value"])
-            significant = bool(row["previous_significant"]) or not tested
+            significant = bool(row["previous_significant"]) or kpi.kind == "backlog"
+            verdict = _("n.s.") if row["previous_tested"] else _("not tested")
             trend = trends[kpi.is_survey]
             spark = fmt.plot_values(kpi, trend[trend["kpi"] == kpi_id]["value"].dropna()).tolist()
             st.metric(
@@ -93,7 +96,7 @@ def kpi_tiles(
                 value,
                 delta=fmt.kpi_delta(kpi, row["previous_delta"]) or None,
                 delta_color=_delta_color(kpi_id, significant),
-                delta_description=None if significant else _("n.s."),
+                delta_description=None if significant else verdict,
                 help=_help(kpi_id, row),
                 chart_data=spark if len(spark) > 1 else None,
                 chart_type="area",

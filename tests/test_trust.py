@@ -1,0 +1,208 @@
+"""Numbers people can trust: no p-value without data, distribution-free quantile intervals, no
+lost or invented rows, and hour-of-week averages over the hours that really occurred.
+
+Every database here is built by hand; expected values are worked out in the comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from data_access.database import Database
+from data_access.filters import Filter
+from metrics import stats
+from metrics.engine import kpi_table, order_statistic_window
+from metrics.movers import biggest_movers
+from tests.conftest import write_rows
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = dt.datetime(2025, 3, 3, tzinfo=dt.UTC)  # a Monday
+MARCH = Filter(start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 16))  # previous: 02-17..03-02
+BEFORE = T0 - dt.timedelta(days=14)  # the previous period's first moment
+
+
+def ticket(i: int, created: dt.datetime, **extra) -> dict:
+    row = {"ticket_id": f"t{i:04d}", "customer_id": f"c{i:04d}", "created_at": created,
+           "status": "closed", "channel": "email", "country": "DE", "language": "de",
+           "priority": "normal", "category": "shipping", "hub": "EMEA", "agent_replies": 1,
+           "reopens": 0, "bot_resolved": False}  # fmt: skip
+    row.update(extra)
+    return row
+
+
+def queue(start: int, created: dt.datetime, channel: str, abandoned: int, offered: int) -> list:
+    """``offered`` queued contacts of ``channel`` an hour apart, the first ``abandoned`` of them
+    abandoned."""
+    return [ticket(start + i, created + dt.timedelta(hours=i), channel=channel,
+                   abandoned=i < abandoned) for i in range(offered)]  # fmt: skip
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT,
+                          capture_output=True, text=True)  # fmt: skip
+
+
+# ---------------------------------------------------------------- no p-value without data
+def test_a_test_without_data_has_no_p_value():
+    # no observations on either side (0 of 0): nothing to test
+    assert np.isnan(stats.two_proportion_p_value(0, 0, 0, 0))
+    # 0 of 50 against 0 of 40: pooled share 0, standard error 0
+    assert np.isnan(stats.two_proportion_p_value(0, 50, 0, 40))
+    # suppressed or empty estimates arrive as NaN; an estimate without spread has se 0
+    assert np.isnan(stats.difference_p_value(np.nan, np.nan, np.nan, np.nan))
+    assert np.isnan(stats.difference_p_value(5.0, 0.0, 5.0, 0.0))
+    # one observation has no standard deviation
+    assert np.isnan(stats.welch_p_value(3.0, np.nan, 1, 4.0, 1.0, 20))
+    # no events in either period
+    assert np.isnan(stats.poisson_count_p_value(0, 0))
+
+
+def test_channels_without_a_queue_are_not_tested_and_never_significant(tmp_path):
+    # phone: 2 of 10 abandoned now, 5 of 10 before; email has no queue (abandoned is NULL)
+    rows = (queue(0, T0, "phone", 2, 10) + queue(100, BEFORE, "phone", 5, 10)
+            + [ticket(200, T0), ticket(201, BEFORE)])  # fmt: skip
+    db = Database(write_rows(tmp_path / "q.duckdb", rows))
+    table = kpi_table(db, ["abandonment"], by=["channel"], flt=MARCH, compare=["previous"])
+    email = table.set_index("channel").loc["email"]
+    assert email["n"] == 0 and email["previous_n"] == 0
+    assert np.isnan(email["previous_p_value"])
+    assert not email["previous_tested"] and not email["previous_significant"]
+    phone = table.set_index("channel").loc["phone"]
+    # pooled 7/20 = 0.35; se = sqrt(0.35 * 0.65 * (1/10 + 1/10)) = 0.213307
+    # z = (0.2 - 0.5) / 0.213307 = -1.406423 -> p = 2 * (1 - Phi(1.406423)) = 0.15961
+    assert phone["previous_tested"] and not phone["previous_significant"]
+    assert phone["previous_p_value"] == pytest.approx(2 * norm.sf(1.406423), abs=1e-5)
+
+
+def test_suppressed_survey_groups_are_not_tested(tmp_path):
+    # 3 CSAT answers now (fewer than 5: hidden), 6 before
+    tickets = [ticket(i, T0 + dt.timedelta(hours=i)) for i in range(3)]
+    tickets += [ticket(10 + i, BEFORE + dt.timedelta(hours=i)) for i in range(6)]
+    surveys = [{"survey_id": f"s{t['ticket_id']}", "ticket_id": t["ticket_id"],
+                "sent_at": t["created_at"], "responded_at": t["created_at"] + dt.timedelta(hours=1),
+                "csat": 5 if i % 2 else 1} for i, t in enumerate(tickets)]  # fmt: skip
+    db = Database(write_rows(tmp_path / "s.duckdb", tickets, surveys))
+    row = kpi_table(db, ["csat"], flt=MARCH, compare=["previous"]).iloc[0]
+    assert row["suppressed"] and row["n"] == 3 and row["previous_n"] == 6
+    assert np.isnan(row["previous_p_value"])
+    assert not row["previous_tested"] and not row["previous_significant"]
+
+
+def test_false_discovery_counts_only_tested_comparisons(tmp_path):
+    # Abandonment by channel, 100 offered contacts per channel and period.
+    #   phone     10 now vs 40 before: pooled 0.25, se = sqrt(0.25*0.75*0.02) = 0.0612372,
+    #             z = -0.3 / 0.0612372 = -4.898979
+    #   chat      20 vs 33: pooled 0.265, se = sqrt(0.265*0.735*0.02) = 0.0624139,
+    #             z = -0.13 / 0.0624139 = -2.082869 -> p = 0.037259
+    #   messaging 30 vs 30: z = 0 -> p = 1
+    # email, web_form and social have no queue: not tested. Benjamini-Hochberg over the m = 3
+    # tested: q(phone) = 3 p(phone), q(chat) = 3/2 * 0.037259 = 0.05589 > 0.05, so only phone
+    # moved. Counting the three untested as tests (m = 6, p = 0) gave chat 6/5 * 0.037259 =
+    # 0.0447 and made it a mover.
+    rows = []
+    for start, (channel, now, before) in enumerate(
+        [("phone", 10, 40), ("chat", 20, 33), ("messaging", 30, 30)]
+    ):
+        rows += queue(1000 * start, T0, channel, now, 100)
+        rows += queue(1000 * start + 500, BEFORE, channel, before, 100)
+    rows += [ticket(5000 + i, when, channel=channel) for i, (when, channel) in enumerate(
+        (w, c) for w in (T0, BEFORE) for c in ("email", "web_form", "social"))]  # fmt: skip
+    db = Database(write_rows(tmp_path / "m.duckdb", rows))
+    movers = biggest_movers(db, ["abandonment"], MARCH, dimensions=("channel",))
+    assert movers["member"].tolist() == ["phone"]
+    assert movers["q_value"][0] == pytest.approx(3 * 2 * norm.sf(4.898979), rel=1e-4)
+
+
+def test_the_command_line_says_what_was_not_tested(tmp_path):
+    rows = queue(0, T0, "phone", 2, 10) + queue(100, BEFORE, "phone", 5, 10)
+    rows += [ticket(200, T0), ticket(201, BEFORE)]
+    path = write_rows(tmp_path / "cli.duckdb", rows)
+    result = run_cli("kpis", "--db", str(path), "--kpi", "abandonment", "--by", "channel",
+                     "--from", "2025-03-03", "--to", "2025-03-16",
+                     "--compare", "previous")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    printed = pd.read_csv(StringIO(result.stdout)).set_index("channel")
+    assert printed.loc["email", "previous_tested"] == False  # noqa: E712
+    assert pd.isna(printed.loc["email", "previous_p_value"])
+    assert printed.loc["email", "previous_significant"] == False  # noqa: E712
+    assert printed.loc["phone", "previous_tested"] == True  # noqa: E712
+
+
+# ---------------------------------------------------------------- quantile intervals
+def test_order_statistic_ranks_by_hand():
+    # median of 10: P(Y <= 1) = 11/1024 = 0.0107 <= 0.025 < P(Y <= 2) = 56/1024 = 0.0547,
+    # so l = 2; P(Y <= 8) = 1013/1024 = 0.989 >= 0.975 > P(Y <= 7) = 0.945, so u = 9:
+    # the classic [x(2), x(9)]
+    assert [float(r) for r in stats.quantile_ranks(10, 0.5)] == [2, 9]
+    # median of 18: P(Y <= 4) = 4048/262144 = 0.0154, P(Y <= 5) = 0.0481 -> l = 5;
+    # P(Y <= 12) = 0.9519, P(Y <= 13) = 0.9846 -> u = 14
+    assert [float(r) for r in stats.quantile_ranks(18, 0.5)] == [5, 14]
+    # median of 5: P(Y = 0) = 1/32 = 0.031 > 0.025 -> no lower bound (0), no upper (6 = n + 1)
+    assert [float(r) for r in stats.quantile_ranks(5, 0.5)] == [0, 6]
+    # p90: an upper bound needs P(Y = n) = 0.9^n <= 0.025, i.e. n >= 36
+    assert float(stats.quantile_ranks(35, 0.9)[1]) == 36  # n + 1: none
+    assert float(stats.quantile_ranks(36, 0.9)[1]) == 36
+
+
+def frt_tickets(seconds: list[float]) -> list[dict]:
+    return [ticket(i, T0 + dt.timedelta(minutes=i), first_response_at=T0 + dt.timedelta(
+        minutes=i, seconds=s)) for i, s in enumerate(seconds)]  # fmt: skip
+
+
+def test_median_and_p90_intervals_are_order_statistics(tmp_path):
+    seconds = [60, 120, 180, 240, 300, 600, 900, 1800, 3600, 7200]  # sorted, n = 10
+    db = Database(write_rows(tmp_path / "f.duckdb", frt_tickets(seconds[::-1])))
+    table = kpi_table(db, ["frt_median", "frt_p90"], flt=MARCH).set_index("kpi")
+    median = table.loc["frt_median"]
+    # position 9 * 0.5 = 4.5 -> (300 + 600) / 2 = 450; interval [x(2), x(9)] = [120, 3600]
+    assert median["value"] == pytest.approx(450)
+    assert (median["ci_low"], median["ci_high"]) == (120, 3600)  # 330 below, 3150 above
+    p90 = table.loc["frt_p90"]
+    # position 9 * 0.9 = 8.1 -> 3600 + 0.1 * (7200 - 3600) = 3960. Binomial(10, 0.9):
+    # P(Y <= 6) = 0.0128 <= 0.025 < P(Y <= 7) = 0.0702 -> l = 7, x(7) = 900; an upper
+    # bound needs n >= 36: NaN
+    assert p90["value"] == pytest.approx(3960)
+    assert p90["ci_low"] == 900 and np.isnan(p90["ci_high"])
+
+
+def test_intervals_agree_with_a_bootstrap_on_skewed_data(tmp_path):
+    rng = np.random.default_rng(11)
+    seconds = np.round(rng.lognormal(7, 1.2, 400))  # long right tail, like response times
+    db = Database(write_rows(tmp_path / "b.duckdb", frt_tickets(seconds.tolist())))
+    table = kpi_table(db, ["frt_median", "frt_p90"], flt=MARCH).set_index("kpi")
+    for kpi, q in (("frt_median", 0.5), ("frt_p90", 0.9)):
+        row = table.loc[kpi]
+        boot = [np.quantile(rng.choice(seconds, seconds.size), q) for _ in range(2000)]
+        low, high = np.percentile(boot, [2.5, 97.5])
+        assert row["ci_low"] == pytest.approx(low, rel=0.05), kpi
+        assert row["ci_high"] == pytest.approx(high, rel=0.05), kpi
+        assert row["ci_low"] >= seconds.min()
+        assert row["n"] == seconds.size
+        assert {row["ci_low"], row["ci_high"]} <= set(seconds), kpi  # observed values
+
+
+def test_the_database_returns_every_rank_the_interval_needs():
+    # SQL picks a window of sorted values around n*q; it must hold both interval ranks and the
+    # two interpolation points for every n
+    con = duckdb.connect()
+    ns = np.concatenate([np.arange(1, 20_001), [10**5, 10**6, 10**7, 10**8]])
+    con.register("sizes", pd.DataFrame({"n": ns}))
+    for q in (0.5, 0.9, 0.1, 0.99):
+        first, last = order_statistic_window("n", q)
+        window = con.execute(f"SELECT {first} AS first, {last} AS last FROM sizes").df()
+        low, high = stats.quantile_ranks(ns, q)
+        below = np.floor((ns - 1) * q) + 1
+        assert ((low == 0) | (window["first"] <= low)).all(), q
+        assert ((high == ns + 1) | (window["last"] >= high)).all(), q
+        assert (window["first"] <= below).all(), q
+        assert (window["last"] >= np.minimum(below + 1, ns)).all(), q
