@@ -14,7 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from data_access.database import Database, DataNotFoundError
-from metrics.cli import UsageError, add_filter_arguments, filter_from_args, split
+from metrics.cli import (
+    UsageError,
+    add_filter_arguments,
+    check_filter_values,
+    filter_from_args,
+    split,
+)
 from metrics.engine import COMPARISONS, kpi_table
 from metrics.registry import GRAINS, UnknownNameError
 
@@ -42,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         flt = filter_from_args(args)
         if not args.db.exists():
             raise DataNotFoundError(f"No database at {args.db}")
-        table = kpi_table(Database(args.db), split(args.kpi), split(args.by), flt, args.grain,
+        db = Database(args.db)
+        check_filter_values(flt, db)
+        table = kpi_table(db, split(args.kpi), split(args.by), flt, args.grain,
                           split(args.compare))  # fmt: skip
     except (UsageError, UnknownNameError, DataNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

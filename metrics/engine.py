@@ -34,7 +34,8 @@ from metrics.registry import (
 COMPARISONS = ("previous", "year_ago", "baseline")
 OTHER = "Other"  # the lumped members outside ``keep``
 LOCAL_TIMES = ("local_day", "local_hour", "local_hour_of_week")  # in each customer's own zone
-RESULT_COLUMNS = ["kpi", "value", "n", "ci_low", "ci_high", "low_confidence", "suppressed"]
+RESULT_COLUMNS = ["kpi", "value", "n", "ci_low", "ci_high", "low_confidence", "suppressed",
+                  "after_data_end"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -274,15 +275,21 @@ def _backlog_selects(
     grain: str | None,
     keep: Mapping[str, Sequence[str]],
 ) -> list[str]:
-    """Backlog: tickets open at the end of the period (or of each time bucket)."""
+    """Backlog: tickets open at the end of the period (or of each time bucket), and whether that
+    moment lies after the data's last day (``backlog__after_end``: not measured)."""
     if any(d.time in LOCAL_TIMES for d in dims):
         raise ValueError("backlog is a point-in-time count; it cannot be split by local time")
     join = any(d.needs_countries for d in dims)
     not_abandoned = "NOT coalesce(t.abandoned, false)"
+    zone = periods[0].flt.timezone
+    # local midnight after the last day with contacts: later backlogs are not in the data
+    last_contact = _wall_clock("max(created_at)", zone)
+    known = f"(SELECT date_trunc('day', {last_contact}) + INTERVAL 1 DAY FROM tickets)"
     if grain is None:
         selects = []
         for p in periods:
             end = "(SELECT max(created_at) FROM tickets)" if p.flt.end is None else f"${p.name}_end"
+            after_end = "FALSE" if p.flt.end is None else f"{_wall_clock(end, zone)} > {known}"
             conditions = [
                 f"t.created_at < {end}",
                 f"(t.resolved_at IS NULL OR t.resolved_at >= {end})",
@@ -291,7 +298,8 @@ def _backlog_selects(
             ]
             dim_cols = [f'{_plain_sql(d, keep)} AS "{d.id}"' for d in dims]
             columns = ["'backlog' AS __part", f"'{p.name}' AS period", *dim_cols,
-                       'count(*) AS "backlog__n"']  # fmt: skip
+                       'count(*) AS "backlog__n"',
+                       f'{after_end} AS "backlog__after_end"']  # fmt: skip
             selects.append(
                 f"SELECT {', '.join(columns)} FROM {_from_clause('tickets', join)} "
                 f"WHERE {' AND '.join(conditions)} GROUP BY ALL"
@@ -303,7 +311,6 @@ def _backlog_selects(
     plain = [d for d in dims if d.sql is not None]
     plain_cols = [f'{_plain_sql(d, keep)} AS "{d.id}"' for d in plain]
     names = [f'"{d.id}"' for d in plain]
-    zone = current.flt.timezone
     first_bucket = _bucket(grain, _wall_clock("$current_start", zone))
     bounds = {"{ts} >= $current_start": current.flt.start, "{ts} < $current_end": current.flt.end}
     in_period = "".join(f" AND {bound}" for bound, present in bounds.items() if present)
@@ -325,16 +332,22 @@ def _backlog_selects(
         )
     partition = f"PARTITION BY {', '.join(names)} " if names else ""
     running = f"sum(sum(change)) OVER ({partition}ORDER BY bucket)"
+    # the bucket's backlog is counted at its end, or at the period's end if that comes first
+    moment = f"bucket + INTERVAL {'30 MINUTE' if grain == 'half_hour' else '1 ' + grain}"
+    if current.flt.end:
+        moment = f"least({moment}, {_wall_clock('$current_end', zone)})"
+    after_end = f"{moment} > {known}" if current.flt.end else "FALSE"
     return [
         f"SELECT 'backlog' AS __part, 'current' AS period, {', '.join([*names, ''])}"
-        f'bucket AS "{grain}", backlog__n FROM ('
+        f'bucket AS "{grain}", backlog__n, {after_end} AS backlog__after_end FROM ('
         f"SELECT {', '.join([*names, ''])}bucket, {running} AS backlog__n "
         f"FROM ({' UNION ALL '.join(events)}) GROUP BY {', '.join([*names, 'bucket'])})"
     ]
 
 
 # ---------------------------------------------------------------------- results
-TIDY_ORDER = ["value", "n", "ci_low", "ci_high", "se", "low_confidence", "suppressed"]
+TIDY_ORDER = ["value", "n", "ci_low", "ci_high", "se", "low_confidence", "suppressed",
+              "after_data_end"]  # fmt: skip
 
 
 def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str]) -> pd.DataFrame:
@@ -346,8 +359,12 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
     out = part[keys].assign(kpi=kpi.id)
     nan = np.full(len(part), np.nan)
     ci_low, ci_high, se, detail = nan, nan, nan, {}
+    after_end = np.zeros(len(part), bool)
     if kpi.kind in ("count", "backlog"):
         n = part[f"{kpi.id}__n"].to_numpy(float)
+        if kpi.kind == "backlog":  # a moment after the data's last day: not measured
+            after_end = part["backlog__after_end"].eq(True).to_numpy()
+            n = np.where(after_end, np.nan, n)
         value = n
     elif kpi.kind == "ratio":
         k = part[f"{kpi.id}__k"].to_numpy(float)
@@ -388,11 +405,9 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
     columns = {"value": value, "ci_low": ci_low, "ci_high": ci_high, "se": se, **detail}
     # nothing about a too-small survey group leaks out
     columns = {name: np.where(hidden, np.nan, values) for name, values in columns.items()}
-    columns.update(n=n, low_confidence=n < stats.LOW_CONFIDENCE_N, suppressed=hidden)
-    out = out.assign(**{name: columns[name] for name in TIDY_ORDER + list(detail)})
-    if kpi.kind == "count":
-        out = out[out["n"] > 0]
-    return out
+    columns.update(n=n, low_confidence=n < stats.LOW_CONFIDENCE_N, suppressed=hidden,
+                   after_data_end=after_end)  # fmt: skip
+    return out.assign(**{name: columns[name] for name in TIDY_ORDER + list(detail)})
 
 
 def _changes(
@@ -472,8 +487,11 @@ def kpi_table(
     """KPIs by dimensions: one row per group and KPI.
 
     Columns: the group columns (``by`` then the grain), ``kpi``, ``value``, ``n``, ``ci_low``,
-    ``ci_high``, ``low_confidence``, ``suppressed``; with ``compare``, for each comparison
-    ``<name>_value``, ``_n``, ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``.
+    ``ci_high``, ``low_confidence``, ``suppressed``, ``after_data_end`` (a backlog counted at a
+    moment after the data's last day, in the filter's zone: value and n NaN); with ``compare``,
+    for each comparison
+    ``<name>_value``, ``_n``, ``_delta``, ``_delta_rel``, ``_p_value``, ``_tested``,
+    ``_significant`` (``_tested`` False: too little data for a test, p-value NaN).
     ``details=True`` keeps the raw statistics (successes, se, sd, promoters, detractors).
     ``keep`` lumps the members of a dimension outside the given list into 'Other'.
     """

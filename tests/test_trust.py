@@ -19,7 +19,7 @@ import pytest
 from scipy.stats import norm
 
 from data_access.database import Database
-from data_access.filters import Filter
+from data_access.filters import Filter, unknown_values
 from metrics import stats
 from metrics.engine import kpi_table, order_statistic_window
 from metrics.movers import biggest_movers
@@ -206,3 +206,50 @@ def test_the_database_returns_every_rank_the_interval_needs():
         assert ((high == ns + 1) | (window["last"] >= high)).all(), q
         assert (window["first"] <= below).all(), q
         assert (window["last"] >= np.minimum(below + 1, ns)).all(), q
+
+
+# ---------------------------------------------------------------- rows that are lost or invented
+def test_a_period_without_tickets_has_volume_zero(tmp_path):
+    db = Database(write_rows(tmp_path / "e.duckdb", [ticket(1, T0)]))
+    empty = Filter(start=dt.date(2025, 5, 1), end=dt.date(2025, 5, 31))
+    row = kpi_table(db, ["volume"], flt=empty).iloc[0]
+    assert (row["kpi"], row["value"], row["n"]) == ("volume", 0, 0)
+
+
+def test_backlog_after_the_data_end_is_not_measured(tmp_path):
+    # contacts 03-03 .. 03-07 (the last at 03-07 12:00); t0 resolved 03-04, t1 resolved 03-09
+    # (after the last contact), t2 .. t4 never
+    rows = [ticket(0, T0, resolved_at=T0 + dt.timedelta(days=1)),
+            ticket(1, T0 + dt.timedelta(days=1), resolved_at=T0 + dt.timedelta(days=6)),
+            ticket(2, T0 + dt.timedelta(days=2)), ticket(3, T0 + dt.timedelta(days=3)),
+            ticket(4, T0 + dt.timedelta(days=4, hours=12))]  # fmt: skip
+    db = Database(write_rows(tmp_path / "b.duckdb", rows))
+    # through the data's last day (03-07): at 03-08 00:00 t1 .. t4 are open
+    through = kpi_table(db, ["backlog"], flt=Filter(start=dt.date(2025, 3, 3),
+                                                    end=dt.date(2025, 3, 7))).iloc[0]  # fmt: skip
+    assert (through["value"], through["after_data_end"]) == (4, False)
+    # a week after the data ends: not "4 open", but unknown
+    later = kpi_table(db, ["backlog"], flt=Filter(start=dt.date(2025, 3, 10),
+                                                  end=dt.date(2025, 3, 16))).iloc[0]  # fmt: skip
+    assert later["after_data_end"] and np.isnan(later["value"]) and np.isnan(later["n"])
+    # by day: 03-07 counted; 03-09 (t1 resolved) is after the data: unknown, not 3
+    week = Filter(start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 9))
+    daily = kpi_table(db, ["backlog"], flt=week, grain="day")
+    by_day = daily.set_index(daily["day"].dt.day)
+    assert by_day.loc[7, "value"] == 4 and not by_day.loc[7, "after_data_end"]
+    assert by_day.loc[9, "after_data_end"] and np.isnan(by_day.loc[9, "value"])
+
+
+def test_unknown_filter_values_are_named():
+    flt = Filter(countries=("DE", "ZZ"), channels=("fax",), languages=("de",))
+    known = {"countries": ["DE", "JP"], "channels": ["chat", "email"], "languages": ["de"]}
+    assert unknown_values(flt, known) == {"countries": ["ZZ"], "channels": ["fax"]}
+
+
+def test_the_command_line_rejects_codes_the_data_does_not_hold(tmp_path):
+    path = write_rows(tmp_path / "w.duckdb", [ticket(0, T0), ticket(1, T0, country="JP")])
+    result = run_cli("kpis", "--db", str(path), "--kpi", "volume", "--where", "country=ZZ,DE")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "--where country: unknown ZZ; valid values: DE, JP" in result.stderr
+    assert run_cli("kpis", "--db", str(path), "--kpi", "volume",
+                   "--where", "country=JP").returncode == 0  # fmt: skip

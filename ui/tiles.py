@@ -103,6 +103,8 @@ def kpi_tiles(
             )
             if row["suppressed"]:
                 st.caption(_("Fewer than 5 responses: not shown (privacy)"))
+            elif row["after_data_end"]:
+                st.caption(_("No data: the period ends after the data does"))
             else:
                 st.caption(_target_line(kpi_id, row["value"]))
     return table.reset_index()
