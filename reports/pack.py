@@ -26,6 +26,7 @@ from data_access import reference
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
+from metrics.contact_hours import contacts_per_hour
 from metrics.engine import kpi_table, natural_grain, partial_buckets, top_members
 from metrics.registry import KPIS
 from metrics.staffing import Targets, staffing_plan
@@ -147,8 +148,9 @@ def _peaks(db: Database, flt: Filter) -> Section:
     markets = list(flt.countries[:4]) or top_members(db, "country", flt, 4)
     pattern = kpi_table(db, ["volume"], by=["country", "local_hour_of_week"],
                         flt=flt.narrowed(countries=tuple(markets)))  # fmt: skip
-    matrices = {i18n.country_name(c): charts.hour_of_week_matrix(
-        pattern[pattern["country"] == c], flt.days / 7) for c in markets}  # fmt: skip
+    matrices = {i18n.country_name(c): charts.hour_of_week_matrix(contacts_per_hour(
+        pattern[pattern["country"] == c], flt, reference.country_timezone(c)))
+        for c in markets}  # fmt: skip
     return Section(
         _("Peak season: when customers contact us, local time"),
         figure=peak_charts.heatmap_grid(matrices, _("Contacts per hour of the week")),

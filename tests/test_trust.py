@@ -11,6 +11,7 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
@@ -21,9 +22,11 @@ from scipy.stats import norm
 from data_access.database import Database
 from data_access.filters import Filter, unknown_values
 from metrics import stats
+from metrics.contact_hours import contacts_per_hour, hours_covered
 from metrics.engine import kpi_table, order_statistic_window
 from metrics.movers import biggest_movers
 from tests.conftest import write_rows
+from ui import charts
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = dt.datetime(2025, 3, 3, tzinfo=dt.UTC)  # a Monday
@@ -253,3 +256,45 @@ def test_the_command_line_rejects_codes_the_data_does_not_hold(tmp_path):
     assert "--where country: unknown ZZ; valid values: DE, JP" in result.stderr
     assert run_cli("kpis", "--db", str(path), "--kpi", "volume",
                    "--where", "country=JP").returncode == 0  # fmt: skip
+
+
+# ---------------------------------------------------------------- hour of week
+OCTOBER = Filter(start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31))  # 1 October: a Thursday
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_hours_covered_in_the_customers_zone():
+    covered = hours_covered(OCTOBER, "Europe/Berlin").reshape(7, 24)
+    # October 2026 has 4 Mondays (5, 12, 19, 26) and 5 Thursdays (1, 8, 15, 22, 29)
+    assert covered[0, 10] == 4 and covered[3, 10] == 5
+    # the period starts at 00:00 UTC = 02:00 in Berlin (summer time): Thursday 1 October
+    # 00:00 and 01:00 local are outside, 02:00 inside
+    assert (covered[3, 0], covered[3, 1], covered[3, 2]) == (4, 4, 5)
+    # 25 October 03:00 summer time falls back to 02:00: Sunday 02:00 happens twice that day
+    # (4, 11, 18 October once each, 25 October twice); Sunday 03:00 only 4 times
+    assert (covered[6, 2], covered[6, 3]) == (5, 4)
+    # the period ends at 00:00 UTC on 1 November = 01:00 in Berlin: Sunday 1 November 00:00 in
+    assert covered[6, 0] == 5
+    assert covered.sum() == 31 * 24
+    # India is 5:30 ahead: a UTC week covers Monday 05:00-06:00 half at each end
+    week = hours_covered(Filter(start=dt.date(2026, 10, 5), end=dt.date(2026, 10, 11)),
+                         "Asia/Kolkata").reshape(7, 24)  # fmt: skip
+    assert week[0, 5] == 1 and week.sum() == 168
+
+
+def test_the_busiest_weekday_is_not_the_one_that_occurs_most_often(tmp_path):
+    # 10 contacts at 10:00 Berlin time every Monday (4 Mondays: 40), 9 every Thursday
+    # (5 Thursdays: 45). Per hour: Monday 40 / 4 = 10, Thursday 45 / 5 = 9. Dividing both by
+    # 31 / 7 weeks made Thursday (10.2) look busier than Monday (9.0).
+    rows = []
+    for day, count in [(d, 10) for d in (5, 12, 19, 26)] + [(d, 9) for d in (1, 8, 15, 22, 29)]:
+        at = dt.datetime(2026, 10, day, 10, tzinfo=BERLIN)  # summer time until 25 October
+        rows += [ticket(len(rows), at + dt.timedelta(minutes=i)) for i in range(count)]
+    db = Database(write_rows(tmp_path / "h.duckdb", rows))
+    pattern = kpi_table(db, ["volume"], by=["local_hour_of_week"], flt=OCTOBER)
+    per_hour = contacts_per_hour(pattern, OCTOBER, "Europe/Berlin")
+    assert per_hour[10] == 10 and per_hour[3 * 24 + 10] == 9
+    assert per_hour[11] == 0  # Monday 11:00 occurred 4 times with no contacts
+    matrix = charts.hour_of_week_matrix(per_hour)
+    assert matrix.shape == (7, 24)
+    assert matrix.iloc[0]["10"] == 10 and matrix.iloc[3]["10"] == 9

@@ -230,12 +230,11 @@ def world_map(
     return fig
 
 
-def hour_of_week_matrix(table: pd.DataFrame, weeks: float) -> pd.DataFrame:
-    """7 × 24 matrix (weekday × local hour) of mean contacts per hour from a volume table
-    grouped by ``local_hour_of_week``."""
-    hours = table.set_index("local_hour_of_week")["value"].reindex(range(168), fill_value=0)
+def hour_of_week_matrix(per_hour: Sequence[float]) -> pd.DataFrame:
+    """7 × 24 matrix (weekday × local hour) of the 168 values of ``per_hour`` (Monday 00:00
+    first), e.g. ``metrics.contact_hours.contacts_per_hour``."""
     return pd.DataFrame(
-        (hours.to_numpy() / max(weeks, 1)).reshape(7, 24),
+        np.asarray(per_hour, dtype=float).reshape(7, 24),
         index=fmt.weekdays(),
         columns=[f"{h:02d}" for h in range(24)],
     )
