@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -390,15 +390,7 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
     else:  # quantile
         n_column, first_column, window_column = compiled.quantile_columns[kpi.id]
         n = part[n_column].to_numpy(float)
-        first, windows = part[first_column].to_numpy(float), part[window_column].to_numpy(object)
-
-        def order_statistic(rank: np.ndarray) -> np.ndarray:
-            out = np.full(len(rank), np.nan)
-            for i, (window, offset, r) in enumerate(zip(windows, first, rank, strict=True)):
-                if isinstance(window, np.ndarray) and r >= 1 and 0 <= r - offset < len(window):
-                    out[i] = window[int(r - offset)]
-            return out
-
+        order_statistic = _order_statistics(part[first_column], part[window_column])
         value, ci_low, ci_high = stats.quantile_with_interval(order_statistic, n, kpi.quantile)
         se = stats.quantile_standard_error(ci_low, ci_high)
     hidden = kpi.is_survey & (n < stats.MIN_SURVEY_RESPONSES)
@@ -408,6 +400,24 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
     columns.update(n=n, low_confidence=n < stats.LOW_CONFIDENCE_N, suppressed=hidden,
                    after_data_end=after_end)  # fmt: skip
     return out.assign(**{name: columns[name] for name in TIDY_ORDER + list(detail)})
+
+
+def _order_statistics(first: pd.Series, windows: pd.Series) -> Callable[[object], np.ndarray]:
+    """``order_statistic(rank)`` for each group: its rank-th smallest value (1-based), read from
+    the group's window of sorted values that starts at rank ``first``; NaN outside the window."""
+    windows = windows.map(lambda w: w if isinstance(w, np.ndarray) else np.empty(0))
+    lengths = windows.map(len).to_numpy()
+    starts = np.cumsum(lengths) - lengths  # where each group's window begins in ``flat``
+    flat = np.concatenate([*windows.to_numpy(), [np.nan]])  # the last NaN: outside a window
+    first = first.fillna(1).to_numpy(float)
+
+    def order_statistic(rank: object) -> np.ndarray:
+        offset = np.asarray(rank, dtype=float) - first
+        with np.errstate(invalid="ignore"):
+            inside = (offset >= 0) & (offset < lengths)
+        return flat[np.where(inside, starts + np.nan_to_num(offset).astype(int), -1)]
+
+    return order_statistic
 
 
 def _changes(
