@@ -7,6 +7,7 @@ contains quotes or SQL is just a value that matches nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from zoneinfo import ZoneInfo
 
@@ -147,3 +148,16 @@ class Filter:
             if f.name in DIMENSION_FIELDS and getattr(self, f.name):
                 summary[f.name] = ", ".join(getattr(self, f.name))
         return summary
+
+
+def unknown_values(flt: Filter, known: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Per dimension field (``"countries"``...), the values ``flt`` asks for that are not in
+    ``known[field]`` (e.g. ``Catalog.values``: what the data holds). A typo such as
+    ``country=ZZ`` would otherwise match nothing and look like an empty market."""
+    unknown = {}
+    for name in DIMENSION_FIELDS:
+        valid = set(known.get(name, ()))
+        bad = [value for value in getattr(flt, name) if value not in valid]
+        if bad:
+            unknown[name] = bad
+    return unknown

@@ -16,7 +16,13 @@ import pandas as pd
 from data_access.catalog import read_catalog
 from data_access.database import Database, DataNotFoundError
 from metrics import maturity
-from metrics.cli import UsageError, add_filter_arguments, filter_from_args, split
+from metrics.cli import (
+    UsageError,
+    add_filter_arguments,
+    check_filter_values,
+    filter_from_args,
+    split,
+)
 from metrics.engine import COMPARISONS, kpi_table
 from metrics.registry import GRAINS, UnknownNameError
 
@@ -45,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.db.exists():
             raise DataNotFoundError(f"No database at {args.db}")
         db = Database(args.db)
+        check_filter_values(flt, db)
         table = kpi_table(db, split(args.kpi), split(args.by), flt, args.grain,
                           split(args.compare))  # fmt: skip
     except (UsageError, UnknownNameError, DataNotFoundError, ValueError) as exc:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from data_access.filters import Filter
 from data_access.schema import LIVE_CHANNELS
+from metrics.engine import RESULT_COLUMNS
 from metrics.registry import BOT_CHANNELS  # the channels bot containment is defined on
 
 FlowBasis = Literal["all", "returning"]
@@ -71,7 +72,7 @@ def bot_handoffs(table: pd.DataFrame) -> pd.DataFrame:
     contacts are dropped. Sorted by hand-offs, most first.
     """
     rows = table[(table["kpi"] == "bot_containment") & (table["n"] > 0)]
-    keys = [c for c in rows.columns if c not in _RESULT_COLUMNS and not _is_comparison(c)]
+    keys = [c for c in rows.columns if c not in RESULT_COLUMNS and not _is_comparison(c)]
     out = rows[keys].copy()
     out["contacts"] = rows["n"].astype(int)
     out["contained"] = np.rint(rows["value"] * rows["n"]).astype(int)  # value is k / n
@@ -79,9 +80,6 @@ def bot_handoffs(table: pd.DataFrame) -> pd.DataFrame:
     out["handoff_share"] = out["handed_off"] / out["contacts"]
     out["low_confidence"] = rows["low_confidence"]
     return out.sort_values("handed_off", ascending=False, kind="stable").reset_index(drop=True)
-
-
-_RESULT_COLUMNS = {"kpi", "value", "n", "ci_low", "ci_high", "low_confidence", "suppressed"}
 
 
 def _is_comparison(column: str) -> bool:

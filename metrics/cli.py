@@ -7,7 +7,9 @@ import argparse
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from data_access.filters import DIMENSION_FIELDS, Filter
+from data_access.catalog import read_catalog
+from data_access.database import Database
+from data_access.filters import DIMENSION_FIELDS, Filter, unknown_values
 
 # --where keys: the singular column names ("country"), mapped to Filter fields ("countries")
 WHERE_KEYS = {column: field for field, column in DIMENSION_FIELDS.items()}
@@ -59,3 +61,15 @@ def filter_from_args(args: argparse.Namespace) -> Filter:
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def check_filter_values(flt: Filter, db: Database) -> None:
+    """--where values the data does not hold are an error that lists the valid ones."""
+    known = read_catalog(db).values
+    problems = [
+        f"--where {DIMENSION_FIELDS[name]}: unknown {', '.join(bad)}; valid values: "
+        f"{', '.join(known[name]) or '(none in the data)'}"
+        for name, bad in unknown_values(flt, known).items()
+    ]
+    if problems:
+        raise UsageError("\n".join(problems))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +35,8 @@ from metrics.registry import (
 COMPARISONS = ("previous", "year_ago", "baseline")
 OTHER = "Other"  # the lumped members outside ``keep``
 LOCAL_TIMES = ("local_day", "local_hour", "local_hour_of_week")  # in each customer's own zone
-RESULT_COLUMNS = ["kpi", "value", "n", "ci_low", "ci_high", "low_confidence", "suppressed"]
+RESULT_COLUMNS = ["kpi", "value", "n", "ci_low", "ci_high", "low_confidence", "suppressed",
+                  "after_data_end"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ class _Period:
 class _Compiled:
     sql: str
     params: dict[str, object]
-    quantile_levels: dict[str, tuple[str, list[float]]] = field(default_factory=dict)
+    # quantile KPI -> its columns: count, rank of the window's first value, sorted window
+    quantile_columns: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def _periods(flt: Filter, compare: Sequence[str]) -> list[_Period]:
@@ -158,20 +160,31 @@ def _aggregates(kpis: list[Kpi], compiled: _Compiled, part: str) -> list[str]:
         elif k.kind == "quantile":
             quantile_groups[(k.value, k.rows)].append(k)
     for i, ((value, rows), group) in enumerate(quantile_groups.items()):
-        levels = sorted({round(q, 4) for k in group for q in _quantile_levels(k.quantile)})
         name = f"{part}_q{i}"
+        n = f"count({value}) FILTER (WHERE {rows})"
         # one sort per expression; DuckDB computes the identical aggregate once
-        quantiles = f"quantile_cont({value}, {levels}) FILTER (WHERE {rows})"
-        columns += [f'({quantiles})[{i + 1}] AS "{name}__q{i}"' for i in range(len(levels))]
-        columns.append(f'count({value}) FILTER (WHERE {rows}) AS "{name}__n"')
-        for k in group:
-            compiled.quantile_levels[k.id] = (name, levels)
+        ordered = f"list({value} ORDER BY {value}) FILTER (WHERE {rows})"
+        columns.append(f'{n} AS "{name}__n"')
+        for j, q in enumerate(sorted({k.quantile for k in group})):
+            first, last = order_statistic_window(n, q)
+            columns.append(f'{first} AS "{name}__first{j}"')
+            columns.append(f'list_slice({ordered}, {first}, {last}) AS "{name}__window{j}"')
+            for k in group:
+                if k.quantile == q:
+                    compiled.quantile_columns[k.id] = (f"{name}__n", f"{name}__first{j}",
+                                                       f"{name}__window{j}")  # fmt: skip
     return columns
 
 
-def _quantile_levels(q: float) -> tuple[float, float, float]:
-    h = stats.QUANTILE_BANDWIDTH
-    return (max(q - h, 0.0), q, min(q + h, 1.0))
+def order_statistic_window(n: str, q: float) -> tuple[str, str]:
+    """SQL for the first and last rank (1-based) of the sorted observations a q-quantile needs:
+    n*q plus or minus 3 standard deviations of Binomial(n, q) and 3 ranks, which holds the
+    interpolation points and both ranks of ``stats.quantile_ranks``. Only this window, not
+    all n observations, leaves the database."""
+    half = f"(ceil(3 * sqrt({n} * {q * (1 - q)!r})) + 3)::BIGINT"
+    first = f"greatest(1, floor({n} * {q!r})::BIGINT - {half})"
+    last = f"least({n}, ceil({n} * {q!r})::BIGINT + {half} + 1)"
+    return first, last
 
 
 def _split_dimensions(by: Sequence[str], grain: str | None) -> list[Dimension]:
@@ -263,15 +276,21 @@ def _backlog_selects(
     grain: str | None,
     keep: Mapping[str, Sequence[str]],
 ) -> list[str]:
-    """Backlog: tickets open at the end of the period (or of each time bucket)."""
+    """Backlog: tickets open at the end of the period (or of each time bucket), and whether that
+    moment lies after the data's last day (``backlog__after_end``: not measured)."""
     if any(d.time in LOCAL_TIMES for d in dims):
         raise ValueError("backlog is a point-in-time count; it cannot be split by local time")
     join = any(d.needs_countries for d in dims)
     not_abandoned = "NOT coalesce(t.abandoned, false)"
+    zone = periods[0].flt.timezone
+    # local midnight after the last day with contacts: later backlogs are not in the data
+    last_contact = _wall_clock("max(created_at)", zone)
+    known = f"(SELECT date_trunc('day', {last_contact}) + INTERVAL 1 DAY FROM tickets)"
     if grain is None:
         selects = []
         for p in periods:
             end = "(SELECT max(created_at) FROM tickets)" if p.flt.end is None else f"${p.name}_end"
+            after_end = "FALSE" if p.flt.end is None else f"{_wall_clock(end, zone)} > {known}"
             conditions = [
                 f"t.created_at < {end}",
                 f"(t.resolved_at IS NULL OR t.resolved_at >= {end})",
@@ -280,7 +299,8 @@ def _backlog_selects(
             ]
             dim_cols = [f'{_plain_sql(d, keep)} AS "{d.id}"' for d in dims]
             columns = ["'backlog' AS __part", f"'{p.name}' AS period", *dim_cols,
-                       'count(*) AS "backlog__n"']  # fmt: skip
+                       'count(*) AS "backlog__n"',
+                       f'{after_end} AS "backlog__after_end"']  # fmt: skip
             selects.append(
                 f"SELECT {', '.join(columns)} FROM {_from_clause('tickets', join)} "
                 f"WHERE {' AND '.join(conditions)} GROUP BY ALL"
@@ -292,7 +312,6 @@ def _backlog_selects(
     plain = [d for d in dims if d.sql is not None]
     plain_cols = [f'{_plain_sql(d, keep)} AS "{d.id}"' for d in plain]
     names = [f'"{d.id}"' for d in plain]
-    zone = current.flt.timezone
     first_bucket = _bucket(grain, _wall_clock("$current_start", zone))
     bounds = {"{ts} >= $current_start": current.flt.start, "{ts} < $current_end": current.flt.end}
     in_period = "".join(f" AND {bound}" for bound, present in bounds.items() if present)
@@ -314,16 +333,22 @@ def _backlog_selects(
         )
     partition = f"PARTITION BY {', '.join(names)} " if names else ""
     running = f"sum(sum(change)) OVER ({partition}ORDER BY bucket)"
+    # the bucket's backlog is counted at its end, or at the period's end if that comes first
+    moment = f"bucket + INTERVAL {'30 MINUTE' if grain == 'half_hour' else '1 ' + grain}"
+    if current.flt.end:
+        moment = f"least({moment}, {_wall_clock('$current_end', zone)})"
+    after_end = f"{moment} > {known}" if current.flt.end else "FALSE"
     return [
         f"SELECT 'backlog' AS __part, 'current' AS period, {', '.join([*names, ''])}"
-        f'bucket AS "{grain}", backlog__n FROM ('
+        f'bucket AS "{grain}", backlog__n, {after_end} AS backlog__after_end FROM ('
         f"SELECT {', '.join([*names, ''])}bucket, {running} AS backlog__n "
         f"FROM ({' UNION ALL '.join(events)}) GROUP BY {', '.join([*names, 'bucket'])})"
     ]
 
 
 # ---------------------------------------------------------------------- results
-TIDY_ORDER = ["value", "n", "ci_low", "ci_high", "se", "low_confidence", "suppressed"]
+TIDY_ORDER = ["value", "n", "ci_low", "ci_high", "se", "low_confidence", "suppressed",
+              "after_data_end"]  # fmt: skip
 
 
 def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str]) -> pd.DataFrame:
@@ -335,8 +360,12 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
     out = part[keys].assign(kpi=kpi.id)
     nan = np.full(len(part), np.nan)
     ci_low, ci_high, se, detail = nan, nan, nan, {}
+    after_end = np.zeros(len(part), bool)
     if kpi.kind in ("count", "backlog"):
         n = part[f"{kpi.id}__n"].to_numpy(float)
+        if kpi.kind == "backlog":  # a moment after the data's last day: not measured
+            after_end = part["backlog__after_end"].eq(True).to_numpy()
+            n = np.where(after_end, np.nan, n)
         value = n
     elif kpi.kind == "ratio":
         k = part[f"{kpi.id}__k"].to_numpy(float)
@@ -360,23 +389,36 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
         se = stats.nps_standard_error(pro, det, n)
         detail = {"promoters": pro, "detractors": det}
     else:  # quantile
-        name, levels = compiled.quantile_levels[kpi.id]
-        lo_q, q, hi_q = _quantile_levels(kpi.quantile)
-        idx = [levels.index(round(x, 4)) for x in (lo_q, q, hi_q)]
-        picked = part[[f"{name}__q{i}" for i in idx]].to_numpy(float).reshape(-1, 3)
-        n = part[f"{name}__n"].to_numpy(float)
-        value = picked[:, 1]
-        se = stats.quantile_standard_error(kpi.quantile, picked[:, 0], picked[:, 2], n)
-        ci_low, ci_high = stats.quantile_interval(value, se)
+        n_column, first_column, window_column = compiled.quantile_columns[kpi.id]
+        n = part[n_column].to_numpy(float)
+        order_statistic = _order_statistics(part[first_column], part[window_column])
+        value, ci_low, ci_high = stats.quantile_with_interval(order_statistic, n, kpi.quantile)
+        se = stats.quantile_standard_error(ci_low, ci_high)
     hidden = kpi.is_survey & (n < stats.MIN_SURVEY_RESPONSES)
     columns = {"value": value, "ci_low": ci_low, "ci_high": ci_high, "se": se, **detail}
     # nothing about a too-small survey group leaks out
     columns = {name: np.where(hidden, np.nan, values) for name, values in columns.items()}
-    columns.update(n=n, low_confidence=n < stats.LOW_CONFIDENCE_N, suppressed=hidden)
-    out = out.assign(**{name: columns[name] for name in TIDY_ORDER + list(detail)})
-    if kpi.kind == "count":
-        out = out[out["n"] > 0]
-    return out
+    columns.update(n=n, low_confidence=n < stats.LOW_CONFIDENCE_N, suppressed=hidden,
+                   after_data_end=after_end)  # fmt: skip
+    return out.assign(**{name: columns[name] for name in TIDY_ORDER + list(detail)})
+
+
+def _order_statistics(first: pd.Series, windows: pd.Series) -> Callable[[object], np.ndarray]:
+    """``order_statistic(rank)`` for each group: its rank-th smallest value (1-based), read from
+    the group's window of sorted values that starts at rank ``first``; NaN outside the window."""
+    windows = windows.map(lambda w: w if isinstance(w, np.ndarray) else np.empty(0))
+    lengths = windows.map(len).to_numpy()
+    starts = np.cumsum(lengths) - lengths  # where each group's window begins in ``flat``
+    flat = np.concatenate([*windows.to_numpy(), [np.nan]])  # the last NaN: outside a window
+    first = first.fillna(1).to_numpy(float)
+
+    def order_statistic(rank: object) -> np.ndarray:
+        offset = np.asarray(rank, dtype=float) - first
+        with np.errstate(invalid="ignore"):
+            inside = (offset >= 0) & (offset < lengths)
+        return flat[np.where(inside, starts + np.nan_to_num(offset).astype(int), -1)]
+
+    return order_statistic
 
 
 def _changes(
@@ -384,9 +426,12 @@ def _changes(
 ) -> pd.DataFrame:
     """Current rows with, per comparison, the compared value, delta and significance.
 
+    ``<name>_not_tested`` says why a comparison has no p-value: ``too_little_data`` (see
+    ``metrics.stats``: no observations, a NaN or zero standard error, a suppressed side), or a
+    ``metrics.maturity`` reason; a snapshot such as the backlog has none and no p-value.
     Counts from a compared period of another length (the 365-day baseline) are scaled to the
-    current period's length, and tested as rates. ``<name>_not_tested`` says why a comparison
-    has no p-value (``metrics.maturity``); periods not both inside the data get no delta at all.
+    current period's length, and tested as rates. Periods not both inside the data get no
+    delta at all.
     """
     current = table[table["period"] == "current"].drop(columns="period")
     current = current.assign(provisional=maturity.provisional(current, span, periods[0].flt, grain))
@@ -405,7 +450,12 @@ def _changes(
         shift = pd.DateOffset(years=period.shift_year, days=period.shift_days)
         blocker = maturity.comparison_blocker(current, span, periods[0].flt, period.flt, grain,
                                               shift)  # fmt: skip
-        p_value[blocker != None] = np.nan  # noqa: E711 (element-wise)
+        # a privacy-suppressed side is never tested, whatever its hidden numbers say
+        hidden = (merged["suppressed"] | merged["suppressed_other"].eq(True)).to_numpy(bool)
+        snapshot = (merged["kpi"] == "backlog").to_numpy()  # no sampling error: nothing to test
+        too_little = (~np.isfinite(p_value) | hidden) & ~snapshot
+        blocker[too_little & pd.isna(blocker)] = maturity.TOO_LITTLE_DATA
+        p_value[pd.notna(blocker) | hidden] = np.nan
         compared = merged["value_other"].to_numpy(float, copy=True)
         compared[np.isin(blocker, maturity.UNCOMPARABLE)] = np.nan
         delta = merged["value"].to_numpy(float) - compared
@@ -459,8 +509,10 @@ def kpi_table(
 
     Columns: the group columns (``by`` then the grain), ``kpi``, ``value``, ``n``, ``ci_low``,
     ``ci_high``, ``low_confidence``, ``suppressed``, ``provisional`` (not settled yet,
-    ``metrics.maturity``); with ``compare``, for each comparison ``<name>_value``, ``_n``,
-    ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``, ``_not_tested`` (why not).
+    ``metrics.maturity``), ``after_data_end`` (a backlog counted at a moment after the data's
+    last day, in the filter's zone: value and n NaN); with ``compare``, for each comparison
+    ``<name>_value``, ``_n``, ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``,
+    ``_not_tested`` (why there is no p-value: ``metrics.maturity``'s reason codes).
     ``details=True`` keeps the raw statistics (successes, se, sd, promoters, detractors).
     ``keep`` lumps the members of a dimension outside the given list into 'Other'.
     """

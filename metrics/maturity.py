@@ -25,6 +25,7 @@ from metrics.registry import KPIS
 IMMATURE = "immature"  # the current result has not settled yet
 AFTER_DATA = "after_data"  # the current period runs past the data's last day
 BEFORE_DATA = "before_data"  # the compared period starts before the data's first day
+TOO_LITTLE_DATA = "too_little_data"  # a side without enough observations (metrics.stats)
 UNCOMPARABLE = (AFTER_DATA, BEFORE_DATA)  # no compared value or delta is shown at all
 
 _GRAIN_LENGTH = {

@@ -5,7 +5,9 @@ p-values are adjusted for the false discovery rate (Benjamini–Hochberg, 5 %) a
 scanned before anything counts as a mover. Movers are then ranked by effect size, not by p-value
 (with enough data every tiny change is "significant"): the absolute log ratio for counts,
 durations and means (a doubling and a halving rank alike), Cohen's h for proportions, and the
-change in NPS points divided by 100. Low-confidence and privacy-suppressed groups never rank.
+change in NPS points divided by 100. Low-confidence and privacy-suppressed groups never rank,
+and comparisons that could not be tested (``<compare>_not_tested``: too little data, unsettled,
+outside the data) are not counted among the tests at all.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def biggest_movers(
     if not frames:
         return pd.DataFrame(columns=MOVER_COLUMNS)
     table = pd.concat(frames, ignore_index=True)
+    # untested comparisons have no p-value: they are not among the m tests and never rank
     table["q_value"] = stats.benjamini_hochberg(table[f"{compare}_p_value"])
     table = table[
         (table["q_value"] < FALSE_DISCOVERY_RATE)

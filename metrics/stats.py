@@ -4,22 +4,31 @@
 - NPS: normal interval from the trinomial variance of (promoter=+1, passive=0, detractor=-1);
   change tested with a z-test on the difference of two independent NPS estimates.
 - Means: Student t interval; change tested with Welch's t-test.
-- Quantiles (median, p90): the standard error of a sample quantile is
-  sqrt(q(1-q)) / (f(Q_q) * sqrt(n)); the density f at the quantile is estimated from the
-  spread of neighbouring quantiles, f ~ 2*h / (Q_{q+h} - Q_{q-h}) with h = 0.05 (Siddiqui's
-  sparsity estimate, as used by Koenker's quantile regression). Robust to the long right tail
-  of response times, and computable from three quantiles in one SQL pass. Changes are tested
-  with a z-test on the difference of two independent quantile estimates.
+- Quantiles (median, p90): distribution-free order-statistic interval [x_(l), x_(u)] of the
+  n sorted observations. The number of observations below the true q-quantile is
+  Binomial(n, q), so l and u are binomial quantiles with at least 2.5 % on each side
+  (``quantile_ranks``): asymmetric like the data, never outside the observations, no density
+  estimate. A side without enough observations for 95 % coverage is NaN (the median needs
+  n >= 6, the p90 n >= 36 for an upper bound). Changes are tested with a z-test on the
+  difference of two independent quantiles, each standard error being the interval's width over
+  2 * 1.96 (the order-statistic estimate of McKean and Schrader).
 - Counts (volume): two equal-length periods compared as Poisson counts, z = (a - b)/sqrt(a + b).
+
+A comparison is *not tested* where the test has nothing to stand on: no observations on a side,
+a standard error that is NaN or zero, or a privacy-suppressed group. Its p-value is NaN, never
+0 or 1, so it is neither "significant" nor "not significant" and it never counts among the
+tests of a false-discovery correction.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from scipy import stats as sps
 
 Z95 = 1.959963984540054
-QUANTILE_BANDWIDTH = 0.05
+CONFIDENCE = 0.95
 LOW_CONFIDENCE_N = 30  # groups with fewer observations are flagged
 MIN_SURVEY_RESPONSES = 5  # survey groups with fewer responses never show a score (privacy)
 
@@ -70,55 +79,80 @@ def mean_interval(mean: object, sd: object, n: object) -> tuple[np.ndarray, np.n
     return mean - half, mean + half
 
 
-def quantile_standard_error(
-    q: float, lower: object, upper: object, n: object, bandwidth: float = QUANTILE_BANDWIDTH
-) -> np.ndarray:
-    """Standard error of the q-quantile from the quantiles at q - h and q + h."""
-    spread = np.maximum(_arr(upper) - _arr(lower), 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.sqrt(q * (1 - q)) * spread / (2 * bandwidth * np.sqrt(_arr(n)))
+def quantile_ranks(n: object, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """1-based ranks (l, u) of the order statistics that bound the q-quantile with at least 95 %
+    coverage: P(Y < l) <= 2.5 % and P(Y >= u) <= 2.5 % for Y ~ Binomial(n, q), the number of
+    observations below the quantile. l = 0 or u = n + 1 mean that side has no bound."""
+    n = _arr(n)
+    tail = (1 - CONFIDENCE) / 2
+    k = sps.binom.ppf(tail, n, q)  # smallest k with P(Y <= k) >= tail
+    lower = np.where(sps.binom.cdf(k, n, q) <= tail, k + 1, k)
+    upper = sps.binom.ppf(1 - tail, n, q) + 1
+    return lower, upper
 
 
-def quantile_interval(
-    value: object, se: object, z: float = Z95, floor: float | None = 0.0
-) -> tuple[np.ndarray, np.ndarray]:
-    low, high = _arr(value) - z * _arr(se), _arr(value) + z * _arr(se)
-    if floor is not None:
-        low = np.maximum(low, floor)
-    return low, high
+def quantile_standard_error(low: object, high: object) -> np.ndarray:
+    """Standard error of a sample quantile from its 95 % order-statistic interval."""
+    return (_arr(high) - _arr(low)) / (2 * Z95)
+
+
+def quantile_with_interval(
+    order_statistic: Callable[[np.ndarray], np.ndarray], n: object, q: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The q-quantile (linear interpolation, like ``quantile_cont`` and pandas) and its 95 %
+    interval (``quantile_ranks``), given ``order_statistic(rank)``: the rank-th smallest
+    observation of each group (1-based; NaN outside 1..n)."""
+    n = _arr(n)
+    position = (n - 1) * q
+    below = np.floor(position)
+    fraction = position - below
+    value = order_statistic(below + 1)
+    with np.errstate(invalid="ignore"):
+        value = np.where(fraction > 0, value + fraction * (order_statistic(below + 2) - value),
+                         value)  # fmt: skip
+    low_rank, high_rank = quantile_ranks(n, q)
+    return value, order_statistic(low_rank), order_statistic(high_rank)
 
 
 def _two_sided(z: np.ndarray) -> np.ndarray:
     return 2 * sps.norm.sf(np.abs(z))
 
 
+def _tested(p_value: np.ndarray, testable: np.ndarray) -> np.ndarray:
+    """``p_value`` where the test stands on data, NaN (not tested) elsewhere."""
+    return np.where(testable, p_value, np.nan)
+
+
 def two_proportion_p_value(k1: object, n1: object, k2: object, n2: object) -> np.ndarray:
-    """Pooled two-proportion z-test, two-sided."""
+    """Pooled two-proportion z-test, two-sided; NaN where a side has no observations or all
+    observations agree (pooled standard error 0)."""
     k1, n1, k2, n2 = map(_arr, (k1, n1, k2, n2))
     with np.errstate(divide="ignore", invalid="ignore"):
         pooled = (k1 + k2) / (n1 + n2)
         se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
         z = (k1 / n1 - k2 / n2) / se
-        return np.where(se > 0, _two_sided(z), np.where(k1 / n1 == k2 / n2, 1.0, 0.0))
+        return _tested(_two_sided(z), (n1 > 0) & (n2 > 0) & (se > 0))
 
 
 def difference_p_value(value1: object, se1: object, value2: object, se2: object) -> np.ndarray:
-    """z-test on the difference of two independent estimates with known standard errors."""
+    """z-test on the difference of two independent estimates with known standard errors; NaN
+    where the combined standard error is NaN or zero."""
     with np.errstate(divide="ignore", invalid="ignore"):
         se = np.sqrt(_arr(se1) ** 2 + _arr(se2) ** 2)
         z = (_arr(value1) - _arr(value2)) / se
-        return np.where(se > 0, _two_sided(z), np.where(_arr(value1) == _arr(value2), 1.0, 0.0))
+        return _tested(_two_sided(z), se > 0)
 
 
 def welch_p_value(
     m1: object, sd1: object, n1: object, m2: object, sd2: object, n2: object
 ) -> np.ndarray:
+    """Welch's t-test; NaN where a side has fewer than 2 observations or no spread at all."""
     m1, sd1, n1, m2, sd2, n2 = map(_arr, (m1, sd1, n1, m2, sd2, n2))
     with np.errstate(divide="ignore", invalid="ignore"):
         v1, v2 = sd1**2 / n1, sd2**2 / n2
         t = (m1 - m2) / np.sqrt(v1 + v2)
         dof = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
-        return 2 * sps.t.sf(np.abs(t), dof)
+        return _tested(2 * sps.t.sf(np.abs(t), dof), (n1 >= 2) & (n2 >= 2) & (v1 + v2 > 0))
 
 
 def poisson_count_p_value(
@@ -127,18 +161,19 @@ def poisson_count_p_value(
     """Two Poisson counts over exposures t1 and t2 (``exposure_ratio`` = t1 / t2).
 
     Conditional test: given a + b events, a ~ Binomial(a + b, t1 / (t1 + t2)) under equal rates.
-    With equal exposures this is z = (a - b) / sqrt(a + b).
+    With equal exposures this is z = (a - b) / sqrt(a + b). NaN (not tested) without events.
     """
     a, b = _arr(count1), _arr(count2)
     share = exposure_ratio / (1 + exposure_ratio)
     with np.errstate(divide="ignore", invalid="ignore"):
         total = a + b
         z = (a - total * share) / np.sqrt(total * share * (1 - share))
-        return np.where(total > 0, _two_sided(z), 1.0)
+        return _tested(_two_sided(z), total > 0)
 
 
 def benjamini_hochberg(p_values: object) -> np.ndarray:
-    """False-discovery-rate adjusted p-values (Benjamini–Hochberg); NaN stays NaN."""
+    """False-discovery-rate adjusted p-values (Benjamini–Hochberg). NaN (not tested) stays NaN
+    and is not one of the m tests."""
     p = _arr(p_values)
     adjusted = np.full(p.shape, np.nan)
     ok = np.isfinite(p)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data_access import reference
+from metrics.contact_hours import contacts_per_hour
 from metrics.schedule import language_balance
 from ui import charts, controls, data, i18n, show, tables
 from ui import format as fmt
@@ -76,7 +77,7 @@ pattern = data.kpi_table(["volume"], by=["local_hour_of_week"], flt=local)
 if pattern.empty:
     show.empty(_("No contacts from this market in the period."))
 else:
-    matrix = charts.hour_of_week_matrix(pattern, flt.days / 7)
+    matrix = charts.hour_of_week_matrix(contacts_per_hour(pattern, local, zone))
     figure = charts.heatmap(
         matrix,
         _("When {market} contacts us (local time)").format(market=fmt.member("country", market)),

@@ -6,6 +6,7 @@ import streamlit as st
 
 from data_access import reference
 from data_access.retail_calendar import peak_calendar
+from metrics.contact_hours import contacts_per_hour
 from metrics.events import calendar_events
 from metrics.forecast import forecast_daily
 from metrics.peaks import holiday_effects, peak_multipliers, year_over_year
@@ -43,10 +44,9 @@ pattern = data.kpi_table(
 if pattern.empty:
     show.empty(_("No contacts for these markets in the period."))
 else:
-    weeks = flt.days / 7
     matrices = {
-        f"{fmt.member('country', c)} ({reference.country_timezone(c)})": (
-            charts.hour_of_week_matrix(pattern[pattern["country"] == c], weeks)
+        f"{fmt.member('country', c)} ({reference.country_timezone(c)})": charts.hour_of_week_matrix(
+            contacts_per_hour(pattern[pattern["country"] == c], flt, reference.country_timezone(c))
         )
         for c in markets
         if (pattern["country"] == c).any()

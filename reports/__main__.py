@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from data_access.database import Database, DataNotFoundError
-from metrics.cli import UsageError, add_filter_arguments, filter_from_args
+from metrics.cli import UsageError, add_filter_arguments, check_filter_values, filter_from_args
 from reports.pack import build_html, build_pdf, default_filter
 from ui import i18n
 
@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.db.exists():
             raise DataNotFoundError(f"No database at {args.db}")
         db = Database(args.db)
-        flt = default_filter(db, filter_from_args(args))
+        requested = filter_from_args(args)
+        check_filter_values(requested, db)
+        flt = default_filter(db, requested)
         with i18n.using(args.lang):
             if args.out.suffix == ".pdf":
                 args.out.write_bytes(build_pdf(db, flt))

@@ -26,6 +26,7 @@ from data_access import reference
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
+from metrics.contact_hours import contacts_per_hour
 from metrics.engine import kpi_table, natural_grain, partial_buckets, top_members
 from metrics.registry import KPIS
 from metrics.staffing import Targets, staffing_plan
@@ -74,7 +75,8 @@ def summary(db: Database, flt: Filter) -> pd.DataFrame:
         def change(name: str, row: object = row, kpi: object = kpi) -> str:
             text = fmt.kpi_delta(kpi, getattr(row, f"{name}_delta"))
             reason = fmt.not_tested(getattr(row, f"{name}_not_tested"))
-            if reason or getattr(row, f"{name}_significant") or not text:
+            # a snapshot (backlog) has no sampling error: its change stands as it is
+            if reason or getattr(row, f"{name}_significant") or not text or kpi.kind == "backlog":
                 return " ".join(filter(None, (text, reason and f"({reason})")))
             return f"{text} ({_('n.s.')})"
 
@@ -92,8 +94,8 @@ def _sections(db: Database, flt: Filter, progress: Progress) -> list[Section]:
     steps: list[tuple[str, Callable[[], Section]]] = [
         (_("KPI summary"), lambda: Section(
             _("KPI summary"), table=summary(db, flt),
-            note=_("Changes marked n.s. are not statistically significant at 95%; provisional "
-                   "ones are not settled yet and not tested."))),
+            note=_("Changes marked n.s. are not statistically significant at 95%; not tested: "
+                   "too few observations for a test; provisional: not settled yet."))),
         (_("Where"), lambda: Section(
             _("Where: CSAT by customer country"),
             figure=charts.world_map(kpi_table(db, ["csat"], by=["country"], flt=flt), "csat",
@@ -146,8 +148,9 @@ def _peaks(db: Database, flt: Filter) -> Section:
     markets = list(flt.countries[:4]) or top_members(db, "country", flt, 4)
     pattern = kpi_table(db, ["volume"], by=["country", "local_hour_of_week"],
                         flt=flt.narrowed(countries=tuple(markets)))  # fmt: skip
-    matrices = {i18n.country_name(c): charts.hour_of_week_matrix(
-        pattern[pattern["country"] == c], flt.days / 7) for c in markets}  # fmt: skip
+    matrices = {i18n.country_name(c): charts.hour_of_week_matrix(contacts_per_hour(
+        pattern[pattern["country"] == c], flt, reference.country_timezone(c)))
+        for c in markets}  # fmt: skip
     return Section(
         _("Peak season: when customers contact us, local time"),
         figure=peak_charts.heatmap_grid(matrices, _("Contacts per hour of the week")),

@@ -25,9 +25,11 @@ def _hover_text(kpi: str, rows: pd.DataFrame) -> list[str]:
             texts.append(f"{fmt.suppressed()}<br>n = {fmt.count(row.n)}")
             continue
         line = f"<b>{fmt.kpi_value(kpi, row.value)}</b>"
-        if not np.isnan(row.ci_low):
+        if not (np.isnan(row.ci_low) or np.isnan(row.ci_high)):
             ci = f"{fmt.kpi_value(kpi, row.ci_low)} – {fmt.kpi_value(kpi, row.ci_high)}"
             line += "<br>" + _("95% interval {interval}").format(interval=ci)
+        elif KPIS[kpi].kind == "quantile" and row.n > 0:
+            line += "<br>" + _("No 95% interval: too few observations.")
         line += f"<br>n = {fmt.count(row.n)} {fmt.n_label(kpi)}"
         if row.low_confidence:
             line += "<br><i>" + _("low confidence (n < 30)") + "</i>"
@@ -70,11 +72,13 @@ def trend(
         colour = theme.colour_for(index, str(member))
         name = fmt.member(split, member) if split else fmt.kpi_label(kpi)
         x, y = group[time_column], fmt.plot_values(kpi, group["value"])
-        if split is None and group["ci_low"].notna().any():
+        bounded = group[group["ci_low"].notna() & group["ci_high"].notna()]
+        if split is None and len(bounded):
+            band_x = bounded[time_column]
             fig.add_trace(go.Scatter(
-                x=pd.concat([x, x[::-1]]),
-                y=np.concatenate([fmt.plot_values(kpi, group["ci_high"]),
-                                  fmt.plot_values(kpi, group["ci_low"])[::-1]]),
+                x=pd.concat([band_x, band_x[::-1]]),
+                y=np.concatenate([fmt.plot_values(kpi, bounded["ci_high"]),
+                                  fmt.plot_values(kpi, bounded["ci_low"])[::-1]]),
                 fill="toself", fillcolor=theme.FAINT, line={"width": 0}, hoverinfo="skip",
                 mode="lines",
                 name=_("95% interval"), showlegend=True,
@@ -230,12 +234,11 @@ def world_map(
     return fig
 
 
-def hour_of_week_matrix(table: pd.DataFrame, weeks: float) -> pd.DataFrame:
-    """7 × 24 matrix (weekday × local hour) of mean contacts per hour from a volume table
-    grouped by ``local_hour_of_week``."""
-    hours = table.set_index("local_hour_of_week")["value"].reindex(range(168), fill_value=0)
+def hour_of_week_matrix(per_hour: Sequence[float]) -> pd.DataFrame:
+    """7 × 24 matrix (weekday × local hour) of the 168 values of ``per_hour`` (Monday 00:00
+    first), e.g. ``metrics.contact_hours.contacts_per_hour``."""
     return pd.DataFrame(
-        (hours.to_numpy() / max(weeks, 1)).reshape(7, 24),
+        np.asarray(per_hour, dtype=float).reshape(7, 24),
         index=fmt.weekdays(),
         columns=[f"{h:02d}" for h in range(24)],
     )

@@ -43,6 +43,7 @@ def suppressed() -> str:
 
 # Why a comparison was not tested (metrics.maturity's reason codes), short enough for a tile.
 NOT_TESTED = {
+    "too_little_data": N_("not tested"),
     "immature": N_("provisional"),
     "after_data": N_("not comparable: the period runs past the data"),
     "before_data": N_("not comparable: no data that far back"),

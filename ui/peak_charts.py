@@ -27,7 +27,7 @@ def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:
     )
     for index, name in enumerate(names):
         matrix = matrices[name]
-        peak = matrix.to_numpy().max() or 1
+        peak = np.nanmax(matrix.to_numpy()) or 1  # NaN: an hour the period never covers
         fig.add_trace(
             go.Heatmap(
                 z=matrix.to_numpy() / peak * 100,

@@ -47,9 +47,11 @@ def _help(kpi_id: str, row: pd.Series) -> str:
     lines = [f"**{fmt.kpi_label(kpi)}**: {fmt.kpi_definition(kpi)}"]
     if kpi.target is not None:
         lines.append(_("Target: {value}.").format(value=fmt.kpi_value(kpi, kpi.target)))
-    if not math.isnan(row["ci_low"]):
+    if not (math.isnan(row["ci_low"]) or math.isnan(row["ci_high"])):
         lines.append(_("95% interval: {low} – {high}.").format(
             low=fmt.kpi_value(kpi, row["ci_low"]), high=fmt.kpi_value(kpi, row["ci_high"])))
+    elif kpi.kind == "quantile" and row["n"] > 0:
+        lines.append(_("No 95% interval: too few observations."))
     lines.append(_("n = {n} {counted} ({anchor} in the period).").format(
         n=fmt.count(row["n"]), counted=fmt.n_label(kpi), anchor=fmt.anchor_label(kpi)))
     return "  \n".join(lines)
@@ -63,7 +65,8 @@ def kpi_tiles(
     if caption:
         st.caption(
             _("Change against the previous {days} days; grey and *n.s.* = not statistically "
-              "significant at 95%; *provisional* = not settled yet, so not tested. Hover ⓘ for "
+              "significant at 95%; *not tested* = too few observations for a test; *provisional* "
+              "= not settled yet, so not tested. Hover ⓘ for "
               "definitions and intervals.").format(days=flt.days)
         )
     table = data.kpi_table(kpi_ids, flt=flt, compare=("previous",)).set_index("kpi")
@@ -86,8 +89,8 @@ def kpi_tiles(
             value = _("hidden") if row["suppressed"] else fmt.kpi_value(kpi, row["value"])
             # a snapshot (backlog) has no sampling error: its change is shown, never "n.s."
             reason = fmt.not_tested(row["previous_not_tested"])
-            tested = not math.isnan(row["previous_p_value"])
-            significant = not reason and (bool(row["previous_significant"]) or not tested)
+            significant = not reason and (bool(row["previous_significant"])
+                                          or kpi.kind == "backlog")  # fmt: skip
             trend = trends[kpi.is_survey]
             spark = fmt.plot_values(kpi, trend[trend["kpi"] == kpi_id]["value"].dropna()).tolist()
             st.metric(
@@ -102,6 +105,8 @@ def kpi_tiles(
             )
             if row["suppressed"]:
                 st.caption(_("Fewer than 5 responses: not shown (privacy)"))
+            elif row["after_data_end"]:
+                st.caption(_("No data: the period ends after the data does"))
             else:
                 provisional = f" · *{fmt.not_tested('immature')}*" if row["provisional"] else ""
                 st.caption(_target_line(kpi_id, row["value"]) + provisional)

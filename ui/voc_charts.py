@@ -113,10 +113,13 @@ def _ordered(table: pd.DataFrame, kpi: str, dimension: str) -> pd.DataFrame:
 
 
 def _verdict(kpi: str, row: pd.Series) -> str:
-    """'better' / 'worse' (significant at 95%), 'n.s.' or '' when there is nothing to compare."""
+    """'better' / 'worse' (significant at 95%), 'n.s.', 'not tested' (too little data for a
+    test) or '' when there is nothing to compare."""
     delta = row.get("baseline_delta")
     if _missing(delta):
         return ""
+    if pd.notna(row.get("baseline_not_tested")):
+        return "not tested"
     if not row.get("baseline_significant"):
         return "n.s."  # a code: shown through _VERDICT_TEXT
     direction = KPIS[kpi].direction
@@ -194,8 +197,9 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
     verdicts = [_verdict(kpi, row) for _index, row in rows.iterrows()]
     colours = [{"better": theme.GOOD, "worse": theme.BAD}.get(v, NOT_SIGNIFICANT) for v in verdicts]
     delta = fmt.plot_values(kpi, rows["baseline_delta"])
-    suffix = {"n.s.": " (" + _("n.s.") + ")", "better": " ▲ " + _("better"),
-              "worse": " ▼ " + _("worse"), "changed": ""}  # fmt: skip
+    suffix = {"n.s.": " (" + _("n.s.") + ")", "not tested": " (" + _("not tested") + ")",
+              "better": " ▲ " + _("better"), "worse": " ▼ " + _("worse"),
+              "changed": ""}  # fmt: skip
     texts = [
         "" if not v else fmt.kpi_delta(kpi, d) + suffix[v]
         for v, d in zip(verdicts, rows["baseline_delta"], strict=True)
@@ -208,14 +212,16 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
                                else _("no comparison"))  # fmt: skip
             continue
         meaning = {"n.s.": _("within normal variation (not significant at 95%)"),
+                   "not tested": _("not tested: too little data for a test"),
                    "better": _("better than its normal (significant at 95%)"),
                    "worse": _("worse than its normal (significant at 95%)"),
                    "changed": _("changed (significant at 95%)")}[verdict]  # fmt: skip
+        p_value = "" if verdict == "not tested" else f", p = {row.baseline_p_value:.3f}"
         delta_hover.append(
             _("{delta}: {value} vs {baseline}").format(
                 delta=fmt.kpi_delta(kpi, row.baseline_delta), value=fmt.kpi_value(kpi, row.value),
                 baseline=fmt.kpi_value(kpi, row.baseline_value))
-            + f"<br>{meaning}, p = {row.baseline_p_value:.3f}"
+            + f"<br>{meaning}{p_value}"
         )  # fmt: skip
     fig.add_trace(go.Bar(
         x=delta, y=labels, orientation="h", marker={"color": colours}, text=texts,
@@ -259,7 +265,8 @@ def baseline_table(table: pd.DataFrame, kpi: str, dimension: str) -> pd.DataFram
     """The numbers behind ``raw_and_baseline``, formatted for reading (same order)."""
     rows = _ordered(table, kpi, dimension)
     meaning = {"better": _("yes, better"), "worse": _("yes, worse"), "changed": _("yes"),
-               "n.s.": _("no (could be noise)"), "": "–"}  # fmt: skip
+               "n.s.": _("no (could be noise)"), "not tested": _("not tested"),
+               "": "–"}  # fmt: skip
     counted = fmt.n_label(kpi)
     counted = counted[:1].upper() + counted[1:]
     return pd.DataFrame({
