@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 T0 = dt.datetime(2025, 3, 3, tzinfo=dt.UTC)  # a Monday
 MARCH = Filter(start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 16))  # previous: 02-17..03-02
 BEFORE = T0 - dt.timedelta(days=14)  # the previous period's first moment
+END = T0 + dt.timedelta(days=13, hours=23)  # MARCH's last day: with a contact then, the data
+# covers the whole period and comparisons are not refused as reaching past it (metrics.maturity)
 
 
 def ticket(i: int, created: dt.datetime, **extra) -> dict:
@@ -73,7 +75,7 @@ def test_a_test_without_data_has_no_p_value():
 def test_channels_without_a_queue_are_not_tested_and_never_significant(tmp_path):
     # phone: 2 of 10 abandoned now, 5 of 10 before; email has no queue (abandoned is NULL)
     rows = (queue(0, T0, "phone", 2, 10) + queue(100, BEFORE, "phone", 5, 10)
-            + [ticket(200, T0), ticket(201, BEFORE)])  # fmt: skip
+            + [ticket(200, T0), ticket(201, BEFORE), ticket(202, END)])  # fmt: skip
     db = Database(write_rows(tmp_path / "q.duckdb", rows))
     table = kpi_table(db, ["abandonment"], by=["channel"], flt=MARCH, compare=["previous"])
     email = table.set_index("channel").loc["email"]
@@ -92,10 +94,11 @@ def test_suppressed_survey_groups_are_not_tested(tmp_path):
     # 3 CSAT answers now (fewer than 5: hidden), 6 before
     tickets = [ticket(i, T0 + dt.timedelta(hours=i)) for i in range(3)]
     tickets += [ticket(10 + i, BEFORE + dt.timedelta(hours=i)) for i in range(6)]
+    tickets_and_end = [*tickets, ticket(99, END)]
     surveys = [{"survey_id": f"s{t['ticket_id']}", "ticket_id": t["ticket_id"],
                 "sent_at": t["created_at"], "responded_at": t["created_at"] + dt.timedelta(hours=1),
                 "csat": 5 if i % 2 else 1} for i, t in enumerate(tickets)]  # fmt: skip
-    db = Database(write_rows(tmp_path / "s.duckdb", tickets, surveys))
+    db = Database(write_rows(tmp_path / "s.duckdb", tickets_and_end, surveys))
     row = kpi_table(db, ["csat"], flt=MARCH, compare=["previous"]).iloc[0]
     assert row["suppressed"] and row["n"] == 3 and row["previous_n"] == 6
     assert np.isnan(row["previous_p_value"])
@@ -120,7 +123,7 @@ def test_false_discovery_counts_only_tested_comparisons(tmp_path):
         rows += queue(1000 * start, T0, channel, now, 100)
         rows += queue(1000 * start + 500, BEFORE, channel, before, 100)
     rows += [ticket(5000 + i, when, channel=channel) for i, (when, channel) in enumerate(
-        (w, c) for w in (T0, BEFORE) for c in ("email", "web_form", "social"))]  # fmt: skip
+        (w, c) for w in (T0, BEFORE, END) for c in ("email", "web_form", "social"))]  # fmt: skip
     db = Database(write_rows(tmp_path / "m.duckdb", rows))
     movers = biggest_movers(db, ["abandonment"], MARCH, dimensions=("channel",))
     assert movers["member"].tolist() == ["phone"]
@@ -129,7 +132,7 @@ def test_false_discovery_counts_only_tested_comparisons(tmp_path):
 
 def test_the_command_line_says_what_was_not_tested(tmp_path):
     rows = queue(0, T0, "phone", 2, 10) + queue(100, BEFORE, "phone", 5, 10)
-    rows += [ticket(200, T0), ticket(201, BEFORE)]
+    rows += [ticket(200, T0), ticket(201, BEFORE), ticket(202, END)]
     path = write_rows(tmp_path / "cli.duckdb", rows)
     result = run_cli("kpis", "--db", str(path), "--kpi", "abandonment", "--by", "channel",
                      "--from", "2025-03-03", "--to", "2025-03-16",
