@@ -38,6 +38,7 @@ BAD_DURATION = "unparseable duration"
 NEGATIVE_DURATION = "negative duration"
 BAD_NUMBER = "unparseable number"
 NEGATIVE_COUNT = "negative count"
+COUNT_TOO_LARGE = "number out of range"
 OUT_OF_RANGE = "score out of range"
 UNKNOWN_FLAG = "unknown yes/no value"
 DUPLICATE = "duplicate id"
@@ -54,6 +55,7 @@ ORDER_CHECKS = {
 LIST_SEPARATORS = r"\s*[,;|/]\s*"
 _AWARE = r"\d:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
 MAX_SECONDS = 1e10  # about 317 years: anything longer is not a duration
+MAX_COUNT = 2_147_483_647  # the largest INTEGER: count columns hold no more
 
 
 def staged_columns(mapping: Mapping) -> list[str]:
@@ -244,7 +246,7 @@ def parse(con: duckdb.DuckDBPyConnection, mapping: Mapping, timezone: str) -> No
         elif how in ("count", "score"):
             n = _number(x)
             helper(n, f"n_{name}")
-            low, high, sql_type = ((0, 2147483647, "INTEGER") if how == "count"
+            low, high, sql_type = ((0, MAX_COUNT, "INTEGER") if how == "count"
                                    else (*SCORE_RANGES[name], "SMALLINT"))  # fmt: skip
             value = (f"CASE WHEN {n} BETWEEN {low} AND {high} AND {n} = floor({n}) "
                      f"THEN CAST({n} AS {sql_type}) END")  # fmt: skip
@@ -315,8 +317,10 @@ def checks(mapping: Mapping) -> list[Check]:
         elif how == "count":
             found.append(Check(name, f"{raw} IS NOT NULL AND n_{name} IS NULL", BAD_NUMBER))
             found.append(Check(name, f"n_{name} < 0", NEGATIVE_COUNT))
-            found.append(Check(name, f"n_{name} >= 0 AND {name} IS NULL", BAD_NUMBER,
-                               "not a whole number"))  # fmt: skip
+            found.append(Check(name, f"n_{name} > {MAX_COUNT}", COUNT_TOO_LARGE,
+                               f"a whole number from 0 to {MAX_COUNT:,}"))  # fmt: skip
+            found.append(Check(name, f"n_{name} BETWEEN 0 AND {MAX_COUNT} AND {name} IS NULL",
+                               BAD_NUMBER, "not a whole number"))  # fmt: skip
         elif how == "score":
             low, high = SCORE_RANGES[name]
             found.append(Check(name, f"{raw} IS NOT NULL AND n_{name} IS NULL", BAD_NUMBER))
@@ -368,7 +372,7 @@ def find_problems(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
         params[f"field{i}"] = check.column
         params[f"source{i}"] = labels.get(check.column)
         params[f"reason{i}"] = check.reason
-        value = f"left(CAST(raw_{check.column} AS VARCHAR), 200)"
+        value = f"CAST(raw_{check.column} AS VARCHAR)"  # the report masks, then cuts it short
         detail = check.detail_sql
         if not detail:
             params[f"detail{i}"] = check.detail or None
