@@ -194,16 +194,13 @@ def remove_orphaned_files(folder: Path, prefix: str) -> list[Path]:
     removed = []
     for candidate in Path(folder).glob(f"{glob_escape(prefix)}*"):
         match = _OWNER.match(candidate.name[len(prefix) :])
-        try:
-            if not match or not _owner_gone(int(match.group(1)), candidate.stat().st_mtime):
-                continue
-        except FileNotFoundError:  # removed meanwhile
-            continue
-        if candidate.is_dir():
-            shutil.rmtree(candidate, ignore_errors=True)
-        else:
-            candidate.unlink(missing_ok=True)
-        removed.append(candidate)
+        with contextlib.suppress(OSError):  # gone meanwhile, or in a folder we may not change
+            if match and _owner_gone(int(match.group(1)), candidate.stat().st_mtime):
+                if candidate.is_dir():
+                    shutil.rmtree(candidate)
+                else:
+                    candidate.unlink()
+                removed.append(candidate)
     return removed
 
 

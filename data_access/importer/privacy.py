@@ -120,7 +120,7 @@ def _publish_new_key(path: Path) -> None:
     the first link wins and everyone reads that complete key (never a half-written file).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, draft = tempfile.mkstemp(prefix=f".{KEY_FILE_NAME}.", dir=path.parent)
+    handle, draft = tempfile.mkstemp(prefix=f"{KEY_FILE_NAME}.draft-", dir=path.parent)
     try:
         with os.fdopen(handle, "w") as out:  # mkstemp makes it readable by its owner only
             out.write(secrets.token_hex(32) + "\n")
