@@ -36,7 +36,7 @@ from data_access.schema import (
 Progress = Callable[[float, str], None]
 WRITER_MEMORY_LIMIT = "2GB"  # DuckDB's share of a writer's memory; the rest is Python's
 
-_TEMP_PID = re.compile(r"\.tmp-(\d+)-")
+_OWNER = re.compile(r"(\d+)-")  # private files are named <prefix><pid>-...
 
 
 class WriterBusyError(RuntimeError):
@@ -167,23 +167,47 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_files(path: Path) -> list[Path]:
-    """Delete private copies, WAL and spill files that a killed writer left next to ``path``.
+def _started_at(pid: int) -> float | None:
+    """When process ``pid`` started (Unix time), from Linux's /proc; None where that is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))  # fmt: skip
+    except (OSError, IndexError, StopIteration):
+        return None
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start, in clock ticks
 
-    Call it holding the writer lock: a file whose process still runs is never touched.
+
+def _owner_gone(pid: int, written_at: float) -> bool:
+    """The process that wrote a file last at ``written_at`` has ended: its id is free or was
+    taken by a process that started later (ids are reused)."""
+    if not _alive(pid):
+        return True
+    started = _started_at(pid)
+    return started is not None and started > written_at + 1.0  # /proc/stat counts whole seconds
+
+
+def remove_orphaned_files(folder: Path, prefix: str) -> list[Path]:
+    """Delete the files (and folders) named ``<prefix><pid>-…`` in ``folder`` whose process has
+    ended: what a killed writer or upload left behind. A running owner's files are never touched.
     """
-    path = Path(path)
     removed = []
-    for candidate in path.parent.glob(f"{glob_escape(path.name)}.tmp-*"):
-        match = _TEMP_PID.search(candidate.name[len(path.name) :])
-        if not match or int(match.group(1)) == os.getpid() or _alive(int(match.group(1))):
-            continue
-        if candidate.is_dir():
-            shutil.rmtree(candidate, ignore_errors=True)
-        else:
-            candidate.unlink(missing_ok=True)
-        removed.append(candidate)
+    for candidate in Path(folder).glob(f"{glob_escape(prefix)}*"):
+        match = _OWNER.match(candidate.name[len(prefix) :])
+        with contextlib.suppress(OSError):  # gone meanwhile, or in a folder we may not change
+            if match and _owner_gone(int(match.group(1)), candidate.stat().st_mtime):
+                if candidate.is_dir():
+                    shutil.rmtree(candidate)
+                else:
+                    candidate.unlink()
+                removed.append(candidate)
     return removed
+
+
+def remove_stale_files(path: Path) -> list[Path]:
+    """Delete private copies, WAL and spill files that killed writers left next to ``path``."""
+    path = Path(path)
+    return remove_orphaned_files(path.parent, f"{path.name}.tmp-")
 
 
 def glob_escape(name: str) -> str:
@@ -238,20 +262,22 @@ def rewrite(
     with writer_lock(path, lock_timeout):
         remove_stale_files(path)
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        if copy_existing and path.exists():
-            shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp))
-        con.execute("SET enable_progress_bar = false")
-        # sorts and windows over tens of millions of rows spill to disk instead of growing
-        con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+        con = None
         try:
+            if copy_existing and path.exists():
+                shutil.copyfile(path, tmp)  # a full disk fails here: the except cleans up
+            con = duckdb.connect(str(tmp))
+            con.execute("SET enable_progress_bar = false")
+            # sorts and windows over tens of millions of rows spill to disk instead of growing
+            con.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
             create_tables(con)
             yield con
             finalize(con, source)
             con.close()
             os.replace(tmp, path)
         except BaseException:
-            con.close()
+            if con is not None:
+                con.close()
             tmp.unlink(missing_ok=True)
             Path(f"{tmp}.wal").unlink(missing_ok=True)
             shutil.rmtree(f"{tmp}.tmp", ignore_errors=True)

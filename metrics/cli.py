@@ -13,6 +13,8 @@ from data_access.filters import DIMENSION_FIELDS, Filter, unknown_values
 
 # --where keys: the singular column names ("country"), mapped to Filter fields ("countries")
 WHERE_KEYS = {column: field for field, column in DIMENSION_FIELDS.items()}
+# dates outside this window are typing errors (and 9999-12-31 + one day overflows Python's dates)
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2100, 12, 31)
 
 
 class UsageError(ValueError):
@@ -27,9 +29,12 @@ def _date(raw: str | None, name: str) -> dt.date | None:
     if raw is None:
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise UsageError(f"{name} must be a date like 2026-01-31, not {raw!r}") from None
+    if not EARLIEST <= day <= LATEST:
+        raise UsageError(f"{name} must be between {EARLIEST} and {LATEST}, not {raw}")
+    return day
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:

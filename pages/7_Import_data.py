@@ -89,7 +89,7 @@ def show_result(result: importer.ImportResult) -> None:
         with right:
             shown = len(result.problems)
             st.markdown(_("**Refused rows** (first {count})").format(count=fmt.count(shown))
-                        if shown < result.rows_refused
+                        if shown < result.problem_count
                         else "**" + _("Refused rows") + "**")  # fmt: skip
             st.dataframe(
                 result.problems,
@@ -113,6 +113,12 @@ def show_result(result: importer.ImportResult) -> None:
             mime="text/csv",
             icon=":material/download:",
         )
+        if len(result.problems) < result.problem_count:
+            st.caption(_("The table and the download hold the first {shown} of {total} problems. "
+                         "For all of them, import the file from the command line with --report "
+                         "refused.csv (python -m data_access.importer --help).").format(
+                shown=fmt.count(len(result.problems)),
+                total=fmt.count(result.problem_count)))  # fmt: skip
     with st.container(horizontal=True):
         st.page_link("dashboard.py", label=_("See it on the Overview"), icon=":material/public:")
         st.page_link("pages/9_Data.py", label=_("Data quality and import history"),
@@ -158,15 +164,6 @@ if upload is None:
                 icon=":material/upload_file:")  # fmt: skip
     st.stop()
 
-# keep one private copy of the upload per file (the uploader holds it in memory anyway)
-staged = st.session_state.get("import_staged")
-if staged is None or staged[0] != upload.file_id or not staged[1].exists():
-    if staged is not None:
-        importer.discard_upload(staged[1])
-    staged = (upload.file_id, importer.save_upload(upload.name, upload.getbuffer()))
-    st.session_state["import_staged"] = staged
-path = staged[1]
-
 with st.expander(_("File reading options")):
     options = st.columns(2)
     encoding_choice = options[0].selectbox(_("Text encoding (CSV)"), ENCODINGS,
@@ -204,12 +201,14 @@ if base is not None and base.table != table:
              icon=":material/error:")  # fmt: skip
     st.stop()
 
-try:
-    info = importer.inspect_file(path, upload.name, base, encoding, delimiter)
-    sample = importer.preview(info, PREVIEW_ROWS)
-except importer.ImportFileError as error:
-    st.error(str(error), icon=":material/error:")
-    st.stop()
+# the readers need a file: the upload is on disk only while it is read, never between reruns
+with importer.staged_upload(upload.name, upload.getbuffer()) as path:
+    try:
+        info = importer.inspect_file(path, upload.name, base, encoding, delimiter)
+        sample = importer.preview(info, PREVIEW_ROWS)
+    except importer.ImportFileError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()
 
 details = _("{format}, {columns} columns, {size} bytes").format(
     format=info.format.upper(), columns=fmt.count(len(info.headers)), size=fmt.count(upload.size))
@@ -356,11 +355,13 @@ if start:
     with st.status(_("Importing {file}…").format(file=upload.name), expanded=True) as status:
         bar = st.progress(0.0, _("Starting"))
         try:
-            result = importer.import_file(
-                table, path, location, mapping, name=upload.name, timezone=timezone,
-                encoding=encoding, delimiter=delimiter,
-                progress=lambda share, message: bar.progress(min(max(share, 0.0), 1.0), message),
-            )  # fmt: skip
+            with importer.staged_upload(upload.name, upload.getbuffer()) as path:
+                result = importer.import_file(
+                    table, path, location, mapping, name=upload.name, timezone=timezone,
+                    encoding=encoding, delimiter=delimiter,
+                    progress=lambda share, message: bar.progress(min(max(share, 0.0), 1.0),
+                                                                 message),
+                )  # fmt: skip
         except (importer.ImportFileError, importer.MappingError, importer.ImportAborted,
                 WriterBusyError, privacy.PseudonymKeyError) as error:  # fmt: skip
             status.update(label=_("Not imported: nothing was changed"), state="error")
@@ -369,7 +370,6 @@ if start:
             status.update(label=_("Imported {count} rows").format(
                 count=fmt.count(result.rows_loaded)), state="complete")
             st.session_state["import_result"] = result
-            importer.discard_upload(path)  # written again from the upload if needed
             st.rerun()  # redraw everything (filters, data coverage) from the new data version
 
 if "import_result" in st.session_state:

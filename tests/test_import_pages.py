@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -88,3 +90,45 @@ def test_a_broken_upload_gets_a_clear_message(db):
     at = upload(at, "junk.csv", b"\x00\x01\x02\x03" * 300)
     assert not at.exception
     assert any("junk.csv" in e.value and "binary" in e.value for e in at.error)
+    # an encoding that does not fit the file: a message, not a traceback
+    at = upload(at, "plain.csv", csv_text([ticket_row("e1")]).encode())
+    at.selectbox(key="import_enc").set_value("utf-16").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("plain.csv is not UTF-16 text" in e.value for e in at.error)
+
+
+def dead_process_id() -> int:
+    """The id of a process that has ended (a real child, waited for)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_uploads_and_a_dead_writers_copy_do_not_stay_on_disk(db):
+    uploads = Path(tempfile.gettempdir())
+    dead = dead_process_id()
+    killed_copy = db.with_name(f"{db.name}.tmp-{dead}-0badc0de")
+    killed_copy.write_bytes(b"half a copy of the database")
+    killed_upload = uploads / f"atlas-upload-{dead}-abc.csv"
+    killed_upload.write_bytes(b"an upload of a killed server")
+    at = open_import_page()
+    assert not at.exception
+    assert not killed_copy.exists()  # removed when the app starts, not only on the next import
+    at = upload(at, "tickets.csv", csv_text([ticket_row("k1"), ticket_row("k2")]).encode())
+    assert not at.exception and not at.error
+    assert list(uploads.iterdir()) == []  # the upload is read from disk only during a run
+    import_button(at).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert scalar(db, "SELECT count(*) FROM tickets WHERE ticket_id IN ('k1', 'k2')") == 2
+    assert list(uploads.iterdir()) == []
+
+
+def test_refused_rows_on_the_page_show_no_personal_data(db):
+    at = open_import_page()
+    shouting = "call +49 30 1234567, anna.secret@example.com or pay 4111 1111 1111 1111"
+    rows = [ticket_row("q1"), ticket_row("q2", Status=shouting)]
+    at = upload(at, "shouting.csv", csv_text(rows).encode())
+    import_button(at).click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    refused = next(d.value for d in at.dataframe if {"reason", "value"} <= set(d.value.columns))
+    assert refused["value"].tolist() == ["call [phone], [e-mail] or pay [card]"]

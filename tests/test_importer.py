@@ -14,7 +14,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -34,6 +36,7 @@ from data_access.importer import (
     import_file,
     loader,
     privacy,
+    readers,
     suggest,
     validation,
 )
@@ -276,6 +279,20 @@ def test_stale_temp_files_of_dead_writers_are_removed(db, tmp_path):
     assert not stale.exists() and not Path(f"{stale}-staging.duckdb").exists()
 
 
+def test_leftovers_of_an_earlier_process_with_the_same_id_are_removed(db):
+    # process ids are reused: a file named after this process but last written before it
+    # started was left by an earlier process (Linux tells when a process started)
+    earlier = db.with_name(f"{db.name}.tmp-{os.getpid()}-0ddc0b1e")
+    earlier.write_bytes(b"half a copy")
+    a_year_ago = time.time() - 365 * 24 * 3600
+    os.utime(earlier, (a_year_ago, a_year_ago))
+    current = db.with_name(f"{db.name}.tmp-{os.getpid()}-c0ffee00")
+    current.write_bytes(b"a copy this process is writing")
+    assert store.remove_stale_files(db) == [earlier]
+    assert current.exists()
+    current.unlink()
+
+
 # ---------------------------------------------------------------- privacy
 def test_personal_data_is_never_stored(db, tmp_path):
     rows_in = [ticket_row("p1", **{"Requester id": "bob.secret@example.org"})]
@@ -301,6 +318,84 @@ def test_comments_keep_their_words_but_lose_contact_details(db, tmp_path):
     stored = scalar(db, "SELECT comment FROM surveys WHERE survey_id = 'm1'")
     assert stored == ("Call me on [phone] or write to [e-mail] — order 12/03/2025 arrived "
                       "(22/03/2017), 1000000 thanks")  # fmt: skip
+
+
+def test_comments_lose_card_numbers_and_spelt_out_e_mails(db, tmp_path):
+    headers = ["Response ID", "Ticket ID", "Sent", "Score", "Comment"]
+    comment = (
+        "Charged twice on 4111 1111 1111 1111 and 5500-0000-0000-0004 for order "
+        "1234567890123456; write to anna (at) example (dot) com or anna[at]example.com"
+    )
+    path = tmp_path / "cards.csv"
+    path.write_text(csv_text([dict(zip(headers, ["k1", "t1", "2025-03-01", "4", comment],
+                                       strict=True))]))  # fmt: skip
+    import_file("surveys", path, db, suggest("surveys", headers).mapping)
+    stored = scalar(db, "SELECT comment FROM surveys WHERE survey_id = 'k1'")
+    # both card numbers pass the Luhn check; the order number fails it and stays
+    assert stored == (
+        "Charged twice on [card] and [card] for order 1234567890123456; write "
+        "to [e-mail] or [e-mail]"
+    )
+
+
+def ragged_line(ticket_id: str, headers: list[str] = TICKET_HEADERS, **values: str) -> str:
+    """A record with one field too many (the CSV reader cannot split it into the columns)."""
+    row = {h: v for h, v in ticket_row(ticket_id, **values).items() if h in headers}
+    return csv_text([row], headers).split("\n", 1)[1].rstrip("\n") + ",extra\n"
+
+
+SECRETS = ("anna.secret", "1234567", "4111")  # parts of an e-mail, a phone and a card number
+
+
+def test_refused_row_reports_never_show_personal_data(db, tmp_path):
+    shouting = "call +49 30 1234567, anna.secret@example.com or pay 4111 1111 1111 1111"
+    text = (
+        csv_text([ticket_row("v1"), ticket_row("v2", Status=shouting)])  # rows 2, 3
+        + ragged_line("v3", **{"Requester email": "anna.secret@example.com"})
+    )  # row 4
+    path = tmp_path / "pii_report.csv"
+    path.write_text(text)
+    report = tmp_path / "report.csv"
+    result = import_file("tickets", path, db, ticket_mapping(), report=report)
+    values = {r.row: r.value for r in result.problems.itertuples()}
+    assert values == {3: "call [phone], [e-mail] or pay [card]", 4: privacy.HIDDEN}
+    assert pd.read_csv(report)["value"].tolist() == [values[3], privacy.HIDDEN]
+    shown = run_cli("tickets", str(path), "--db", str(db), "--mapping", str(save_mapping(tmp_path)))
+    assert shown.returncode == 0 and "refused" in shown.stdout
+    for secret in SECRETS:
+        assert secret not in report.read_text() and secret not in shown.stdout
+        assert secret not in result.report_csv().decode()
+    # a file without name, e-mail or phone columns shows the unsplittable row, masked
+    headers = [h for h in TICKET_HEADERS if h != "Requester email"]
+    plain = tmp_path / "plain.csv"
+    plain.write_text(
+        ",".join(headers)
+        + "\n"
+        + ragged_line("v4", headers, **{"Requester id": "anna.secret@example.com"})
+    )
+    result = import_file("tickets", plain, db, ticket_mapping())
+    assert result.problems["value"].tolist() == [ragged_line("v4", headers, **{
+        "Requester id": "[e-mail]"}).rstrip("\n")]  # fmt: skip
+
+
+def test_a_long_report_is_written_only_where_the_user_asks(db, tmp_path, monkeypatch):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    path = write_csv(tmp_path / "many.csv",
+                     [ticket_row(f"m{i}", Status="exploded") for i in range(1200)])  # fmt: skip
+    result = import_file("tickets", path, db, ticket_mapping())
+    assert (result.rows_refused, result.problem_count) == (1200, 1200)
+    assert result.report_path is None and list(temp.iterdir()) == []
+    assert len(result.problems) == loader.SAMPLE_PROBLEMS == 1000
+    assert len(pd.read_csv(io.BytesIO(result.report_csv()))) == 1000
+    report = tmp_path / "all.csv"
+    result = import_file("tickets", path, db, ticket_mapping(), report=report)
+    assert result.report_path == report and len(pd.read_csv(report)) == 1200
+    shown = run_cli("tickets", str(path), "--db", str(db), "--mapping", str(save_mapping(tmp_path)),
+                    env={"TMPDIR": str(temp)})  # fmt: skip
+    assert shown.returncode == 0 and list(temp.iterdir()) == []
+    assert "the first 20 of 1,200 problems" in shown.stdout and "--report" in shown.stdout
 
 
 def test_the_key_comes_from_the_environment_or_a_private_key_file(tmp_path, monkeypatch):
@@ -367,7 +462,7 @@ def test_a_wrong_encoding_is_named_and_the_right_one_detected(db, tmp_path):
     good = [ticket_row(f"g{i}", **{"Group": "x" * 200}) for i in range(5000)]
     late.write_bytes(csv_text(good).encode() + csv_text([ticket_row("e2", **{
         "Group": "Köln"})]).split("\n", 1)[1].encode("latin-1"))  # fmt: skip
-    expect_refused(db, late, r"late\.csv is not valid utf-8 text near row")
+    expect_refused(db, late, r"late\.csv is not valid utf-8 text in row 5002, column 'Group'")
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "cp1252"])
@@ -431,6 +526,54 @@ def test_rows_with_the_wrong_number_of_fields_are_refused_by_row(db, tmp_path):
     assert scalar(db, "SELECT category FROM tickets WHERE ticket_id = 'w4'") == (
         "broken\nacross lines"
     )
+
+
+def test_a_field_larger_than_the_limit_is_named_by_row_and_column(db, tmp_path):
+    path = write_csv(tmp_path / "huge_field.csv", [
+        ticket_row("b1"), ticket_row("b2"), ticket_row("b3"),
+        ticket_row("b4", **{"Ticket type": "x" * (5 << 20)}),  # row 5: a 5 MiB field
+        ticket_row("b5"),
+    ])  # fmt: skip
+    expect_refused(
+        db,
+        path,
+        r"huge_field\.csv: row 5 is longer than 2 MiB \(in column "
+        r"'Ticket type'\); the importer reads rows of at most 2 MiB",
+    )
+
+
+def test_invalid_utf8_far_into_the_file_is_named_by_row_and_column(db, tmp_path):
+    lines = csv_text([ticket_row(f"u{i}") for i in range(20_000)]).encode().split(b"\n")
+    lines[12_001] = lines[12_001].replace(b"APAC", b"AP\xff\xfeAC")  # line 12,002 = row 12,002
+    path = tmp_path / "late_bytes.csv"
+    path.write_bytes(b"\n".join(lines))
+    expect_refused(
+        db,
+        path,
+        r"late_bytes\.csv is not valid utf-8 text in row 12002, column "
+        r"'Group'",
+    )
+
+
+def test_nul_bytes_after_the_sample_are_refused_by_row_and_column(db, tmp_path):
+    lines = csv_text([ticket_row(f"z{i}") for i in range(20_000)]).encode().split(b"\n")
+    assert sum(len(line) + 1 for line in lines[:15_000]) > readers.SAMPLE_BYTES
+    lines[15_000] = lines[15_000].replace(b"APAC", b"AP\x00AC")  # row 15,001
+    path = tmp_path / "late_nul.csv"
+    path.write_bytes(b"\n".join(lines))
+    expect_refused(db, path, r"late_nul\.csv: row 15001, column 'Group' holds a NUL byte")
+
+
+def test_a_count_too_large_for_the_database_is_out_of_range(db, tmp_path):
+    path = write_csv(tmp_path / "big_count.csv", [
+        ticket_row("n1", Replies="99999999999999999999"), ticket_row("n2", Replies="2.5"),
+        ticket_row("n3", Replies="2147483647")])  # fmt: skip
+    result = import_file("tickets", path, db, ticket_mapping())
+    assert [(r.row, r.reason, r.detail) for r in result.problems.itertuples()] == [
+        (2, "number out of range", "a whole number from 0 to 2,147,483,647"),
+        (3, "unparseable number", "not a whole number"),
+    ]
+    assert scalar(db, "SELECT agent_replies FROM tickets WHERE ticket_id = 'n3'") == 2147483647
 
 
 def test_empty_rows_are_reported_once(db, tmp_path):
@@ -630,3 +773,30 @@ def test_command_line_imports_with_a_saved_mapping(db, tmp_path):
     dry = run_cli("tickets", str(path), "--db", str(db), "--dry-run", "--save-mapping",
                   str(suggestion))  # fmt: skip
     assert dry.returncode == 0 and Mapping.load(suggestion).table == "tickets"
+
+
+def save_mapping(folder: Path) -> Path:
+    path = folder / "tickets_mapping.json"
+    ticket_mapping().save(path)
+    return path
+
+
+def test_wrong_encoding_and_report_options_exit_2_with_a_message(db, tmp_path):
+    path = write_csv(tmp_path / "plain8.csv", [ticket_row("o1")])
+    mapping = str(save_mapping(tmp_path))
+    for option, message in (
+        (["--encoding", "utf-16"], "plain8.csv is not UTF-16 text"),
+        (["--encoding", "rot13"], "'rot13' is not a text encoding"),
+        (["--report", "/nonexistent/r.csv"], "/nonexistent does not exist"),
+    ):
+        done = run_cli("tickets", str(path), "--db", str(db), "--mapping", mapping, *option)
+        assert done.returncode == 2, (option, done.stderr)
+        assert message in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert scalar(db, "SELECT count(*) FROM tickets WHERE ticket_id = 'o1'") == 0
+    # UTF-16 without a byte-order mark: the byte order is read from the text
+    bare = write_csv(tmp_path / "bare16.csv", [ticket_row("o2", Group="Zürich")],
+                     encoding="utf-16-le")  # fmt: skip
+    done = run_cli("tickets", str(bare), "--db", str(db), "--mapping", mapping,
+                   "--encoding", "utf-16")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert scalar(db, "SELECT hub FROM tickets WHERE ticket_id = 'o2'") == "Zürich"

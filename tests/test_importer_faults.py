@@ -4,11 +4,15 @@
   readable, and the next import removes what the dead process left behind.
 - Memory stays bounded: importing a five times larger file costs little more memory (the 1 GB
   case is measured by ``python -m bench.import_large``, not here).
+- A disk that fills up while the database is copied gives a message, not a traceback, and
+  leaves nothing behind; processes that create the pseudonymisation key at once all get it.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -97,3 +101,59 @@ def test_memory_stays_bounded_as_the_file_grows(tmp_path):
     # 1 GB (bench/import_large.py) the peak was 620 MiB.
     assert grown < 150 * mib, (small_peak // mib, large_peak // mib)
     assert large_peak < 700 * mib, large_peak // mib
+
+
+def test_a_full_disk_while_copying_the_database_is_a_message_and_leaves_nothing(db, tmp_path):
+    export = write_csv(tmp_path / "small.csv", [row("full-disk")])
+    before_version = version(db)
+    assert db.stat().st_size > 2**20
+
+    def small_disk() -> None:  # files may not grow past 1 MiB: writing the copy fails (EFBIG)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2**20, 2**20))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "data_access.importer", "tickets", str(export), "--db", str(db),
+         "--timezone", "Europe/Berlin"],
+        cwd=ROOT, env={**os.environ, privacy.KEY_ENV: KEY}, capture_output=True, text=True,
+        preexec_fn=small_disk, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "small.csv: not imported — could not write the private copy of" in done.stderr
+    assert "File too large" in done.stderr and "Nothing was changed" in done.stderr
+    assert leftovers(db) == [] and version(db) == before_version
+
+
+def _make_key(folder: str, start: multiprocessing.synchronize.Barrier,
+              results: multiprocessing.Queue, rounds: int) -> None:  # fmt: skip
+    os.environ.pop(privacy.KEY_ENV, None)
+    for round_ in range(rounds):
+        start.wait()
+        try:
+            key = privacy.pseudonymisation_key(Path(folder) / str(round_) / "atlas.duckdb")
+            results.put((round_, key.hex()))
+        except Exception as error:
+            results.put((round_, f"{type(error).__name__}: {error}"))
+
+
+def test_processes_creating_the_key_at_once_all_read_the_same_complete_key(tmp_path):
+    processes, rounds = 4, 200
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(processes), context.Queue()
+    workers = [context.Process(target=_make_key, args=(str(tmp_path), start, results, rounds))
+               for _ in range(processes)]  # fmt: skip
+    for worker in workers:
+        worker.start()
+    keys: dict[int, set[str]] = {}
+    for _ in range(processes * rounds):
+        round_, key = results.get(timeout=120)
+        keys.setdefault(round_, set()).add(key)
+    for worker in workers:
+        worker.join(timeout=30)
+    failed = {r: k for r, k in keys.items() if len(k) != 1 or len(next(iter(k))) != 64}
+    assert failed == {}, f"{len(failed)} of {rounds} rounds: {list(failed.values())[:3]}"
+    drafts = [
+        p.name for p in tmp_path.rglob("*") if p.is_file() and p.name != privacy.KEY_FILE_NAME
+    ]
+    assert drafts == []

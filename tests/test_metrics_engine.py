@@ -396,6 +396,15 @@ def test_cli_errors_are_clear_and_exit_2(sample_path, args, message):
     assert result.stdout == ""
 
 
+def test_cli_refuses_dates_outside_a_sane_window(tmp_path):
+    db = write_rows(tmp_path / "one.duckdb", [ticket(1, 3)])
+    for option, day in (("--to", "9999-12-31"), ("--from", "0001-01-01")):
+        result = run_cli("kpis", "--db", str(db), "--kpi", "volume", option, day)
+        assert result.returncode == 2, result.stderr
+        assert f"{option} must be between 1970-01-01 and 2100-12-31, not {day}" in result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
+
+
 def test_cli_reports_a_missing_database(tmp_path):
     result = run_cli("kpis", "--db", str(tmp_path / "none.duckdb"), "--kpi", "volume")
     assert result.returncode == 2 and "No database at" in result.stderr

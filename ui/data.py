@@ -9,12 +9,13 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from data_access import catalog, config, reference
+from data_access import catalog, config, reference, store
 from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
@@ -30,10 +31,18 @@ def database() -> Database:
     return get_database(config.data_location())
 
 
+@st.cache_resource(show_spinner=False)
+def _leftovers_removed(location: Path) -> int:
+    """Once per process: delete the private copies that killed writers left beside the data."""
+    return len(store.remove_stale_files(location))
+
+
 def ensure_data() -> None:
     """Build the sample on first start; stop the page with a clear message if data is missing."""
     location = config.data_location()
     if data_exists(location):
+        if location.is_file():
+            _leftovers_removed(location)
         return
     if not config.is_default_sample(location):
         st.error(

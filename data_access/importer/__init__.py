@@ -23,9 +23,9 @@ from data_access.importer.mapping import (
 from data_access.importer.readers import (
     FileInfo,
     ImportFileError,
-    discard_upload,
+    ImportOptionError,
     preview,
-    save_upload,
+    staged_upload,
 )
 from data_access.importer.suggestion import Suggestion, suggest
 
@@ -35,16 +35,16 @@ __all__ = [
     "FileInfo",
     "ImportAborted",
     "ImportFileError",
+    "ImportOptionError",
     "ImportResult",
     "Mapping",
     "MappingError",
     "Suggestion",
-    "discard_upload",
     "import_file",
     "inspect_file",
     "load_mapping",
     "preview",
-    "save_upload",
     "saved_mappings",
+    "staged_upload",
     "suggest",
 ]

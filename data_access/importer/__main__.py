@@ -7,12 +7,14 @@
 Without ``--mapping`` the importer suggests one from the file's headers; ``--save-mapping``
 writes the mapping used (or, with ``--dry-run``, the suggestion) so it can be edited and reused.
 Exit codes: 0 imported (refused rows are reported, not fatal), 1 the file could not be imported,
-2 the mapping or the options are wrong.
+2 the mapping or the options are wrong (including an encoding that does not fit the file). Refused
+rows are summarised on screen (contact details masked); ``--report`` writes all of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from data_access import config, store
 from data_access.importer import privacy
 from data_access.importer.loader import ImportAborted, import_file, inspect_file
 from data_access.importer.mapping import IMPORTABLE, Mapping, MappingError, load_mapping
-from data_access.importer.readers import ImportFileError, preview
+from data_access.importer.readers import ImportFileError, ImportOptionError, preview
 from data_access.importer.suggestion import suggest
 
 SHOWN_PROBLEMS = 20
@@ -54,7 +56,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    for option, target in (("--report", args.report), ("--save-mapping", args.save_mapping)):
+        if target is not None and (problem := _unwritable(target)):
+            parser.error(f"{option} {target}: {problem}")
     db = (args.db or config.data_location()).expanduser().resolve()
     last = [-1]
 
@@ -78,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Mapping problem — {error}", file=sys.stderr)
         print("Tip: --dry-run --save-mapping m.json writes a suggestion to edit.", file=sys.stderr)
         return 2
+    except ImportOptionError as error:
+        _clear(args)
+        print(f"Not imported (check the options) — {error}", file=sys.stderr)
+        return 2
     except (ImportFileError, ImportAborted, store.WriterBusyError,
             privacy.PseudonymKeyError) as error:  # fmt: skip
         _clear(args)
@@ -93,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         print(result.problems.head(SHOWN_PROBLEMS).to_string(index=False, max_colwidth=50))
         if result.report_path is not None:
             print(f"Every refused row: {result.report_path}")
-        elif not args.report and len(result.problems) > SHOWN_PROBLEMS:
-            print("Pass --report refused.csv to get every refused row.")
+        elif result.problem_count > SHOWN_PROBLEMS:
+            print(f"Shown: the first {SHOWN_PROBLEMS} of {result.problem_count:,} problems. Pass "
+                  "--report refused.csv to write all of them to a CSV file.")  # fmt: skip
     print(f"Published {db}.")
     return 0
 
@@ -120,6 +131,18 @@ def _dry_run(args: argparse.Namespace, mapping: Mapping | None) -> int:
         mapping.save(args.save_mapping)
         print(f"Saved {args.save_mapping}.")
     return 0
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a file cannot be written at ``path`` (checked before any work is done), or None."""
+    folder = path.expanduser().absolute().parent
+    if path.is_dir():
+        return "is a folder, not a file"
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} is not writable"
+    return None
 
 
 def _clear(args: argparse.Namespace) -> None:

@@ -9,13 +9,15 @@ the new data version after the swap.
 Rows are upserted by the table's key: existing rows with an incoming id are deleted, then the
 incoming rows inserted, so importing the same file twice changes nothing. Refused rows are
 reported (row, column, reason, value) and counted: rows read = rows loaded + rows refused.
+Reported values go through ``privacy.mask_contacts``, and the text of a row that could not be
+split into columns is not shown at all when the file has a name, e-mail or phone column. The
+full report is written only to the file the caller names; nothing is left in a temp folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 import time
 import zoneinfo
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from data_access import config, store
@@ -34,7 +37,8 @@ from data_access.importer.readers import BadRow, ImportFileError
 Progress = Callable[[float, str], None]
 MEMORY_LIMIT = os.environ.get("SERVICE_ATLAS_IMPORT_MEMORY", "256MB")
 LOCK_TIMEOUT_SECONDS = 10.0
-SAMPLE_PROBLEMS = 1000
+SAMPLE_PROBLEMS = 1000  # problems kept in memory (the full list goes to the report file)
+REPORT_VALUE_CHARS = 200  # of each value shown in a report, after masking
 REPORT_COLUMNS = ("file", "row", "column", "field", "reason", "value", "detail")
 
 
@@ -55,7 +59,8 @@ class ImportResult:
     rows_replaced: int
     reasons: dict[str, int]  # refused rows per reason (a row may have several reasons)
     problems: pd.DataFrame  # the first problems, in file order (columns: REPORT_COLUMNS)
-    report_path: Path | None
+    problem_count: int  # all problems (a row may have several)
+    report_path: Path | None  # the full report, when one was asked for
     mapping: Mapping
     timezone: str
     seconds: float
@@ -68,7 +73,8 @@ class ImportResult:
         return self.reasons.get(validation.DUPLICATE, 0)
 
     def report_csv(self) -> bytes:
-        """The full validation report as CSV (the sample when no report file was written)."""
+        """The validation report as CSV: all of it if a report file was written, else the first
+        ``SAMPLE_PROBLEMS`` problems."""
         if self.report_path is not None and self.report_path.exists():
             return self.report_path.read_bytes()
         return self.problems.to_csv(index=False).encode()
@@ -157,7 +163,7 @@ def import_file(
     scratch = store.scratch_path(db, "staging.duckdb")
     say(0.02, "Making a private copy of the database")
     try:
-        counts, reasons, problems, report_path, first, last = _publish(
+        counts, reasons, (problems, problem_count, report_path), first, last = _publish(
             db, info, mapping, key, bad_rows, zone, window, report, scratch, say
         )
     except duckdb.OutOfMemoryException:
@@ -171,12 +177,19 @@ def import_file(
         raise ImportAborted(
             f"{info.name}: not imported — the database reported: {message}. Nothing was changed."
         ) from None
+    except OSError as error:  # e.g. the disk filled up while copying the database
+        raise ImportAborted(
+            f"{info.name}: not imported — could not write the private copy of {db.name} beside "
+            f"it ({error.strerror or error}): an import needs free disk space for a copy of the "
+            "database. Nothing was changed."
+        ) from None
     say(1.0, "Done")
     return ImportResult(
         table=table, file=info.name, file_format=info.format,
         rows_read=counts["rows_read"], rows_loaded=counts["rows_loaded"],
         rows_refused=counts["rows_refused"], rows_replaced=counts["rows_replaced"],
-        reasons=reasons, problems=problems, report_path=report_path, mapping=mapping,
+        reasons=reasons, problems=problems, problem_count=problem_count,
+        report_path=report_path, mapping=mapping,
         timezone=zone, seconds=time.monotonic() - started, first=first, last=last, notes=notes,
     )  # fmt: skip
 
@@ -192,7 +205,7 @@ def _publish(
     report: Path | str | None,
     scratch: Path,
     say: Progress,
-) -> tuple[dict[str, int], dict[str, int], pd.DataFrame, Path | None, object, object]:
+) -> tuple[dict[str, int], dict[str, int], Report, object, object]:
     """The import proper, on a private copy published at the end (``store.rewrite``)."""
     table = mapping.table
     with store.rewrite(db, None, copy_existing=True, lock_timeout=LOCK_TIMEOUT_SECONDS) as con:
@@ -201,7 +214,7 @@ def _publish(
         con.execute("SET TimeZone = 'UTC'")
         con.execute("ATTACH ? AS staging", [str(scratch)])
         try:
-            counts, reasons, problems, report_path = _load(
+            counts, reasons, problems = _load(
                 con, info, mapping, key, bad_rows, zone, window, report, say
             )
             start = START_COLUMN.get(table)
@@ -222,7 +235,7 @@ def _publish(
             for leftover in (scratch, Path(f"{scratch}.wal")):
                 leftover.unlink(missing_ok=True)
         say(0.92, "Publishing: recomputing derived columns")
-    return counts, reasons, problems, report_path, first, last
+    return counts, reasons, problems, first, last
 
 
 def _load(
@@ -235,7 +248,7 @@ def _load(
     window: config.DateWindow,
     report: Path | str | None,
     say: Progress,
-) -> tuple[dict[str, int], dict[str, int], pd.DataFrame, Path | None]:
+) -> tuple[dict[str, int], dict[str, int], Report]:
     validation.create_raw(con, mapping)
     staged = 0
     for batch in readers.read_batches(info, mapping.source_columns(), bad_rows):
@@ -271,7 +284,7 @@ def _load(
                            f"{refused_staged} refused")  # fmt: skip
 
     say(0.8, "Writing the report")
-    problems, report_path = _report(con, info.name, report)
+    problems = _report(con, info, report)
 
     say(0.84, f"Loading {rows_loaded:,} rows")
     table = mapping.table
@@ -296,32 +309,52 @@ def _load(
     }
     if counts["rows_loaded"] + counts["rows_refused"] != rows_read:
         raise RuntimeError("internal error: loaded + refused differs from rows read")
-    return counts, reasons, problems, report_path
+    return counts, reasons, problems
 
 
+Report = tuple[pd.DataFrame, int, Path | None]  # the first problems, how many, the report file
+
+# A value is masked before it is cut short, so no half address escapes the masking. The text of
+# a row that could not be split (no field: the whole line) is hidden if the file has personal
+# columns, since it cannot be told which part of it came from them.
 _REPORT_SQL = """
-    SELECT ? AS file, _row AS "row", source_column AS "column", field, reason, value, detail
+    SELECT $file AS file, _row AS "row", source_column AS "column", field, reason,
+        CASE WHEN $hide_lines AND field IS NULL AND value IS NOT NULL THEN $hidden
+             ELSE left(mask_contacts(value), $chars) END AS value,
+        detail
     FROM staging.problems ORDER BY _row NULLS LAST, field NULLS FIRST, reason
 """
 
 
-def _report(con: duckdb.DuckDBPyConnection, file_name: str,
-            report: Path | str | None) -> tuple[pd.DataFrame, Path | None]:  # fmt: skip
-    """The first problems as a frame, and every problem streamed to a CSV file."""
-    sample = con.execute(f"{_REPORT_SQL} LIMIT {SAMPLE_PROBLEMS}", [file_name]).df()
-    if report is None:
-        if len(sample) < SAMPLE_PROBLEMS:
-            return sample, None
-        handle, name = tempfile.mkstemp(prefix="atlas-refused-", suffix=".csv")
-        os.close(handle)
-        report = name
-    report = Path(report)
+def _report(con: duckdb.DuckDBPyConnection, info: readers.FileInfo,
+            report: Path | str | None) -> Report:  # fmt: skip
+    """The first problems as a frame, their number, and (if asked) all of them in a CSV file."""
+    params = {"file": info.name, "hidden": privacy.HIDDEN, "chars": REPORT_VALUE_CHARS,
+              "hide_lines": any(privacy.personal_data_kind(h) for h in info.headers)}  # fmt: skip
     cursor = con.cursor()
     try:
-        batches = cursor.sql(_REPORT_SQL, params=[file_name]).to_arrow_reader(50_000)
+        cursor.create_function("mask_contacts", privacy.mask_array, [duckdb.sqltype("VARCHAR")],
+                               duckdb.sqltype("VARCHAR"), type="arrow")  # fmt: skip
+        sample = cursor.execute(f"{_REPORT_SQL} LIMIT {SAMPLE_PROBLEMS}", params).df()
+        [(count,)] = cursor.execute("SELECT count(*) FROM staging.problems").fetchall()
+        if report is not None:
+            report = Path(report)
+            _write_report(cursor.sql(_REPORT_SQL, params=params).to_arrow_reader(50_000), report,
+                          info.name)  # fmt: skip
+    finally:
+        cursor.close()
+    return sample, count, report
+
+
+def _write_report(batches: pa.RecordBatchReader, report: Path, file_name: str) -> None:
+    try:
         with pacsv.CSVWriter(str(report), batches.schema) as writer:
             for batch in batches:
                 writer.write_batch(batch)
-    finally:
-        cursor.close()
-    return sample, report
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            report.unlink(missing_ok=True)  # half a report
+        raise ImportAborted(
+            f"{file_name}: not imported — the report cannot be written to "
+            f"{report} ({error.strerror or error}). Nothing was changed."
+        ) from None

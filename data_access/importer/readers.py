@@ -8,7 +8,9 @@ starts with ``=``, ``+`` or ``@`` is just text.
 
 Row numbers are what a spreadsheet shows: the header is row 1, the first record row 2 (blank lines
 in a CSV are not records and are not counted). Parquet rows count from 1.
-Every problem is an ``ImportFileError`` whose message names the file (and row/column if known).
+Every problem is an ``ImportFileError`` whose message names the file (and row/column if known);
+``ImportOptionError`` when the options chosen (encoding, delimiter, sheet) do not fit the file.
+A CSV row may be at most ``CSV_BLOCK_BYTES`` (2 MiB) long, and no value may hold a NUL byte.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import re
+import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -29,11 +34,16 @@ import charset_normalizer
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from data_access import store
+
 MAX_COLUMNS = 4096
-CSV_BLOCK_BYTES = 2 << 20
+CSV_BLOCK_BYTES = 2 << 20  # also the longest row a CSV may have: longer ones span three blocks
+BAD_ROW_CHARS = 1000  # text kept of an unsplittable row: more than a report shows, so masking
+#                       contact details never meets an address cut in half
 XLSX_BATCH_ROWS = 20_000
 PARQUET_BATCH_ROWS = 100_000
 SAMPLE_BYTES = 1 << 20
@@ -43,6 +53,10 @@ FORMATS = ("csv", "parquet", "xlsx")
 
 class ImportFileError(ValueError):
     """A file that cannot be imported, with a message that names it."""
+
+
+class ImportOptionError(ImportFileError):
+    """The reading options chosen (encoding, delimiter, sheet) do not fit the file."""
 
 
 @dataclass(frozen=True)
@@ -137,14 +151,15 @@ def _format(path: Path, head: bytes, name: str) -> str:
 
 def _inspect_csv(path: Path, name: str, size: int, head: bytes, encoding: str | None,
                  delimiter: str | None) -> FileInfo:  # fmt: skip
+    chosen = encoding is not None
     encoding, notes = _encoding(head, encoding, name, complete=size <= len(head))
-    text = _decode_sample(head, encoding, name)
+    text = _decode_sample(head, encoding, name, chosen)
     _refuse_binary(text, name)
     if delimiter is not None:
         delimiter = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(delimiter, delimiter)
         if len(delimiter) != 1 or delimiter in '"\r\n':
-            raise ImportFileError(f"{name}: the delimiter must be one character, not "
-                                  f"{delimiter!r}.")  # fmt: skip
+            raise ImportOptionError(f"{name}: the delimiter must be one character, not "
+                                    f"{delimiter!r}.")  # fmt: skip
     else:
         delimiter = _delimiter(text)
     try:
@@ -155,29 +170,21 @@ def _inspect_csv(path: Path, name: str, size: int, head: bytes, encoding: str | 
     return FileInfo(path, name, "csv", headers, size, encoding, delimiter, None, tuple(notes))
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))  # fmt: skip
+
+
 def _encoding(head: bytes, stated: str | None, name: str, complete: bool) -> tuple[str, list]:
     notes: list[str] = []
+    marked = next((codec for bom, codec in _BOMS if head.startswith(bom)), None)
     if stated:
-        try:
-            stated = codecs.lookup(stated).name
-        except LookupError:
-            raise ImportFileError(f"{name}: unknown encoding '{stated}'.") from None
-        if stated in ("latin-1", "iso8859-1", "cp1252") and _is_utf8(head, complete) and \
-                any(b > 127 for b in head):  # fmt: skip
-            notes.append(f"The file reads as UTF-8 but {stated} was chosen: accented letters "
-                         "may come out garbled.")  # fmt: skip
-        return stated, notes
-    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
-        if head.startswith(bom):
-            return codec, notes
+        return _chosen_encoding(head, stated, name, complete, marked, notes), notes
+    if marked:
+        return marked, notes
     if b"\x00" in head:
-        even, odd = head[0::2].count(0), head[1::2].count(0)
-        if odd > len(head) // 4 and even < odd // 10:
-            return "utf-16-le", notes
-        if even > len(head) // 4 and odd < even // 10:
-            return "utf-16-be", notes
+        if order := _utf16_without_bom(head):
+            return order, notes
         raise ImportFileError(f"{name} contains binary data (a NUL byte at offset "
                               f"{head.index(0)}), not CSV text.")  # fmt: skip
     if _is_utf8(head, complete):
@@ -198,6 +205,45 @@ def _encoding(head: bytes, stated: str | None, name: str, complete: bool) -> tup
     return detected, notes
 
 
+def _chosen_encoding(head: bytes, stated: str, name: str, complete: bool, marked: str | None,
+                     notes: list[str]) -> str:  # fmt: skip
+    """The codec name of an encoding the user chose, if it is one that can read this file."""
+    try:
+        codec = codecs.lookup(stated).name
+    except LookupError:
+        raise ImportOptionError(f"{name}: unknown encoding '{stated}'.") from None
+    try:
+        b"a".decode(codec)  # rot13, base64, zlib... are codecs but not text encodings
+    except LookupError:
+        raise ImportOptionError(f"{name}: '{stated}' is not a text encoding: choose one such as "
+                                "utf-8, latin-1, cp1252 or utf-16.") from None  # fmt: skip
+    except UnicodeError:
+        pass  # a text encoding, which cannot read a lone "a" (utf-16, utf-32)
+    if codec in ("utf-16", "utf-32") and marked != codec:
+        # without a byte-order mark Python's decoder refuses the text; UTF-16 shows its byte
+        # order by the zero bytes beside ASCII letters
+        if codec == "utf-16" and (order := _utf16_without_bom(head)):
+            return order
+        raise ImportOptionError(f"{name} is not {codec.upper()} text (it starts with no "
+                                "byte-order mark): choose another encoding or leave it on "
+                                "automatic.")  # fmt: skip
+    if codec in ("latin-1", "iso8859-1", "cp1252") and _is_utf8(head, complete) and \
+            any(b > 127 for b in head):  # fmt: skip
+        notes.append(f"The file reads as UTF-8 but {codec} was chosen: accented letters may "
+                     "come out garbled.")  # fmt: skip
+    return codec
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when every other byte is mostly zero (ASCII text in UTF-16)."""
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > len(head) // 4 and even < odd // 10:
+        return "utf-16-le"
+    if even > len(head) // 4 and odd < even // 10:
+        return "utf-16-be"
+    return None
+
+
 def _is_utf8(head: bytes, complete: bool) -> bool:
     try:
         head.decode("utf-8")
@@ -211,14 +257,17 @@ def _is_utf8(head: bytes, complete: bool) -> bool:
     return True
 
 
-def _decode_sample(head: bytes, encoding: str, name: str) -> str:
+def _decode_sample(head: bytes, encoding: str, name: str, chosen: bool) -> str:
     try:
         return codecs.getincrementaldecoder(encoding)(errors="strict").decode(head, final=False)
-    except UnicodeDecodeError as error:
-        row = head[: error.start].count(b"\n") + 1
-        raise ImportFileError(
-            f"{name} is not valid {encoding} text (byte {error.start}, line {row}): choose the "
-            "file's encoding (e.g. latin-1, cp1252 or utf-16) or leave it on automatic."
+    except UnicodeError as error:  # UnicodeDecodeError, or e.g. punycode's own complaint
+        start = getattr(error, "start", None)
+        line = head[:start].count(b"\n") + 1 if start is not None else None
+        where = f" (byte {start}, line {line})" if start is not None else ""
+        refused = ImportOptionError if chosen else ImportFileError
+        raise refused(
+            f"{name} is not valid {encoding} text{where}: choose the file's encoding (e.g. "
+            "latin-1, cp1252 or utf-16) or leave it on automatic."
         ) from None
 
 
@@ -298,8 +347,8 @@ def _worksheet(workbook: object, sheet: str | None, name: str):
     if sheet is None:
         return workbook.worksheets[0]
     if sheet not in workbook.sheetnames:
-        raise ImportFileError(f"{name} has no sheet '{sheet}' (sheets: "
-                              f"{', '.join(workbook.sheetnames)}).")  # fmt: skip
+        raise ImportOptionError(f"{name} has no sheet '{sheet}' (sheets: "
+                                f"{', '.join(workbook.sheetnames)}).")  # fmt: skip
     return workbook[sheet]
 
 
@@ -324,11 +373,24 @@ def read_batches(info: FileInfo, columns: list[str], bad_rows: list[BadRow]) -> 
     if missing:
         raise ImportFileError(f"{info.name} has no column {', '.join(map(repr, missing))}.")
     if info.format == "parquet":
-        yield from _parquet_batches(info, columns)
+        batches = _parquet_batches(info, columns)
     elif info.format == "xlsx":
-        yield from _xlsx_batches(info, columns)
+        batches = _xlsx_batches(info, columns)
     else:
-        yield from _csv_batches(info, columns, bad_rows)
+        batches = _csv_batches(info, columns, bad_rows)
+    for batch in batches:
+        _refuse_nul(info, batch)
+        yield batch
+
+
+def _refuse_nul(info: FileInfo, batch: Batch) -> None:
+    """A NUL byte is never text (the first MiB of a CSV was checked whole by ``inspect``)."""
+    for column in batch.table.column_names:
+        found = pc.fill_null(pc.match_substring(batch.table.column(column), "\x00"), False)
+        if pc.any(found).as_py():
+            row = batch.rows[pc.index(found, True).as_py()]
+            raise ImportFileError(f"{info.name}: row {row}, column '{column}' holds a NUL byte: "
+                                  "the file is damaged or is not a text export.")  # fmt: skip
 
 
 def _csv_batches(info: FileInfo, columns: list[str], bad_rows: list[BadRow]) -> Iterator[Batch]:
@@ -337,7 +399,8 @@ def _csv_batches(info: FileInfo, columns: list[str], bad_rows: list[BadRow]) -> 
     def on_invalid_row(row: pacsv.InvalidRow) -> str:
         bad_rows.append(BadRow(
             row.number, "wrong number of fields",
-            f"expected {row.expected_columns} fields, found {row.actual_columns}", row.text[:200],
+            f"expected {row.expected_columns} fields, found {row.actual_columns}",
+            row.text[:BAD_ROW_CHARS],
         ))  # fmt: skip
         if row.number is not None:
             skipped.append(row.number)
@@ -362,7 +425,7 @@ def _csv_batches(info: FileInfo, columns: list[str], bad_rows: list[BadRow]) -> 
                                                  null_values=[""], strings_can_be_null=True,
                                                  quoted_strings_can_be_null=True),
         )  # fmt: skip
-    except (pa.ArrowException, UnicodeDecodeError, OSError) as error:
+    except (pa.ArrowException, UnicodeError, OSError) as error:
         stream.close()
         raise ImportFileError(_read_error(info, error, 2)) from None
     good = 0
@@ -372,7 +435,7 @@ def _csv_batches(info: FileInfo, columns: list[str], bad_rows: list[BadRow]) -> 
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
-            except (pa.ArrowException, UnicodeDecodeError, OSError) as error:
+            except (pa.ArrowException, UnicodeError, OSError) as error:
                 near = good + len(skipped) + 2
                 raise ImportFileError(_read_error(info, error, near)) from None
             positions = np.arange(good, good + batch.num_rows, dtype=np.int64) + 2
@@ -386,15 +449,95 @@ def _csv_batches(info: FileInfo, columns: list[str], bad_rows: list[BadRow]) -> 
         stream.close()
 
 
-def _read_error(info: FileInfo, error: Exception, row: int) -> str:
+_ARROW_PLACE = re.compile(r"In CSV column #(\d+): Row #(\d+): (?:CSV conversion error to \w+: )?")
+
+
+def _read_error(info: FileInfo, error: Exception, near: int) -> str:
+    """The message for a CSV the reader gave up on, at the row (and column) where it did."""
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if isinstance(error, UnicodeDecodeError) or "UTF8" in message or "UTF-8" in message:
-        return (f"{info.name} is not valid {info.encoding or 'UTF-8'} text near row {row}: the "
-                "file is probably in another encoding (e.g. latin-1, cp1252 or utf-16). Choose it "
+    if "straddling object" in message:  # a row longer than a block, see CSV_BLOCK_BYTES
+        return _too_long(info, near)
+    where = f"near row {near}"
+    if place := _ARROW_PLACE.search(message):  # Arrow counts rows as we do (header = 1)
+        where = f"in row {place.group(2)}, column '{info.headers[int(place.group(1))]}'"
+        message = _ARROW_PLACE.sub("", message)
+    if isinstance(error, UnicodeError) or "UTF8" in message or "UTF-8" in message:
+        return (f"{info.name} is not valid {info.encoding or 'UTF-8'} text {where}: the file is "
+                "probably in another encoding (e.g. latin-1, cp1252 or utf-16). Choose it "
                 "explicitly.")  # fmt: skip
-    if "column #" in message:
-        message = message.replace("CSV conversion error to string: ", "")
-    return f"{info.name}: cannot read the file near row {row} ({message})."
+    return f"{info.name}: cannot read the file {where} ({message})."
+
+
+def _too_long(info: FileInfo, near: int) -> str:
+    limit = f"{CSV_BLOCK_BYTES >> 20} MiB"
+    found = _long_row(info, CSV_BLOCK_BYTES)
+    what = (f"row {found[0]} is longer than {limit} (in column '{found[1]}')" if found
+            else f"a row at or after row {near} is longer than {limit}")  # fmt: skip
+    return (
+        f"{info.name}: {what}; the importer reads rows of at most {limit}. Shorten that "
+        "field or leave the column out of the export."
+    )
+
+
+def _long_row(info: FileInfo, limit: int) -> tuple[int, str] | None:
+    """Row number and column where the first record grows past ``limit`` bytes (as UTF-8).
+
+    A quote-aware scan, line by line, reading at most ``limit`` characters at a time, so a field
+    of any size costs no more memory than that. Rows are counted as the CSV reader counts them.
+    """
+    delimiter = info.delimiter or ","
+    d = re.escape(delimiter)
+    value = rf'(?:"[^"]*+(?:""[^"]*+)*+"[^{d}\r\n]*+|[^"{d}\r\n][^{d}\r\n]*+|)'
+    whole_line = re.compile(rf"{value}(?:{d}{value})*+(?:\r\n|\n|\r)")  # a one-line record
+    row = 0  # records seen (the header is the first)
+    with open(info.path, encoding=info.encoding, errors="replace", newline="") as handle:
+        state, size = _Scan(), 0
+        for piece in iter(lambda: handle.readline(limit), ""):
+            grown = size + len(piece.encode())
+            if grown > limit:
+                within = len(piece.encode()[: limit - size + 1].decode(errors="ignore"))
+                field = _scan(piece[:within], delimiter, state).field
+                return row + 1, (info.headers[field] if field < len(info.headers)
+                                 else f"column {field + 1}")  # fmt: skip
+            if size == 0 and whole_line.fullmatch(piece):  # the common case, without a loop
+                row += piece.strip("\r\n") != ""  # blank lines are not records
+                continue
+            blank = size == 0 and piece.strip("\r\n") == ""
+            state, size = _scan(piece, delimiter, state), grown
+            if piece.endswith(("\n", "\r")) and not state.quoted:  # the record ends here
+                row += not blank
+                state, size = _Scan(), 0
+    return None
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """Where a scan through one CSV record stands."""
+
+    quoted: bool = False  # inside a quoted value
+    at_start: bool = True  # the next character begins a value (where a quote opens quoting)
+    field: int = 0  # index of the current value
+
+
+def _scan(text: str, delimiter: str, state: _Scan) -> _Scan:
+    """``state`` after reading ``text`` (quotes open only at a value's start; "" is a quote)."""
+    quoted, at_start, field = state.quoted, state.at_start, state.field
+    i = 0
+    while i < len(text):
+        if quoted:
+            end = text.find('"', i)
+            if end < 0:
+                return _Scan(True, False, field)
+            doubled = text.startswith('"', end + 1)
+            quoted, i = doubled, end + (2 if doubled else 1)
+        elif at_start and text[i] == '"':
+            quoted, at_start, i = True, False, i + 1
+        else:
+            end = text.find(delimiter, i)
+            if end < 0:
+                return _Scan(False, False, field)
+            field, at_start, i = field + 1, True, end + 1
+    return _Scan(quoted, at_start, field)
 
 
 def _parquet_batches(info: FileInfo, columns: list[str]) -> Iterator[Batch]:
@@ -492,30 +635,22 @@ def preview(info: FileInfo, rows: int = 200) -> pd.DataFrame:
 
 
 UPLOAD_PREFIX = "atlas-upload-"
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
 
 
-def save_upload(name: str, content: bytes | memoryview) -> Path:
-    """Write an uploaded file to a private temporary file (keeping its extension).
+@contextlib.contextmanager
+def staged_upload(name: str, content: bytes | memoryview) -> Iterator[Path]:
+    """An uploaded file as a private temporary file (keeping its extension), deleted on exit.
 
-    Uploads older than a day (left by sessions that ended without importing) are removed.
+    The file is named after this process, so what a killed server left is removed by the next
+    upload (``store.remove_orphaned_files``).
     """
-    import tempfile
-    import time
-
     folder = Path(tempfile.gettempdir())
-    for old in folder.glob(f"{UPLOAD_PREFIX}*"):
-        with contextlib.suppress(OSError):
-            if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE_SECONDS:
-                old.unlink()
+    store.remove_orphaned_files(folder, UPLOAD_PREFIX)
     suffix = "".join(ch for ch in Path(name).suffix[:10] if ch.isalnum() or ch == ".")
-    handle, path = tempfile.mkstemp(prefix=UPLOAD_PREFIX, suffix=suffix)
-    with open(handle, "wb") as out:
-        out.write(content)
-    return Path(path)
-
-
-def discard_upload(path: Path | str | None) -> None:
-    """Delete a file written by ``save_upload`` (never anything else)."""
-    if path is not None and Path(path).name.startswith(UPLOAD_PREFIX):
+    handle, path = tempfile.mkstemp(prefix=f"{UPLOAD_PREFIX}{os.getpid()}-", suffix=suffix)
+    try:
+        with open(handle, "wb") as out:
+            out.write(content)
+        yield Path(path)
+    finally:
         Path(path).unlink(missing_ok=True)

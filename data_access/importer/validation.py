@@ -51,6 +51,7 @@ BAD_DURATION = "unparseable duration"
 NEGATIVE_DURATION = "negative duration"
 BAD_NUMBER = "unparseable number"
 NEGATIVE_COUNT = "negative count"
+COUNT_TOO_LARGE = "number out of range"
 OUT_OF_RANGE = "score out of range"
 UNKNOWN_FLAG = "unknown yes/no value"
 DUPLICATE = "duplicate id"
@@ -71,6 +72,7 @@ ZONE_SPLIT = (r"^(.*?\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*(?:[AaPp][Mm]\b|[AaPp]
               r"\s*(\S.*)?$")  # fmt: skip
 EPOCH_FORMATS = ("epoch", "epoch_ms")
 MAX_SECONDS = 1e10  # about 317 years: anything longer is not a duration
+MAX_COUNT = 2_147_483_647  # the largest INTEGER: count columns hold no more
 
 
 def staged_columns(mapping: Mapping) -> list[str]:
@@ -328,7 +330,7 @@ def parse(con: duckdb.DuckDBPyConnection, mapping: Mapping, timezone: str) -> No
         elif how in ("count", "score"):
             n = _number(x)
             helper(n, f"n_{name}")
-            low, high, sql_type = ((0, 2147483647, "INTEGER") if how == "count"
+            low, high, sql_type = ((0, MAX_COUNT, "INTEGER") if how == "count"
                                    else (*SCORE_RANGES[name], "SMALLINT"))  # fmt: skip
             value = (f"CASE WHEN {n} BETWEEN {low} AND {high} AND {n} = floor({n}) "
                      f"THEN CAST({n} AS {sql_type}) END")  # fmt: skip
@@ -393,8 +395,10 @@ def checks(mapping: Mapping, window: config.DateWindow) -> list[Check]:
         elif how == "count":
             found.append(Check(name, f"{raw} IS NOT NULL AND n_{name} IS NULL", BAD_NUMBER))
             found.append(Check(name, f"n_{name} < 0", NEGATIVE_COUNT))
-            found.append(Check(name, f"n_{name} >= 0 AND {name} IS NULL", BAD_NUMBER,
-                               "not a whole number"))  # fmt: skip
+            found.append(Check(name, f"n_{name} > {MAX_COUNT}", COUNT_TOO_LARGE,
+                               f"a whole number from 0 to {MAX_COUNT:,}"))  # fmt: skip
+            found.append(Check(name, f"n_{name} BETWEEN 0 AND {MAX_COUNT} AND {name} IS NULL",
+                               BAD_NUMBER, "not a whole number"))  # fmt: skip
         elif how == "score":
             low, high = SCORE_RANGES[name]
             found.append(Check(name, f"{raw} IS NOT NULL AND n_{name} IS NULL", BAD_NUMBER))
@@ -492,7 +496,7 @@ def find_problems(con: duckdb.DuckDBPyConnection, mapping: Mapping,
         params[f"field{i}"] = check.column
         params[f"source{i}"] = labels.get(check.column)
         params[f"reason{i}"] = check.reason
-        value = f"left(CAST(raw_{check.column} AS VARCHAR), 200)"
+        value = f"CAST(raw_{check.column} AS VARCHAR)"  # the report masks, then cuts it short
         detail = check.detail_sql
         if not detail:
             params[f"detail{i}"] = check.detail or None
