@@ -184,11 +184,19 @@ def _safe(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame, ctx: Context) -> bytes:
     """CSV with '# label: text' header lines (pandas reads it back with comment='#').
 
+    Lines end in CRLF (RFC 4180), so every cell holding a CR or an LF is quoted: spreadsheet
+    programs also end a row at a bare CR, and the rest of an unquoted cell would start a row of
+    its own, where a formula is no longer neutralised. Header lines are kept on one line each.
     UTF-8 with a byte-order mark outside English, so spreadsheet programs read Hangul right.
     """
-    header_lines = "".join(f"# {label}: {text}\n" for label, text in ctx.lines())
+    header_lines = "".join(f"# {label}: {_one_line(text)}\r\n" for label, text in ctx.lines())
     encoding = "utf-8" if ctx.lang == i18n.DEFAULT else "utf-8-sig"
-    return (header_lines + _safe(frame, ctx.lang).to_csv(index=False)).encode(encoding)
+    table = _safe(frame, ctx.lang).to_csv(index=False, lineterminator="\r\n")
+    return (header_lines + table).encode(encoding)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"[\r\n]+", " ", text)
 
 
 def xlsx_bytes(frame: pd.DataFrame, ctx: Context) -> bytes:
