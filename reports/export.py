@@ -25,8 +25,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.registry import KPIS
+from ui import charts, i18n
 from ui import format as fmt
-from ui import i18n
 from ui.i18n import N_, _, translate
 
 TOPOJSON = (Path(__file__).resolve().parent.parent / "static" / "topojson").as_uri() + "/"
@@ -113,14 +113,15 @@ def file_name(ctx: Context, extension: str) -> str:
 
 
 def with_context(fig: go.Figure, ctx: Context) -> go.Figure:
-    """A copy of ``fig`` titled for a report, with the context as a subtitle."""
+    """A copy of ``fig`` titled for a report, with the context as a subtitle (the filters name
+    data values: their markup is escaped with the figure's)."""
     out = go.Figure(copy.deepcopy(fig))
     title = (fig.layout.title.text or ctx.title) if fig.layout.title else ctx.title
     out.update_layout(
         title={"text": f"{title}<br><sup>{ctx.subtitle()}</sup>", "x": 0, "xanchor": "left"},
         margin={"t": 90},
     )
-    return out
+    return charts.escape_markup(out)
 
 
 _kaleido_lock = threading.Lock()
