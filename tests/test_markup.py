@@ -224,6 +224,11 @@ def test_an_uploaded_file_name_is_text_on_the_import_page(tmp_path, monkeypatch)
 
 
 # ---------------------------------------------------------------- in a real browser
+# the host every link on the page (HTML <a href> and plotly's SVG <a xlink:href>) points to
+LINK_HOSTS = """links => links.map(a => new URL(
+    a.getAttribute('href') || a.getAttribute('xlink:href') || '', location.href).hostname)"""
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed (Debian: "
                     "apt-get install chromium); CI installs it")  # fmt: skip
@@ -242,9 +247,6 @@ def test_no_page_draws_a_link_to_the_data_in_chromium(hostile_path):
             wait_for_app(page)
             body = page.inner_text("body")
             assert "Session expired – log in again" in body, view
-            hosts = page.eval_on_selector_all("a", """links => links.map(a => new URL(
-                a.getAttribute('href') || a.getAttribute('xlink:href') || '', location.href
-            ).hostname)""")
+            hosts = page.eval_on_selector_all("a", LINK_HOSTS)
             assert "evil.example" not in hosts, view
         browser.close()
-
