@@ -48,8 +48,9 @@ with what:
                             kpi=mover.kpi)  # fmt: skip
         arrow = "▲" if mover.delta > 0 else "▼"
         tone = {True: "blue", False: "orange"}.get(mover.improved, "gray")
+        name = fmt.escape_markdown(fmt.member(mover.dimension, mover.member))
         st.markdown(
-            f":{tone}[{arrow}] **[{fmt.member(mover.dimension, mover.member)} · "
+            f":{tone}[{arrow}] **[{name} · "
             f"{fmt.kpi_label(mover.kpi)}]({href})** "
             + _("{value} vs {before}").format(value=fmt.kpi_value(mover.kpi, mover.value),
                                              before=fmt.kpi_value(mover.kpi, mover.compared_value))

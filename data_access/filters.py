@@ -20,13 +20,18 @@ DIMENSION_FIELDS = {
     "hubs": "hub",
     "categories": "category",
 }
+# The days a filter can hold. pandas' nanosecond timestamps (charts, metrics) cover 1677-09-21 to
+# 2262-04-11; a date beyond (0001-01-01 or 9999-12-31 in a hand-edited link) is moved to the
+# nearest of these, so comparison periods and day arithmetic never overflow.
+FIRST_DAY = dt.date(1678, 1, 1)
+LAST_DAY = dt.date(2261, 12, 31)
 
 
 @dataclass(frozen=True)
 class Filter:
     """Which tickets to look at: a date range (inclusive, in ``timezone``) and dimension values.
 
-    An empty tuple means "all values".
+    An empty tuple means "all values". Dates are kept within ``FIRST_DAY`` .. ``LAST_DAY``.
     """
 
     start: dt.date | None = None
@@ -48,6 +53,10 @@ class Filter:
             object.__setattr__(self, name, tuple(sorted(set(value))))
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"Filter start {self.start} is after its end {self.end}")
+        for name in ("start", "end"):
+            day = getattr(self, name)
+            if day:
+                object.__setattr__(self, name, min(max(day, FIRST_DAY), LAST_DAY))
         object.__setattr__(self, "_tz", ZoneInfo(self.timezone))
 
     # ---------------------------------------------------------------- time range

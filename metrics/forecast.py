@@ -26,6 +26,7 @@ import pandas as pd
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from data_access import reference
+from data_access.catalog import whole_history
 from data_access.database import Database
 from data_access.filters import DIMENSION_FIELDS, Filter
 from data_access.retail_calendar import peak_calendar
@@ -46,7 +47,7 @@ class Forecast:
 
 def _series(db: Database, flt: Filter) -> tuple[pd.Series, pd.Series]:
     """Daily UTC volume (zeros filled) and the series' market shares over its last year."""
-    daily = kpi_table(db, ["volume"], flt=flt.with_dates(None, None), grain="day")
+    daily = kpi_table(db, ["volume"], flt=whole_history(db, flt), grain="day")
     if daily.empty:
         raise ValueError("no contacts for this selection")
     volume = daily.set_index(pd.to_datetime(daily["day"]))["value"].asfreq("D").fillna(0)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from data_access import reference
+from data_access.catalog import whole_history
 from data_access.database import Database
 from data_access.filters import Filter
 from data_access.retail_calendar import peak_calendar
@@ -30,7 +31,7 @@ def daily_local_volume(db: Database, flt: Filter) -> pd.DataFrame:
     """Contacts per customer-local day, country and language (the filter's dates ignored:
     peaks are compared across the whole history)."""
     table = kpi_table(db, ["volume"], by=["country", "language", "local_day"],
-                      flt=flt.with_dates(None, None))  # fmt: skip
+                      flt=whole_history(db, flt))  # fmt: skip
     table["day"] = pd.to_datetime(table["local_day"]).dt.date
     return table[["country", "language", "day", "value"]].rename(columns={"value": "volume"})
 

@@ -20,6 +20,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import erlang
@@ -83,7 +84,7 @@ def forecast_demand(db: Database, flt: Filter, minutes: int = 30) -> pd.DataFram
     """
     from metrics.forecast import forecast_daily  # statsmodels: only when planning ahead
 
-    last = kpi_table(db, ["volume"], grain="day")["day"].max().date()
+    last = read_catalog(db).last_day  # of plausibly dated tickets
     if flt.start <= last:
         raise ValueError(f"a forecast plan starts after the data ends ({last:%d %b %Y})")
     recent = flt.with_dates(last - dt.timedelta(weeks=PROFILE_WEEKS) + dt.timedelta(days=1), last)

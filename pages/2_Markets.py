@@ -49,7 +49,7 @@ st.divider()
 market = controls.select(_("Drill into"), markets, "market", markets[0], i18n.country_label)
 local = flt.narrowed(countries=(market,))
 zone = reference.country_timezone(market)
-st.subheader(f"{fmt.member('country', market)}")
+st.subheader(fmt.escape_markdown(fmt.member("country", market)))
 weekend = ", ".join(fmt.weekdays()[d] for d in sorted(reference.weekend_days(market)))
 st.caption(_("Customers' local time: {zone}. Local weekend: {weekend}.").format(
     zone=zone, weekend=weekend))

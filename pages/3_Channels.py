@@ -22,8 +22,9 @@ TOP_MEMBERS = 10  # hand-offs by language or country: the biggest, the rest as '
 
 
 def _channel_names(codes: tuple[str, ...], either: bool = False) -> str:
-    """'Chat', 'Chat and Phone', 'E-mail, Phone and Social' ('Chat or Phone' with ``either``)."""
-    names = [fmt.member("channel", c) for c in codes]
+    """'Chat', 'Chat and Phone', 'E-mail, Phone and Social' ('Chat or Phone' with ``either``),
+    for Markdown."""
+    names = [fmt.escape_markdown(fmt.member("channel", c)) for c in codes]
     if len(names) < 2:
         return "".join(names)
     joined = _("{first} or {last}") if either else _("{first} and {last}")

@@ -221,7 +221,7 @@ scope = [] if whole_scale else [
     _("with CSAT {low}–{high}").format(low=lowest, high=highest) if lowest < highest
     else _("with CSAT {score}").format(score=lowest)]  # fmt: skip
 if search.strip():
-    scope.append(_("containing “{text}”").format(text=search.strip()))
+    scope.append(_("containing “{text}”").format(text=fmt.escape_markdown(search.strip())))
 both = _(" and ").join(scope)
 if found.responses == 0:
     show.empty(_("No surveys were answered for this filter: {widen}.").format(widen=WIDEN))

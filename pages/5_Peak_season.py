@@ -186,8 +186,8 @@ try:
     with st.spinner(_("Fitting the forecast…")):
         result = data.query(forecast_daily, flt, fc_by, member, weeks_ahead * 7)
 except ValueError as error:
-    show.empty(_("No forecast for {member}: {error}.").format(member=fmt.member(fc_by, member),
-                                                              error=error))  # fmt: skip
+    show.empty(_("No forecast for {member}: {error}.").format(
+        member=fmt.escape_markdown(fmt.member(fc_by, member)), error=fmt.escape_markdown(error)))
 else:
     start, end = result.forecast["day"].iloc[0].date(), result.forecast["day"].iloc[-1].date()
     top_markets = data.top_members("country", flt.narrowed(**{f"{fc_by}s": (member,)}), 3)

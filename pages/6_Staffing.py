@@ -97,7 +97,7 @@ try:
     with st.spinner(_("Computing required agents…")):
         plan = data.query(staffing_plan, period, targets, minutes, mode == "ahead")
 except ValueError as error:
-    show.empty(_("No staffing plan: {error}.").format(error=error))
+    show.empty(_("No staffing plan: {error}.").format(error=fmt.escape_markdown(error)))
     st.stop()
 if plan.empty:
     show.empty(_("No demand and no shifts in this period for the filtered languages and hubs."))

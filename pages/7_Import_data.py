@@ -49,7 +49,8 @@ def show_result(result: importer.ImportResult) -> None:
     """What the last import did: counts, reasons, refused rows and the full report."""
     st.subheader(_("Last import"))
     message = _("**{file}** → `{table}`: {loaded} of {read} rows loaded in {seconds} s.").format(
-        file=result.file, table=result.table, loaded=fmt.count(result.rows_loaded),
+        file=fmt.escape_markdown(result.file), table=result.table,
+        loaded=fmt.count(result.rows_loaded),
         read=fmt.count(result.rows_read), seconds=fmt.number(result.seconds, 1))  # fmt: skip
     if result.rows_refused:
         st.warning(message + " " + _("{refused} rows were refused: see below.").format(
@@ -71,7 +72,7 @@ def show_result(result: importer.ImportResult) -> None:
                 first=fmt.date(result.first), last=fmt.date(result.last))
         )
     for note in result.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {fmt.escape_markdown(note)}")
     if result.rows_refused:
         left, right = st.columns([1, 2], gap="large")
         with left:
@@ -191,13 +192,14 @@ if mapping_choice == UPLOAD_MAPPING:
         base = importer.Mapping.from_json(mapping_file.getvalue().decode("utf-8", "replace"),
                                           mapping_file.name)  # fmt: skip
     except importer.MappingError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(fmt.escape_markdown(error), icon=":material/error:")
         st.stop()
 elif mapping_choice in saved:
     base = importer.load_mapping(saved[mapping_choice])
 if base is not None and base.table != table:
     st.error(_("The mapping '{mapping}' is for {other}, not {table}: choose {other} above or "
-               "another mapping.").format(mapping=mapping_choice, other=base.table, table=table),
+               "another mapping.").format(mapping=fmt.escape_markdown(mapping_choice),
+                                          other=fmt.escape_markdown(base.table), table=table),
              icon=":material/error:")  # fmt: skip
     st.stop()
 
@@ -207,7 +209,7 @@ with importer.staged_upload(upload.name, upload.getbuffer()) as path:
         info = importer.inspect_file(path, upload.name, base, encoding, delimiter)
         sample = importer.preview(info, PREVIEW_ROWS)
     except importer.ImportFileError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(fmt.escape_markdown(error), icon=":material/error:")
         st.stop()
 
 details = _("{format}, {columns} columns, {size} bytes").format(
@@ -217,9 +219,9 @@ if info.format == "csv":
     details += ", " + _("{encoding}, delimiter: {delimiter}").format(
         encoding=info.encoding,
         delimiter=shown_delimiter.get(info.delimiter, repr(info.delimiter)))  # fmt: skip
-st.caption(f":material/description: {upload.name} — {details}")
+st.caption(f":material/description: {fmt.escape_markdown(f'{upload.name} — {details}')}")
 for note in info.notes:
-    st.warning(note, icon=":material/warning:")
+    st.warning(fmt.escape_markdown(note), icon=":material/warning:")
 
 suggestion = importer.suggest(table, info.headers, sample) if base is None else None
 base = base if base is not None else suggestion.mapping
@@ -235,8 +237,8 @@ with st.expander(_("Preview: the first {count} rows").format(count=min(len(sampl
         shown[header] = "•••"  # personal data is not shown and never stored
     st.dataframe(shown, hide_index=True)
     if personal:
-        st.caption(_("Hidden (personal data, never stored): ") + ", ".join(
-            f"{h} ({k})" for h, k in personal.items()))  # fmt: skip
+        st.caption(_("Hidden (personal data, never stored): ") + fmt.escape_markdown(", ".join(
+            f"{h} ({k})" for h, k in personal.items())))  # fmt: skip
 
 st.subheader(_("Map the columns"))
 start_column = editing.START_COLUMN.get(table)
@@ -304,8 +306,9 @@ if coded:
         spec = draft.columns[column]
         seen = editing.value_rows(draft, column, sample[spec.column].dropna().tolist())
         unknown = sum(1 for r in seen if r["automatic"] == "— unknown —" and not r["becomes"])
-        label = f"`{column}` ← {spec.column}: " + _("{count} distinct values").format(
-            count=len(seen))
+        label = f"`{column}` ← {fmt.escape_markdown(spec.column)}: " + _(
+            "{count} distinct values"
+        ).format(count=len(seen))
         label += ", " + _("{count} unknown").format(count=unknown) if unknown else ""
         with st.expander(label, expanded=bool(unknown)):
             choices = editing.VALUE_CHOICES.get(column)
@@ -331,9 +334,9 @@ notes = suggestion.notes if suggestion is not None else []
 if notes:
     with st.expander(_("What the suggestion guessed"), icon=":material/lightbulb:"):
         for note in notes:
-            st.markdown(f"- {note}")
+            st.markdown(f"- {fmt.escape_markdown(note)}")
 for problem in problems:
-    st.error(problem, icon=":material/error:")
+    st.error(fmt.escape_markdown(problem), icon=":material/error:")
 
 with st.container(horizontal=True, vertical_alignment="center"):
     start = st.button(
@@ -352,7 +355,8 @@ with st.container(horizontal=True, vertical_alignment="center"):
     )
 
 if start:
-    with st.status(_("Importing {file}…").format(file=upload.name), expanded=True) as status:
+    with st.status(_("Importing {file}…").format(file=fmt.escape_markdown(upload.name)),
+                   expanded=True) as status:
         bar = st.progress(0.0, _("Starting"))
         try:
             with importer.staged_upload(upload.name, upload.getbuffer()) as path:
@@ -365,7 +369,7 @@ if start:
         except (importer.ImportFileError, importer.MappingError, importer.ImportAborted,
                 WriterBusyError, privacy.PseudonymKeyError) as error:  # fmt: skip
             status.update(label=_("Not imported: nothing was changed"), state="error")
-            st.error(str(error), icon=":material/error:")
+            st.error(fmt.escape_markdown(error), icon=":material/error:")
         else:
             status.update(label=_("Imported {count} rows").format(
                 count=fmt.count(result.rows_loaded)), state="complete")

@@ -20,8 +20,9 @@ def when(value: object) -> str:
 
 meta = data.data_meta()
 st.markdown(
-    _("**Source:** {source}").format(source=meta.get("source", _("unknown"))) + "  \n"
-    + _("**Last updated:** {updated} (UTC)").format(updated=meta.get("updated_at", _("unknown")))
+    _("**Source:** {source}").format(source=fmt.escape_markdown(meta.get("source", _("unknown"))))
+    + "  \n" + _("**Last updated:** {updated} (UTC)").format(
+        updated=fmt.escape_markdown(meta.get("updated_at", _("unknown"))))
 )  # fmt: skip
 overview = data.query(quality.table_overview)
 for column in ("first", "last", "last_import"):  # reference tables have no time coverage
@@ -68,7 +69,7 @@ else:
         _("Duplicate ids refused (last import)"), fmt.count(last.duplicates_refused),
         _("{file} into {table} at {when} UTC: {loaded} of {read} rows loaded, {refused} refused "
           "in all. A duplicate is a row whose id an earlier row of the same file already "
-          "had.").format(file=last.source_file, table=last.table_name,
+          "had.").format(file=fmt.escape_markdown(last.source_file), table=last.table_name,
                          when=when(last.imported_at), loaded=fmt.count(last.rows_loaded),
                          read=fmt.count(last.rows_read), refused=fmt.count(last.rows_refused)),
     ))  # fmt: skip

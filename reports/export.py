@@ -25,8 +25,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.registry import KPIS
+from ui import charts, i18n
 from ui import format as fmt
-from ui import i18n
 from ui.i18n import N_, _, translate
 
 TOPOJSON = (Path(__file__).resolve().parent.parent / "static" / "topojson").as_uri() + "/"
@@ -115,14 +115,15 @@ def file_name(ctx: Context, extension: str) -> str:
 
 
 def with_context(fig: go.Figure, ctx: Context) -> go.Figure:
-    """A copy of ``fig`` titled for a report, with the context as a subtitle."""
+    """A copy of ``fig`` titled for a report, with the context as a subtitle (the filters name
+    data values: their markup is escaped with the figure's)."""
     out = go.Figure(copy.deepcopy(fig))
     title = (fig.layout.title.text or ctx.title) if fig.layout.title else ctx.title
     out.update_layout(
         title={"text": f"{title}<br><sup>{ctx.subtitle()}</sup>", "x": 0, "xanchor": "left"},
         margin={"t": 90},
     )
-    return out
+    return charts.escape_markup(out)
 
 
 _kaleido_lock = threading.Lock()
@@ -186,11 +187,19 @@ def _safe(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame, ctx: Context) -> bytes:
     """CSV with '# label: text' header lines (pandas reads it back with comment='#').
 
+    Lines end in CRLF (RFC 4180), so every cell holding a CR or an LF is quoted: spreadsheet
+    programs also end a row at a bare CR, and the rest of an unquoted cell would start a row of
+    its own, where a formula is no longer neutralised. Header lines are kept on one line each.
     UTF-8 with a byte-order mark outside English, so spreadsheet programs read Hangul right.
     """
-    header_lines = "".join(f"# {label}: {text}\n" for label, text in ctx.lines())
+    header_lines = "".join(f"# {label}: {_one_line(text)}\r\n" for label, text in ctx.lines())
     encoding = "utf-8" if ctx.lang == i18n.DEFAULT else "utf-8-sig"
-    return (header_lines + _safe(frame, ctx.lang).to_csv(index=False)).encode(encoding)
+    table = _safe(frame, ctx.lang).to_csv(index=False, lineterminator="\r\n")
+    return (header_lines + table).encode(encoding)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"[\r\n]+", " ", text)
 
 
 def xlsx_bytes(frame: pd.DataFrame, ctx: Context) -> bytes:

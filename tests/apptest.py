@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,12 @@ def values(data: object) -> np.ndarray:
     if isinstance(data, dict) and "bdata" in data:
         return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
     return np.asarray(data, dtype=float)
+
+
+def rendered_text(markdown: str) -> str:
+    """The text a Markdown body shows: backslash escapes resolved and the invisible word joiners
+    of ``ui.format.escape_markdown`` dropped (messages that quote data escape it)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def sample_filter(period: str = "last_28d", **dimensions: tuple[str, ...]) -> Filter:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from PIL import Image
@@ -25,6 +29,10 @@ from ui import charts
 needs_chromium = pytest.mark.skipif(
     export.chrome_path() is None,
     reason="Chromium is not installed (Debian: apt-get install chromium); CI installs it",
+)
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice Calc is not installed (Debian: apt-get install libreoffice-calc-nogui)",
 )
 FLT = Filter(start=SAMPLE_END - dt.timedelta(days=27), end=SAMPLE_END, countries=("KR", "JP"))
 CTX = export.Context(title="CSAT by country", filters="Country: Japan, South Korea",
@@ -92,6 +100,47 @@ def test_formulas_are_neutralised_in_spreadsheets(cell, written):
     for back in (csv, xlsx):
         value = back["comment"].iloc[0]
         assert value == written or (isinstance(written, (int, float)) and float(value) == written)
+
+
+# A survey comment with a bare CR (no quote, no comma): unquoted, a spreadsheet program would
+# start a new row at the CR, with a cell holding the formula.
+BARE_CR = "Fine\r=cmd|' /C calc'!A0"
+HOSTILE = pd.DataFrame({
+    "comment": [BARE_CR, "\r=1+2", "two\nlines", "=HYPERLINK(\"http://x\")", "plain"],
+    "n": [1, 2, 3, 4, 5],
+})  # fmt: skip
+NEUTRALISED = [BARE_CR, "'\r=1+2", "two\nlines", "'=HYPERLINK(\"http://x\")", "plain"]
+HOSTILE_CTX = export.Context(title="Comments", filters="Hub: EMEA\r=cmd|' /C calc'!A0",
+                             timezone="UTC", data_as_of="2026-11-26")  # fmt: skip
+
+
+def test_csv_cells_with_line_breaks_stay_one_quoted_field():
+    text = export.csv_bytes(HOSTILE, HOSTILE_CTX).decode()
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header = [r for r in rows if r[0].startswith("#")]
+    assert ["# Filters: Hub: EMEA =cmd|' /C calc'!A0"] in header  # the context on one line
+    data = [r for r in rows if not r[0].startswith("#")]
+    assert data == [["comment", "n"], *[[c, str(n)] for c, n in zip(NEUTRALISED, range(1, 6),
+                                                                     strict=True)]]  # fmt: skip
+
+
+@needs_libreoffice
+def test_libreoffice_opens_the_csv_without_formulas(tmp_path: Path):
+    source = tmp_path / "comments.csv"
+    source.write_bytes(export.csv_bytes(HOSTILE, HOSTILE_CTX))
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "xlsx", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    sheet = openpyxl.load_workbook(tmp_path / "comments.xlsx").active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    table = rows[[r[0] for r in rows].index("comment"):]
+    # Calc keeps a quoted cell's line break as LF
+    assert [r[0] for r in table[1:]] == [c.replace("\r", "\n") for c in NEUTRALISED]
+    assert [r[1] for r in table[1:]] == [1, 2, 3, 4, 5]
 
 
 def test_file_names_carry_kpi_filters_and_date():

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.importer import privacy
+from tests.apptest import rendered_text
 from tests.importer_helpers import KEY, LA311, csv_text, sample_copy, scalar, ticket_row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ def test_uploading_mapping_and_importing_shows_the_result_and_the_new_data(db):
     overview = at.dataframe[0].value.set_index("table_name")
     assert overview.loc["tickets", "rows"] == before + 9_987
     assert overview.loc["tickets", "last_source"] == LA311.name
-    assert any(LA311.name in c.value for c in at.caption)
+    assert any(LA311.name in rendered_text(c.value) for c in at.caption)
 
 
 def test_a_suggested_mapping_with_gaps_blocks_the_import_and_says_why(db):
@@ -80,7 +81,7 @@ def test_a_suggested_mapping_with_gaps_blocks_the_import_and_says_why(db):
         del row["Requester country"]
     at = upload(at, "no_country.csv", csv_text(rows).encode())
     assert not at.exception
-    errors = [e.value for e in at.error]
+    errors = [rendered_text(e.value) for e in at.error]
     assert any("Required column 'country' is not mapped" in e for e in errors)
     assert import_button(at).disabled
 
@@ -89,12 +90,12 @@ def test_a_broken_upload_gets_a_clear_message(db):
     at = open_import_page()
     at = upload(at, "junk.csv", b"\x00\x01\x02\x03" * 300)
     assert not at.exception
-    assert any("junk.csv" in e.value and "binary" in e.value for e in at.error)
+    assert any("junk.csv" in rendered_text(e.value) and "binary" in e.value for e in at.error)
     # an encoding that does not fit the file: a message, not a traceback
     at = upload(at, "plain.csv", csv_text([ticket_row("e1")]).encode())
     at.selectbox(key="import_enc").set_value("utf-16").run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any("plain.csv is not UTF-16 text" in e.value for e in at.error)
+    assert any("plain.csv is not UTF-16 text" in rendered_text(e.value) for e in at.error)
 
 
 def dead_process_id() -> int:

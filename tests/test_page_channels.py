@@ -20,6 +20,7 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
+from tests.apptest import rendered_text
 from tests.conftest import SAMPLE_END
 from ui import format as fmt
 from ui.filters import period_dates
@@ -82,7 +83,7 @@ def engine(path: Path, kpis, by, flt: Filter):
 
 
 def infos(at: AppTest) -> str:
-    return " | ".join(i.value for i in at.info)
+    return " | ".join(rendered_text(i.value) for i in at.info)
 
 
 @pytest.mark.parametrize(

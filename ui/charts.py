@@ -17,6 +17,32 @@ from ui import format as fmt
 from ui import theme
 from ui.i18n import _, translate
 
+_NOT_DRAWN = frozenset({"customdata", "ids", "uid", "meta", "template"})
+
+
+def escape_markup(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` in which text from the data (member names in labels, legends, hovers
+    and titles) cannot draw markup of its own, a link above all (``fmt.escape_chart_markup``).
+    Every figure goes through it before it is drawn or exported; ``customdata`` keeps the raw
+    codes that clicks filter on."""
+    return go.Figure(_escaped(fig.to_plotly_json()))
+
+
+def _escaped(node: object) -> object:
+    if isinstance(node, str):
+        return fmt.escape_chart_markup(node)
+    if isinstance(node, dict):
+        return {key: value if key in _NOT_DRAWN else _escaped(value)
+                for key, value in node.items()}  # fmt: skip
+    if isinstance(node, list | tuple):
+        return [_escaped(value) for value in node]
+    if isinstance(node, np.ndarray) and node.dtype.kind in "OU":
+        return _escaped_array(node.astype(object))
+    return node
+
+
+_escaped_array = np.frompyfunc(_escaped, 1, 1)
+
 
 def _hover_text(kpi: str, rows: pd.DataFrame) -> list[str]:
     texts = []

@@ -108,9 +108,11 @@ def _date_range(cat: Catalog) -> tuple[dt.date, dt.date]:
     default = period_dates(DEFAULT_PERIOD, cat.last_day)
 
     def valid(value: tuple) -> tuple[dt.date, dt.date]:
-        if len(value) == 2 and cat.first_day <= value[0] <= value[1] <= cat.last_day:
-            return value
-        return default
+        """The range cut to the data's days (a link may reach 0001 or 9999); else the default."""
+        if len(value) != 2:
+            return default
+        start, end = max(value[0], cat.first_day), min(value[1], cat.last_day)
+        return (start, end) if start <= end else default
 
     def draw(key: str) -> tuple:
         return tuple(st.date_input(_("Dates (UTC)"), key=key, min_value=cat.first_day,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 
 import numpy as np
@@ -22,12 +23,37 @@ from metrics.registry import DIMENSIONS, KPIS, Kpi
 from ui.i18n import N_, _, country_name, current, language_name, locale, translate
 
 MISSING = "–"
+WORD_JOINER = "\u2060"  # invisible, keeps a name from being read as a web address
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # CommonMark escapes any of these
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_FOREIGN_TAG = re.compile(r"<(?!/?(?:b|i|br|sup|extra)>)")  # the chart builders' own tags stay
 SUPPRESSED = N_("hidden (< 5 responses)")  # survey groups too small to show (privacy)
 DATE = N_("dd MMM yyyy")  # Babel (CLDR) date pattern: '26 Nov 2026'
 
 
 def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def escape_markdown(text: object) -> str:
+    """Text from users or the data (file, hub and category names, agent ids, comments, search
+    words, error messages quoting them) made safe for Markdown (``st.markdown``, captions,
+    alerts, labels, help): it shows exactly as written and never becomes a link, an image,
+    emphasis, a heading, a colour, an icon or maths.
+
+    Every ASCII punctuation character is backslash-escaped and line breaks become spaces.
+    Streamlit also links a bare ``www.x.y``, ``https://x.y`` or ``a@x.y`` after escapes are
+    read, so an invisible word joiner goes before each '.' as well.
+    """
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    return escaped.replace("\\.", WORD_JOINER + "\\.")
+
+
+def escape_chart_markup(text: str) -> str:
+    """Text for a plotly figure with every '<' written as '&lt;' except where it opens one of
+    the chart builders' own tags (<b>, <i>, <br>, <sup>, <extra>): plotly draws a subset of HTML
+    in titles, labels, legends and hovers, ``<a href>`` links among it."""
+    return _FOREIGN_TAG.sub("&lt;", text)
 
 
 def number(value: float, digits: int = 0, grouping: bool = True) -> str:

@@ -64,9 +64,13 @@ def page(title: str, page_id: str, icon: str, intro: str | None = None) -> Filte
     review_pack(flt)
     with st.sidebar:
         st.caption(_("Data through {date}").format(date=fmt.date(cat.last_day))
-                   + f" · {data.data_meta().get('source', '')}")  # fmt: skip
+                   + f" · {fmt.escape_markdown(data.data_meta().get('source', ''))}")  # fmt: skip
+        if cat.implausible:
+            st.caption(":material/warning: " + _(
+                "{count} tickets dated before 2000 or in the future are left out of every "
+                "period.").format(count=fmt.count(cat.implausible)))  # fmt: skip
     st.title(f"{icon} {translate(title)}")
     summary = filter_summary(flt)
-    st.caption(summary + (f" — {translate(intro)}" if intro else ""))
+    st.caption(fmt.escape_markdown(summary) + (f" — {translate(intro)}" if intro else ""))
     show.set_context(summary, flt.timezone, f"{cat.last_day:%Y-%m-%d}")
     return flt

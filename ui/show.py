@@ -11,7 +11,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from reports import export
-from ui import theme  # noqa: F401 - registers the plotly template before any figure is built
+from ui import (
+    charts,
+    theme,  # noqa: F401 - registers the plotly template before any figure is built
+)
 from ui.i18n import _, translate
 
 # Maps fetch their world outline from our own static folder, not from the internet.
@@ -91,6 +94,7 @@ def chart(
 ) -> None:
     """Draw a figure with its download menu (``data``: the table behind it). With ``on_pick``,
     clicking points calls it with their ``customdata``."""
+    fig = charts.escape_markup(fig)
     if on_pick is None:
         st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG)
     else:
