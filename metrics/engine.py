@@ -24,6 +24,7 @@ from metrics import maturity, stats
 from metrics.registry import (
     GRAINS,
     KPIS,
+    LAST_CONTACT,
     RELATIONS,
     Dimension,
     Kpi,
@@ -284,12 +285,11 @@ def _backlog_selects(
     not_abandoned = "NOT coalesce(t.abandoned, false)"
     zone = periods[0].flt.timezone
     # local midnight after the last day with contacts: later backlogs are not in the data
-    last_contact = _wall_clock("max(created_at)", zone)
-    known = f"(SELECT date_trunc('day', {last_contact}) + INTERVAL 1 DAY FROM tickets)"
+    known = f"(date_trunc('day', {_wall_clock(LAST_CONTACT, zone)}) + INTERVAL 1 DAY)"
     if grain is None:
         selects = []
         for p in periods:
-            end = "(SELECT max(created_at) FROM tickets)" if p.flt.end is None else f"${p.name}_end"
+            end = LAST_CONTACT if p.flt.end is None else f"${p.name}_end"
             after_end = "FALSE" if p.flt.end is None else f"{_wall_clock(end, zone)} > {known}"
             conditions = [
                 f"t.created_at < {end}",

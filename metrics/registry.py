@@ -43,11 +43,14 @@ def _sla_relation() -> str:
     )
 
 
+# The data's last contact. A ticket dated after tomorrow is a placeholder (9999-12-31 for
+# "never"), not a contact: it must not make every open ticket look overdue.
+LAST_CONTACT = "(SELECT max(created_at) FROM tickets WHERE created_at < now() + INTERVAL 1 DAY)"
 # Relations a KPI can ask the compiler to join to the tickets (t) of its query.
 RELATIONS = {
     "sla": _sla_relation(),  # sla.target_seconds: the first-response target of the ticket
     # data_end.ts: "now" for the data (its last contact), so results are reproducible
-    "data_end": "CROSS JOIN (SELECT max(created_at) AS ts FROM tickets) AS data_end",
+    "data_end": f"CROSS JOIN (SELECT {LAST_CONTACT} AS ts) AS data_end",
 }
 SLA_TARGET = "coalesce(sla.target_seconds, 86400)"  # unknown channel/priority: one day
 FRT_SECONDS = "epoch(t.first_response_at) - epoch(t.created_at)"

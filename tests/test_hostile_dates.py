@@ -133,3 +133,18 @@ def test_a_plan_ahead_starts_the_day_after_the_real_data(use_hostile):
     assert not at.exception, [e.message for e in at.exception]
     assert any(c.value.startswith("Planning Thu 01 May 2025 – Wed 14 May 2025")
                for c in at.caption)  # fmt: skip
+
+
+def test_a_placeholder_date_does_not_make_open_tickets_overdue(tmp_path):
+    # On 30 April an e-mail waits from 10:00 for its first reply (target 24 h) and another is
+    # answered at once; the data's last contact is 16:00, so the first is not late yet: SLA 1/1.
+    # Taking "now" from the 9999-12-31 placeholder would count it as a miss: 1/2.
+    waiting = {**ticket(0, dt.datetime(2025, 4, 30, 10, tzinfo=dt.UTC)),
+               "first_response_at": None, "resolved_at": None, "status": "open"}  # fmt: skip
+    answered = ticket(3, dt.datetime(2025, 4, 30, 16, tzinfo=dt.UTC))
+    placeholder = ticket(6, IMPOSSIBLE[-1])
+    db = Database(write_rows(tmp_path / "sla.duckdb", [waiting, answered, placeholder]))
+    day = Filter(start=LAST, end=LAST)
+    row = kpi_table(db, ["sla", "backlog"], flt=day).set_index("kpi")
+    assert row.loc["sla", "n"] == 1 and row.loc["sla", "value"] == 1.0
+    assert row.loc["backlog", "value"] == 1  # the waiting e-mail, at the end of 30 April
