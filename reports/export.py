@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from data_access.spreadsheet import neutralise
 from metrics.registry import KPIS
 from ui import charts, i18n
 from ui import format as fmt
@@ -56,8 +57,6 @@ EXPORT_COLUMNS = frozenset((
     N_("local_day"), N_("local_hour"), N_("local_hour_of_week"), N_("name"), N_("share"),
     N_("contacts"), N_("base"), N_("handed_off"), N_("contained"), N_("handoff_share"),
 ))  # fmt: skip
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -160,13 +159,6 @@ def html_bytes(fig: go.Figure) -> bytes:
     """A self-contained interactive HTML file (plotly.js inline: works offline)."""
     return fig.to_html(include_plotlyjs=True, full_html=True, config={
         "displaylogo": False, "topojsonURL": TOPOJSON}).encode()  # fmt: skip
-
-
-def neutralise(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def header(column: object, lang: str | None = None) -> str:

@@ -6,6 +6,7 @@ what a user would check: what was loaded, what was refused and why, and that not
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import hmac
@@ -800,3 +801,19 @@ def test_wrong_encoding_and_report_options_exit_2_with_a_message(db, tmp_path):
                    "--encoding", "utf-16")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert scalar(db, "SELECT hub FROM tickets WHERE ticket_id = 'o2'") == "Zürich"
+
+
+def test_refused_row_reports_cannot_run_formulas_in_a_spreadsheet(db, tmp_path):
+    # A refused status that is a formula, and one with a bare CR before a formula: in the report
+    # file and in the page's download each stays one neutralised cell.
+    attack = "=cmd|' /C calc'!A0"
+    path = tmp_path / "formulas.csv"
+    text = csv_text([ticket_row("f1", Status=attack), ticket_row("f2", Status="CR")])
+    path.write_text(text.replace(",CR,", f',"x\r{attack}",'), newline="")
+    report = tmp_path / "report.csv"
+    result = import_file("tickets", path, db, ticket_mapping(), report=report)
+    for written in (report.read_bytes(), result.report_csv()):
+        rows = list(csv.DictReader(io.StringIO(written.decode(), newline="")))
+        assert [r["value"] for r in rows] == [f"'{attack}", f"x\r{attack}"]
+        lines = written.decode().replace("\r\n", "\n").split("\n")
+        assert not any(line.startswith(("=", "+", "-", "@")) for line in lines)

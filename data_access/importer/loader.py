@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from data_access import config, store
+from data_access import config, spreadsheet, store
 from data_access.importer import privacy, readers, suggestion, validation
 from data_access.importer.mapping import IMPORTABLE, START_COLUMN, Mapping, MappingError, kind
 from data_access.importer.readers import BadRow, ImportFileError
@@ -77,7 +77,8 @@ class ImportResult:
         ``SAMPLE_PROBLEMS`` problems."""
         if self.report_path is not None and self.report_path.exists():
             return self.report_path.read_bytes()
-        return self.problems.to_csv(index=False).encode()
+        # CRLF line ends: a cell holding a bare CR is quoted too (see reports.export.csv_bytes)
+        return self.problems.to_csv(index=False, lineterminator="\r\n").encode()
 
     def summary(self) -> str:
         lines = [
@@ -318,9 +319,10 @@ Report = tuple[pd.DataFrame, int, Path | None]  # the first problems, how many, 
 # a row that could not be split (no field: the whole line) is hidden if the file has personal
 # columns, since it cannot be told which part of it came from them.
 _REPORT_SQL = """
-    SELECT $file AS file, _row AS "row", source_column AS "column", field, reason,
+    SELECT neutralise($file) AS file, _row AS "row", neutralise(source_column) AS "column",
+        field, reason,
         CASE WHEN $hide_lines AND field IS NULL AND value IS NOT NULL THEN $hidden
-             ELSE left(mask_contacts(value), $chars) END AS value,
+             ELSE neutralise(left(mask_contacts(value), $chars)) END AS value,
         detail
     FROM staging.problems ORDER BY _row NULLS LAST, field NULLS FIRST, reason
 """
@@ -333,8 +335,10 @@ def _report(con: duckdb.DuckDBPyConnection, info: readers.FileInfo,
               "hide_lines": any(privacy.personal_data_kind(h) for h in info.headers)}  # fmt: skip
     cursor = con.cursor()
     try:
-        cursor.create_function("mask_contacts", privacy.mask_array, [duckdb.sqltype("VARCHAR")],
-                               duckdb.sqltype("VARCHAR"), type="arrow")  # fmt: skip
+        for name, function in (("mask_contacts", privacy.mask_array),
+                               ("neutralise", spreadsheet.neutralise_array)):
+            cursor.create_function(name, function, [duckdb.sqltype("VARCHAR")],
+                                   duckdb.sqltype("VARCHAR"), type="arrow")  # fmt: skip
         sample = cursor.execute(f"{_REPORT_SQL} LIMIT {SAMPLE_PROBLEMS}", params).df()
         [(count,)] = cursor.execute("SELECT count(*) FROM staging.problems").fetchall()
         if report is not None:
