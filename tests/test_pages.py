@@ -10,7 +10,7 @@ from metrics.contact_hours import hours_covered
 from metrics.engine import kpi_table, top_members
 from metrics.movers import biggest_movers
 from metrics.schedule import language_balance
-from tests.apptest import figures, open_page, sample_filter, values, widget
+from tests.apptest import figures, open_page, rendered_text, sample_filter, values, widget
 from ui import format as fmt
 
 MOVER_KPIS = ("volume", "frt_median", "sla", "csat", "nps", "abandonment")
@@ -136,3 +136,12 @@ def test_markets_language_view_compares_demand_and_staff(use_sample, sample_db):
     expected = balance.set_index("language").loc["ko"]
     assert demand_x[korean] == pytest.approx(expected["work_share"] * 100)
     assert supply_x[korean] == pytest.approx(expected["supply_share"] * 100)
+
+
+@pytest.mark.parametrize("script", ["dashboard.py", "pages/2_Markets.py"])
+def test_a_link_with_an_unknown_country_says_so(use_sample, script):
+    at = open_page(script, {"country": "KR,ZZ"})
+    assert not at.exception
+    warnings = [rendered_text(w.value) for w in at.warning if "ZZ" in w.value]
+    assert len(warnings) == 1 and "JP, KE, KR, MA" in warnings[0]  # names the valid values
+    assert "Korea" in at.caption[0].value  # the known code still filters the view

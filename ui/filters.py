@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from data_access.catalog import Catalog
-from data_access.filters import Filter
+from data_access.filters import Filter, unknown_values
 from ui import format as fmt
 from ui import i18n, url_state
 from ui.i18n import N_, _, translate
@@ -123,6 +123,26 @@ def _date_range(cat: Catalog) -> tuple[dt.date, dt.date]:
         return chosen
     st.caption(_("Pick an end date to apply the range."))
     return valid(url_state.current(DATES))
+
+
+def unknown_in_link(cat: Catalog) -> dict[str, list[str]]:
+    """Codes the page's link asks for that the data does not hold (call before the filters are
+    drawn: they drop such codes). A typo such as ``?country=KO`` must not quietly turn into a
+    view of every market."""
+    asked = {field: url_state.current(param) for field, (param, _l, _n) in MULTI.items()}
+    return unknown_values(Filter(**asked), cat.values)
+
+
+def warn_unknown(unknown: dict[str, list[str]], cat: Catalog) -> None:
+    """A visible message per filter whose link values are not in the data, with valid ones."""
+    for field, codes_asked in unknown.items():
+        label = MULTI[field][1]
+        known = cat.values.get(field, [])
+        shown = ", ".join(known[:60]) + (f" … (+{len(known) - 60})" if len(known) > 60 else "")
+        st.warning(_("The link asks for {filter} {codes}, which the data does not hold: left out "
+                     "of the view. Valid values: {valid}.").format(
+            filter=translate(label).lower(), codes=fmt.escape_markdown(", ".join(codes_asked)),
+            valid=fmt.escape_markdown(shown) or "–"), icon=":material/link_off:")  # fmt: skip
 
 
 def sidebar_filters(cat: Catalog) -> Filter:

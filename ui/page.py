@@ -8,9 +8,9 @@ from pathlib import Path
 import streamlit as st
 
 from data_access.filters import Filter
-from ui import data, i18n, show, url_state
+from ui import data, filters, i18n, show, url_state
 from ui import format as fmt
-from ui.filters import filter_summary, sidebar_filters
+from ui.filters import filter_summary
 from ui.i18n import N_, _, translate
 from ui.pack import review_pack
 
@@ -60,7 +60,8 @@ def page(title: str, page_id: str, icon: str, intro: str | None = None) -> Filte
     st.set_page_config(page_title=f"{translate(title)} · {APP_NAME}")
     data.ensure_data()
     cat = data.data_catalog()
-    flt = sidebar_filters(cat)
+    unknown = filters.unknown_in_link(cat)
+    flt = filters.sidebar_filters(cat)
     review_pack(flt)
     with st.sidebar:
         st.caption(_("Data through {date}").format(date=fmt.date(cat.last_day))
@@ -72,5 +73,6 @@ def page(title: str, page_id: str, icon: str, intro: str | None = None) -> Filte
     st.title(f"{icon} {translate(title)}")
     summary = filter_summary(flt)
     st.caption(fmt.escape_markdown(summary) + (f" — {translate(intro)}" if intro else ""))
+    filters.warn_unknown(unknown, cat)
     show.set_context(summary, flt.timezone, f"{cat.last_day:%Y-%m-%d}")
     return flt
