@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from data_access import catalog
 from data_access.retail_calendar import PEAK_RULES, peak_calendar
 from data_access.sample import build_sample
 from tests.apptest import open_page
@@ -47,6 +48,11 @@ def test_a_year_the_package_cannot_date_has_no_row_instead_of_an_error():
 
 @pytest.mark.parametrize("end", END_DATES, ids=str)
 def test_sample_builds_and_peak_page_opens_for_data_ending_in(end, tmp_path, monkeypatch):
+    # as on the README's first start on that day: the sample ends today, and today's clock
+    # decides which dates are plausible (data_access.catalog)
+    today = dt.datetime.combine(end, dt.time(12), dt.UTC)
+    monkeypatch.setattr(catalog, "plausible_window",
+                        lambda: (catalog.EARLIEST, today + dt.timedelta(days=1)))  # fmt: skip
     path = build_sample(tmp_path / "sample.duckdb", 1500, 3, end)
     monkeypatch.setenv("SERVICE_ATLAS_DB", str(path))
     at = open_page("pages/5_Peak_season.py", {"period": "last_365d"})
