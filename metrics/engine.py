@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from data_access.database import Database
-from data_access.filters import Filter
+from data_access.filters import DIMENSION_FIELDS, Filter
 from metrics import stats
 from metrics.registry import (
     GRAINS,
@@ -242,10 +242,13 @@ def compile_request(
             dim_cols = [f'{_on_source(_dimension_sql(d, anchor, p, p.name, keep), source)} AS '
                         f'"{d.id}"' for d in dims]  # fmt: skip
             columns = [f"'{part}' AS __part", f"'{p.name}' AS period", *dim_cols, *aggregates]
+            relation = _from_clause(source, join, relations)
             selects.append(
-                f"SELECT {', '.join(columns)} FROM {_from_clause(source, join, relations)} "
-                f"WHERE {where} GROUP BY ALL"
+                f"SELECT {', '.join(columns)} FROM {relation} WHERE {where} GROUP BY ALL"
             )
+            if source == "surveys":
+                selects += _member_selects(part, p.name, dim_cols, aggregates, relation,
+                                           time_clauses, flt)  # fmt: skip
     if any(k.kind == "backlog" for k in kpi_defs):
         selects.extend(_backlog_selects(dims, periods, dim_clauses, grain, keep))
     compiled.sql = "\nUNION ALL BY NAME\n".join(selects)
@@ -253,6 +256,31 @@ def compile_request(
     used = set(re.findall(r"\$(\w+)", compiled.sql))
     compiled.params = {k: v for k, v in compiled.params.items() if k in used}
     return compiled
+
+
+def _member_selects(
+    part: str,
+    period: str,
+    dim_cols: list[str],
+    aggregates: list[str],
+    relation: str,
+    time_clauses: list[str],
+    flt: Filter,
+) -> list[str]:
+    """For each filtered dimension, the survey aggregates with that dimension's filter lifted
+    (the others kept), split into each named member and the unnamed rest (``__member`` NULL):
+    what ``_suppress`` needs to stop one filter's result being subtracted from another's."""
+    selects = []
+    for name, column in DIMENSION_FIELDS.items():
+        if not getattr(flt, name):
+            continue
+        others, _ = flt.narrowed(**{name: ()}).dimension_sql("s")
+        where = " AND ".join(time_clauses + others) or "TRUE"
+        member = f"CASE WHEN s.{column} = ANY($f_{name}) THEN s.{column} END AS __member"
+        columns = [f"'{part}:{name}' AS __part", f"'{period}' AS period", *dim_cols, member,
+                   *aggregates]  # fmt: skip
+        selects.append(f"SELECT {', '.join(columns)} FROM {relation} WHERE {where} GROUP BY ALL")
+    return selects
 
 
 def _backlog_selects(
@@ -378,6 +406,87 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
     return out
 
 
+# ---------------------------------------------------------------- privacy
+SHOWN_WHEN_HIDDEN = ("kpi", "period", "n", "low_confidence", "suppressed")
+REST = "(the rest)"  # the members a filter does not name
+
+
+def _suppress(
+    table: pd.DataFrame, raw: pd.DataFrame, kpis: list[Kpi], keys: list[str], flt: Filter
+) -> pd.DataFrame:
+    """Hide every survey group whose score could be read off this table or worked out from it.
+
+    A group is hidden when it, or one of its parts, has 1 to ``MIN_SURVEY_RESPONSES - 1``
+    responses: its parts are, for each filtered dimension, each named member and the members
+    left out (with that dimension's filter lifted), so that no result differs from another
+    filter's by a small group. Then, in each set of sibling groups that add up to a total
+    shown elsewhere (the members along one dimension, the other dimensions and the period held
+    fixed), more siblings are hidden, smallest first, until the hidden ones together have no
+    small part either, so nothing hidden can be recovered by subtraction. ``n`` stays shown.
+    """
+    hidden = table["suppressed"].to_numpy(bool).copy()
+    groups = [*keys, "period"]
+    for kpi in kpis:
+        if not kpi.is_survey:
+            continue
+        rows = np.flatnonzero(table["kpi"].to_numpy() == kpi.id)
+        own = table.iloc[rows][groups].reset_index(drop=True)
+        parts = _response_parts(own, table["n"].to_numpy(float)[rows], raw, kpi, groups, flt)
+        small = ((parts > 0) & (parts < stats.MIN_SURVEY_RESPONSES)).any(axis=1)
+        hidden[rows] = _complementary(own, parts, hidden[rows] | small, keys)
+    scores = [c for c in table.columns if c not in {*keys, *SHOWN_WHEN_HIDDEN}]
+    table = table.copy()
+    table.loc[hidden, scores] = np.nan
+    table["suppressed"] = hidden
+    return table
+
+
+def _response_parts(
+    own: pd.DataFrame, n: np.ndarray, raw: pd.DataFrame, kpi: Kpi, groups: list[str],
+    flt: Filter,
+) -> np.ndarray:  # fmt: skip
+    """A row per group: its responses, then for each filtered dimension the responses of each
+    named member and of the rest (from ``_member_selects``)."""
+    columns = [n[:, None]]
+    for name in DIMENSION_FIELDS:
+        if not getattr(flt, name):
+            continue
+        lifted = raw[raw["__part"] == f"{kpi.source}_{kpi.anchor}:{name}"]
+        lifted = lifted.assign(__member=lifted["__member"].fillna(REST))
+        members = [*getattr(flt, name), REST]
+        counts = lifted.pivot_table(index=groups, columns="__member", values=f"{kpi.id}__n",
+                                    aggfunc="sum", fill_value=0, dropna=False)  # fmt: skip
+        counts = counts.reindex(columns=members, fill_value=0).reset_index()
+        aligned = own.merge(counts, on=groups, how="left")[members].fillna(0)
+        columns.append(aligned.to_numpy(float))
+    return np.hstack(columns)
+
+
+def _complementary(
+    own: pd.DataFrame, parts: np.ndarray, hidden: np.ndarray, keys: list[str]
+) -> np.ndarray:
+    """``hidden`` grown until no set of siblings hides a small part (see ``_suppress``)."""
+    hidden = hidden.copy()
+    siblings = []  # row positions of each set of siblings
+    for dim in keys:
+        fixed = [*(k for k in keys if k != dim), "period"]
+        siblings += own.groupby(fixed, dropna=False).indices.values()
+    changed = True
+    while changed:
+        changed = False
+        for index in siblings:
+            while True:
+                together = parts[index[hidden[index]]].sum(axis=0)
+                small = (together > 0) & (together < stats.MIN_SURVEY_RESPONSES)
+                shown = index[~hidden[index]]
+                helpers = shown[(parts[shown][:, small] > 0).any(axis=1)]
+                if not small.any() or not helpers.size:
+                    break  # safe, or the total itself is hidden for the same small part
+                hidden[helpers[np.argmin(parts[helpers, 0])]] = True
+                changed = True
+    return hidden
+
+
 def _changes(
     table: pd.DataFrame, keys: list[str], periods: list[_Period], grain: str | None
 ) -> pd.DataFrame:
@@ -459,6 +568,7 @@ def kpi_table(
     frames = [_kpi_rows(raw, k, compiled, [*keys, "period"]) for k in get_kpis(list(kpis))]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     table = table.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
+    table = _suppress(table, raw, get_kpis(list(kpis)), keys, flt)
     if compare:
         table = _changes(table, keys, _periods(flt, compare), grain)
     else:
