@@ -408,7 +408,6 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
 
 # ---------------------------------------------------------------- privacy
 SHOWN_WHEN_HIDDEN = ("kpi", "period", "n", "low_confidence", "suppressed")
-REST = "(the rest)"  # the members a filter does not name
 
 
 def _suppress(
@@ -427,18 +426,15 @@ def _suppress(
     hidden = table["suppressed"].to_numpy(bool).copy()
     groups = [*keys, "period"]
     for kpi in kpis:
-        if not kpi.is_survey:
-            continue
         rows = np.flatnonzero(table["kpi"].to_numpy() == kpi.id)
+        if not kpi.is_survey or not rows.size:
+            continue
         own = table.iloc[rows][groups].reset_index(drop=True)
         parts = _response_parts(own, table["n"].to_numpy(float)[rows], raw, kpi, groups, flt)
         small = ((parts > 0) & (parts < stats.MIN_SURVEY_RESPONSES)).any(axis=1)
         hidden[rows] = _complementary(own, parts, hidden[rows] | small, keys)
     scores = [c for c in table.columns if c not in {*keys, *SHOWN_WHEN_HIDDEN}]
-    table = table.copy()
-    table.loc[hidden, scores] = np.nan
-    table["suppressed"] = hidden
-    return table
+    return table.assign(**{c: table[c].where(~hidden) for c in scores}, suppressed=hidden)
 
 
 def _response_parts(
@@ -446,43 +442,46 @@ def _response_parts(
     flt: Filter,
 ) -> np.ndarray:  # fmt: skip
     """A row per group: its responses, then for each filtered dimension the responses of each
-    named member and of the rest (from ``_member_selects``)."""
+    named member and, last, of the rest (from ``_member_selects``)."""
     columns = [n[:, None]]
+    rows = own.assign(__row=np.arange(len(own)))
     for name in DIMENSION_FIELDS:
-        if not getattr(flt, name):
+        named = getattr(flt, name)
+        if not named:
             continue
-        lifted = raw[raw["__part"] == f"{kpi.source}_{kpi.anchor}:{name}"]
-        lifted = lifted.assign(__member=lifted["__member"].fillna(REST))
-        members = [*getattr(flt, name), REST]
-        counts = lifted.pivot_table(index=groups, columns="__member", values=f"{kpi.id}__n",
-                                    aggfunc="sum", fill_value=0, dropna=False)  # fmt: skip
-        counts = counts.reindex(columns=members, fill_value=0).reset_index()
-        aligned = own.merge(counts, on=groups, how="left")[members].fillna(0)
-        columns.append(aligned.to_numpy(float))
+        lifted = raw.loc[raw["__part"] == f"{kpi.source}_{kpi.anchor}:{name}",
+                         [*groups, "__member", f"{kpi.id}__n"]]  # fmt: skip
+        found = rows.merge(lifted, on=groups)
+        member = pd.Categorical(found["__member"], categories=named).codes  # the rest: -1
+        counts = np.zeros((len(own), len(named) + 1))
+        responses = found[f"{kpi.id}__n"].to_numpy(float)
+        np.add.at(counts, (found["__row"].to_numpy(), member), responses)
+        columns.append(counts)
     return np.hstack(columns)
 
 
 def _complementary(
     own: pd.DataFrame, parts: np.ndarray, hidden: np.ndarray, keys: list[str]
 ) -> np.ndarray:
-    """``hidden`` grown until no set of siblings hides a small part (see ``_suppress``)."""
+    """``hidden`` grown until no set of siblings hides a small part (see ``_suppress``): each
+    round hides, in every set whose hidden rows hold a small part, the sibling with the fewest
+    responses among those with some in that part. A set where no sibling has any is left: its
+    total has the same small part, so it is hidden itself."""
     hidden = hidden.copy()
-    siblings = []  # row positions of each set of siblings
-    for dim in keys:
-        fixed = [*(k for k in keys if k != dim), "period"]
-        siblings += own.groupby(fixed, dropna=False).indices.values()
+    siblings = [own.groupby([*(k for k in keys if k != dim), "period"], dropna=False).ngroup()
+                .to_numpy() for dim in keys]  # fmt: skip
     changed = True
     while changed:
         changed = False
-        for index in siblings:
-            while True:
-                together = parts[index[hidden[index]]].sum(axis=0)
-                small = (together > 0) & (together < stats.MIN_SURVEY_RESPONSES)
-                shown = index[~hidden[index]]
-                helpers = shown[(parts[shown][:, small] > 0).any(axis=1)]
-                if not small.any() or not helpers.size:
-                    break  # safe, or the total itself is hidden for the same small part
-                hidden[helpers[np.argmin(parts[helpers, 0])]] = True
+        for sets in siblings:
+            together = np.zeros((sets.max() + 1, parts.shape[1]))
+            np.add.at(together, sets, parts * hidden[:, None])
+            small = (together > 0) & (together < stats.MIN_SURVEY_RESPONSES)
+            helpers = np.flatnonzero(~hidden & (small[sets] & (parts > 0)).any(axis=1))
+            if helpers.size:
+                by_size = helpers[np.lexsort((parts[helpers, 0], sets[helpers]))]
+                first = np.r_[True, np.diff(sets[by_size]) != 0]
+                hidden[by_size[first]] = True
                 changed = True
     return hidden
 
@@ -559,6 +558,8 @@ def kpi_table(
     ``<name>_value``, ``_n``, ``_delta``, ``_delta_rel``, ``_p_value``, ``_significant``.
     ``details=True`` keeps the raw statistics (successes, se, sd, promoters, detractors).
     ``keep`` lumps the members of a dimension outside the given list into 'Other'.
+    Survey groups whose scores could be read or worked out are ``suppressed`` (``_suppress``):
+    their scores and statistics are NaN, their ``n`` is kept.
     """
     flt = flt or Filter()
     compiled = compile_request(kpis, by, flt, grain, compare, keep)
