@@ -19,7 +19,7 @@ import pandas as pd
 
 from data_access.catalog import Catalog, read_catalog
 from data_access.database import Database
-from data_access.filters import Filter
+from data_access.filters import DIMENSION_FIELDS, Filter
 from metrics import maturity, stats
 from metrics.registry import (
     GRAINS,
@@ -257,10 +257,13 @@ def compile_request(
             dim_cols = [f'{_on_source(_dimension_sql(d, anchor, p, p.name, keep), source)} AS '
                         f'"{d.id}"' for d in dims]  # fmt: skip
             columns = [f"'{part}' AS __part", f"'{p.name}' AS period", *dim_cols, *aggregates]
+            relation = _from_clause(source, join, relations)
             selects.append(
-                f"SELECT {', '.join(columns)} FROM {_from_clause(source, join, relations)} "
-                f"WHERE {where} GROUP BY ALL"
+                f"SELECT {', '.join(columns)} FROM {relation} WHERE {where} GROUP BY ALL"
             )
+            if source == "surveys":
+                selects += _member_selects(part, p.name, dim_cols, aggregates, relation,
+                                           time_clauses, flt)  # fmt: skip
     if any(k.kind == "backlog" for k in kpi_defs):
         selects.extend(_backlog_selects(dims, periods, dim_clauses, grain, keep))
     compiled.sql = "\nUNION ALL BY NAME\n".join(selects)
@@ -268,6 +271,31 @@ def compile_request(
     used = set(re.findall(r"\$(\w+)", compiled.sql))
     compiled.params = {k: v for k, v in compiled.params.items() if k in used}
     return compiled
+
+
+def _member_selects(
+    part: str,
+    period: str,
+    dim_cols: list[str],
+    aggregates: list[str],
+    relation: str,
+    time_clauses: list[str],
+    flt: Filter,
+) -> list[str]:
+    """For each filtered dimension, the survey aggregates with that dimension's filter lifted
+    (the others kept), split into each named member and the unnamed rest (``__member`` NULL):
+    what ``_suppress`` needs to stop one filter's result being subtracted from another's."""
+    selects = []
+    for name, column in DIMENSION_FIELDS.items():
+        if not getattr(flt, name):
+            continue
+        others, _ = flt.narrowed(**{name: ()}).dimension_sql("s")
+        where = " AND ".join(time_clauses + others) or "TRUE"
+        member = f"CASE WHEN s.{column} = ANY($f_{name}) THEN s.{column} END AS __member"
+        columns = [f"'{part}:{name}' AS __part", f"'{period}' AS period", *dim_cols, member,
+                   *aggregates]  # fmt: skip
+        selects.append(f"SELECT {', '.join(columns)} FROM {relation} WHERE {where} GROUP BY ALL")
+    return selects
 
 
 def _backlog_selects(
@@ -421,6 +449,86 @@ def _order_statistics(first: pd.Series, windows: pd.Series) -> Callable[[object]
     return order_statistic
 
 
+# ---------------------------------------------------------------- privacy
+SHOWN_WHEN_HIDDEN = ("kpi", "period", "n", "low_confidence", "suppressed")
+
+
+def _suppress(
+    table: pd.DataFrame, raw: pd.DataFrame, kpis: list[Kpi], keys: list[str], flt: Filter
+) -> pd.DataFrame:
+    """Hide every survey group whose score could be read off this table or worked out from it.
+
+    A group is hidden when it, or one of its parts, has 1 to ``MIN_SURVEY_RESPONSES - 1``
+    responses: its parts are, for each filtered dimension, each named member and the members
+    left out (with that dimension's filter lifted), so that no result differs from another
+    filter's by a small group. Then, in each set of sibling groups that add up to a total
+    shown elsewhere (the members along one dimension, the other dimensions and the period held
+    fixed), more siblings are hidden, smallest first, until the hidden ones together have no
+    small part either, so nothing hidden can be recovered by subtraction. ``n`` stays shown.
+    """
+    hidden = table["suppressed"].to_numpy(bool).copy()
+    groups = [*keys, "period"]
+    for kpi in kpis:
+        rows = np.flatnonzero(table["kpi"].to_numpy() == kpi.id)
+        if not kpi.is_survey or not rows.size:
+            continue
+        own = table.iloc[rows][groups].reset_index(drop=True)
+        parts = _response_parts(own, table["n"].to_numpy(float)[rows], raw, kpi, groups, flt)
+        small = ((parts > 0) & (parts < stats.MIN_SURVEY_RESPONSES)).any(axis=1)
+        hidden[rows] = _complementary(own, parts, hidden[rows] | small, keys)
+    scores = [c for c in table.columns if c not in {*keys, *SHOWN_WHEN_HIDDEN}]
+    return table.assign(**{c: table[c].where(~hidden) for c in scores}, suppressed=hidden)
+
+
+def _response_parts(
+    own: pd.DataFrame, n: np.ndarray, raw: pd.DataFrame, kpi: Kpi, groups: list[str],
+    flt: Filter,
+) -> np.ndarray:  # fmt: skip
+    """A row per group: its responses, then for each filtered dimension the responses of each
+    named member and, last, of the rest (from ``_member_selects``)."""
+    columns = [n[:, None]]
+    rows = own.assign(__row=np.arange(len(own)))
+    for name in DIMENSION_FIELDS:
+        named = getattr(flt, name)
+        if not named:
+            continue
+        lifted = raw.loc[raw["__part"] == f"{kpi.source}_{kpi.anchor}:{name}",
+                         [*groups, "__member", f"{kpi.id}__n"]]  # fmt: skip
+        found = rows.merge(lifted, on=groups)
+        member = pd.Categorical(found["__member"], categories=named).codes  # the rest: -1
+        counts = np.zeros((len(own), len(named) + 1))
+        responses = found[f"{kpi.id}__n"].to_numpy(float)
+        np.add.at(counts, (found["__row"].to_numpy(), member), responses)
+        columns.append(counts)
+    return np.hstack(columns)
+
+
+def _complementary(
+    own: pd.DataFrame, parts: np.ndarray, hidden: np.ndarray, keys: list[str]
+) -> np.ndarray:
+    """``hidden`` grown until no set of siblings hides a small part (see ``_suppress``): each
+    round hides, in every set whose hidden rows hold a small part, the sibling with the fewest
+    responses among those with some in that part. A set where no sibling has any is left: its
+    total has the same small part, so it is hidden itself."""
+    hidden = hidden.copy()
+    siblings = [own.groupby([*(k for k in keys if k != dim), "period"], dropna=False).ngroup()
+                .to_numpy() for dim in keys]  # fmt: skip
+    changed = True
+    while changed:
+        changed = False
+        for sets in siblings:
+            together = np.zeros((sets.max() + 1, parts.shape[1]))
+            np.add.at(together, sets, parts * hidden[:, None])
+            small = (together > 0) & (together < stats.MIN_SURVEY_RESPONSES)
+            helpers = np.flatnonzero(~hidden & (small[sets] & (parts > 0)).any(axis=1))
+            if helpers.size:
+                by_size = helpers[np.lexsort((parts[helpers, 0], sets[helpers]))]
+                first = np.r_[True, np.diff(sets[by_size]) != 0]
+                hidden[by_size[first]] = True
+                changed = True
+    return hidden
+
+
 def _changes(
     table: pd.DataFrame, keys: list[str], periods: list[_Period], grain: str | None, span: Catalog
 ) -> pd.DataFrame:
@@ -515,6 +623,8 @@ def kpi_table(
     ``_not_tested`` (why there is no p-value: ``metrics.maturity``'s reason codes).
     ``details=True`` keeps the raw statistics (successes, se, sd, promoters, detractors).
     ``keep`` lumps the members of a dimension outside the given list into 'Other'.
+    Survey groups whose scores could be read or worked out are ``suppressed`` (``_suppress``):
+    their scores and statistics are NaN, their ``n`` is kept.
     """
     flt = flt or Filter()
     compiled = compile_request(kpis, by, flt, grain, compare, keep)
@@ -524,6 +634,7 @@ def kpi_table(
     frames = [_kpi_rows(raw, k, compiled, [*keys, "period"]) for k in get_kpis(list(kpis))]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     table = table.sort_values([*keys, "period"], kind="stable").reset_index(drop=True)
+    table = _suppress(table, raw, get_kpis(list(kpis)), keys, flt)
     span = read_catalog(db)
     if compare:
         table = _changes(table, keys, _periods(flt, compare), grain, span)

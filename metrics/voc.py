@@ -6,9 +6,12 @@ was answered (``responded_at``), like the survey KPIs in ``metrics.registry``. T
 a query reads comes from the ``QUESTIONS`` whitelist, never from user text; every value (dates,
 codes, score bounds, search text) is a bound parameter.
 
-Privacy: a group with fewer than ``stats.MIN_SURVEY_RESPONSES`` answers never leaves this module
-with its counts, and no comment leaves it when fewer than that many responses match the filter.
-No Streamlit here; no customer or ticket ids in any result.
+Privacy: a distribution is hidden whenever the KPI engine hides the same question's score for
+the filter (``metrics.engine._suppress``). No comment leaves this module when fewer than
+``stats.MIN_SURVEY_RESPONSES`` responses match the filter, and a comment is listed only when at
+least that many responses in the view share its country, language and channel (and its member
+of every other filtered dimension); a score on it is shown only when that many of them answered
+the question. No Streamlit here; no customer or ticket ids in any result.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ import numpy as np
 import pandas as pd
 
 from data_access.database import Database
-from data_access.filters import Filter
+from data_access.filters import DIMENSION_FIELDS, Filter
+from metrics.engine import kpi_table
 from metrics.stats import MIN_SURVEY_RESPONSES
 
 Tone = Literal["bad", "neutral", "good"]
 LIKE_ESCAPE = "\\"  # the ESCAPE character of the comment search
 MAX_COMMENTS = 1000
 COMMENT_COLUMNS = ["responded_at", "country", "language", "channel", "csat", "nps", "ces",
-                   "comment"]  # fmt: skip
+                   "comment", "hidden"]  # fmt: skip
+SHOWN_GROUP = ("country", "language", "channel")  # what a listed comment says about its author
 DISTRIBUTION_COLUMNS = ["score", "band", "tone", "responses", "share", "n", "suppressed"]
 
 
@@ -105,8 +110,10 @@ def score_distribution(db: Database, flt: Filter, question_id: str) -> pd.DataFr
     """Answers per score of one question (every score on the scale, zeros included).
 
     Columns: ``score``, ``band`` and ``tone`` (from the question's bands), ``responses``,
-    ``share`` (of all answers), ``n`` (answers in total) and ``suppressed``. With fewer than
-    ``MIN_SURVEY_RESPONSES`` answers the rows are ``suppressed``: counts and shares are NaN.
+    ``share`` (of all answers), ``n`` (answers in total) and ``suppressed``. When the engine
+    hides the question's score for this filter (fewer than ``MIN_SURVEY_RESPONSES`` answers, or
+    a filter that differs from another by a small group) the rows are ``suppressed``: counts and
+    shares are NaN.
     """
     q = question(question_id)
     where, params = _answered_in_period(flt)
@@ -119,7 +126,7 @@ def score_distribution(db: Database, flt: Filter, question_id: str) -> pd.DataFr
     counts = dict(zip(raw["score"].astype(int), raw["responses"].astype(int), strict=True))
     scores = sorted(set(q.scores) | set(counts))  # off-scale answers (bad data) stay visible
     n = sum(counts.values())
-    suppressed = n < MIN_SURVEY_RESPONSES
+    suppressed = bool(kpi_table(db, [q.id], flt=flt)["suppressed"].iloc[0])
     responses = np.array([counts.get(s, 0) for s in scores], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = responses / n if n else np.full(len(scores), np.nan)
@@ -143,8 +150,9 @@ class Comments:
     """The comments matching a search, with the counts the page needs to explain them."""
 
     responses: int  # survey responses answered in the period under the filter (any score)
-    matched: int  # comments matching the search and score range (0 when suppressed)
+    matched: int  # listed comments matching the search and score range (0 when suppressed)
     rows: pd.DataFrame  # the newest ``limit`` of them, COMMENT_COLUMNS
+    withheld: int = 0  # comments in the view not listed: their group is too small
 
     @property
     def suppressed(self) -> bool:
@@ -175,34 +183,58 @@ def comments(
 
     ``search`` matches literally and case-insensitively anywhere in the comment. ``min_score``
     and ``max_score`` bound the answer to ``question_id`` (inclusive; None: no bound, so
-    comments whose author skipped that question are kept). Comments are withheld entirely when
-    fewer than ``MIN_SURVEY_RESPONSES`` survey responses match the filter (privacy).
+    comments whose author skipped that question are kept). Privacy: nothing is listed when
+    fewer than ``MIN_SURVEY_RESPONSES`` responses match the filter; a comment is listed only
+    when that many responses in the view share its author's group (``SHOWN_GROUP`` and every
+    filtered dimension); a score is NaN, and its question named in ``hidden``, when fewer of
+    them answered that question, and a bound on such a question leaves the comment out.
     """
     q = question(question_id)
     where, params = _answered_in_period(flt)
-    total = db.query(f"SELECT count(*) AS n FROM {_SURVEYS} WHERE {where}", params)  # noqa: S608
-    responses = int(total["n"].iloc[0])
+    params["minimum"] = MIN_SURVEY_RESPONSES
+    filtered = [column for name, column in DIMENSION_FIELDS.items() if getattr(flt, name)]
+    group = dict.fromkeys([*SHOWN_GROUP, *filtered])
+    counts = ", ".join(f"count(s.{c}) OVER author AS {c}_answers" for c in QUESTIONS)
+    # the view, each response with how many in its author's group answered each question;
+    # column names come from QUESTIONS and DIMENSION_FIELDS, every value is bound
+    view = (
+        f"WITH v AS (SELECT s.*, count(*) OVER author AS group_responses, {counts} "  # noqa: S608
+        f"FROM {_SURVEYS} WHERE {where} "
+        f"WINDOW author AS (PARTITION BY {', '.join(f's.{c}' for c in group)})) "
+    )
+    written = "comment IS NOT NULL AND trim(comment) <> ''"
+    listed = "group_responses >= $minimum"
+    total = db.query(
+        f"{view}SELECT count(*) AS n, count(*) FILTER (WHERE {written} AND NOT {listed}) "  # noqa: S608
+        "AS withheld FROM v",
+        params,
+    )
+    responses, withheld = int(total["n"].iloc[0]), int(total["withheld"].iloc[0])
     if responses < MIN_SURVEY_RESPONSES:
         return Comments(responses, 0, pd.DataFrame(columns=COMMENT_COLUMNS))
-    clauses = [where, "s.comment IS NOT NULL", "trim(s.comment) <> ''"]
+    clauses = [written, listed]
+    if min_score is not None or max_score is not None:
+        clauses.append(f"{q.id}_answers >= $minimum")  # a hidden score must not be searchable
     if min_score is not None:
-        clauses.append(f"s.{q.id} >= $min_score")
+        clauses.append(f"{q.id} >= $min_score")
         params["min_score"] = int(min_score)
     if max_score is not None:
-        clauses.append(f"s.{q.id} <= $max_score")
+        clauses.append(f"{q.id} <= $max_score")
         params["max_score"] = int(max_score)
     search = (search or "").strip()
     if search:
-        clauses.append(f"s.comment ILIKE $pattern ESCAPE '{LIKE_ESCAPE}'")
+        clauses.append(f"comment ILIKE $pattern ESCAPE '{LIKE_ESCAPE}'")
         params["pattern"] = like_pattern(search)
     params["limit"] = max(1, min(int(limit), MAX_COMMENTS))
-    # q.id is a whitelisted column name; every value is bound
+    scores = ", ".join(f"CASE WHEN {c}_answers >= $minimum THEN {c} END AS {c}" for c in QUESTIONS)
+    hidden = ", ".join(f"CASE WHEN {c} IS NOT NULL AND {c}_answers < $minimum THEN '{c}' END"
+                       for c in QUESTIONS)  # fmt: skip
     sql = (
-        "SELECT timezone('UTC', s.responded_at) AS responded_at, s.country, s.language, "  # noqa: S608
-        "s.channel, s.csat, s.nps, s.ces, s.comment, count(*) OVER () AS matched "
-        f"FROM {_SURVEYS} WHERE {' AND '.join(clauses)} "
-        "ORDER BY s.responded_at DESC, s.survey_id LIMIT $limit"
+        f"{view}SELECT timezone('UTC', responded_at) AS responded_at, country, language, "  # noqa: S608
+        f"channel, {scores}, comment, concat_ws(',', {hidden}) AS hidden, "
+        f"count(*) OVER () AS matched FROM v WHERE {' AND '.join(clauses)} "
+        "ORDER BY responded_at DESC, survey_id LIMIT $limit"
     )
     rows = db.query(sql, params)
     matched = int(rows["matched"].iloc[0]) if len(rows) else 0
-    return Comments(responses, matched, rows[COMMENT_COLUMNS].reset_index(drop=True))
+    return Comments(responses, matched, rows[COMMENT_COLUMNS].reset_index(drop=True), withheld)

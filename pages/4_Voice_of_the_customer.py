@@ -55,10 +55,14 @@ else:
                     question=question, widen=WIDEN))
             elif dist["suppressed"].iloc[0]:
                 show.empty(
-                    _("{question}: fewer than {minimum} answers for this filter, so the "
-                      "distribution is hidden to protect respondents' privacy. To see it, "
-                      "{widen}.").format(question=question, minimum=MIN_SURVEY_RESPONSES,
-                                         widen=WIDEN)
+                    (_("{question}: fewer than {minimum} answers for this filter, so the "
+                       "distribution is hidden to protect respondents' privacy. To see it, "
+                       "{widen}.") if n < MIN_SURVEY_RESPONSES else
+                     _("{question}: this filter names or leaves out a group with fewer than "
+                       "{minimum} answers, whose answers could be worked out by comparing "
+                       "views, so the distribution is hidden to protect respondents' privacy. "
+                       "To see it, {widen}.")).format(question=question,
+                                                     minimum=MIN_SURVEY_RESPONSES, widen=WIDEN)
                 )  # fmt: skip
             else:
                 title = _("{question} · {count} answers").format(question=question,
@@ -231,9 +235,12 @@ elif found.suppressed:
           "protect respondents' privacy. To read them, {widen}.").format(
             minimum=MIN_SURVEY_RESPONSES, widen=WIDEN)
     )
-elif found.matched == 0:
+elif found.matched == 0 and not found.withheld:
     show.empty(_("No comments {scope} for this filter.").format(scope=both) if scope
                else _("No comments were written for this filter."))  # fmt: skip
+elif found.matched == 0:
+    show.empty(_("No comments {scope} can be listed for this filter.").format(scope=both)
+               .replace("  ", " "))  # fmt: skip
 else:
     shown = len(found.rows)
     listed = (_("all listed") if shown == found.matched
@@ -253,3 +260,14 @@ else:
             _("Comment"): st.column_config.TextColumn(width="large"),
         },
     )  # fmt: skip
+privacy = []
+if found.withheld and not found.suppressed:
+    privacy.append(_("To protect respondents' privacy, {count} comments are not listed: fewer "
+                     "than {minimum} responses share their country, language and channel.").format(
+        count=fmt.count(found.withheld), minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
+if (found.rows["hidden"] != "").any():
+    privacy.append(_("'{hidden}': fewer than {minimum} responses with the same country, language "
+                     "and channel answered that question (privacy).").format(
+        hidden=fmt.suppressed(), minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
+if privacy:
+    st.caption(" ".join(privacy))

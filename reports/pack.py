@@ -82,7 +82,7 @@ def summary(db: Database, flt: Filter) -> pd.DataFrame:
 
         rows.append({
             _("KPI"): fmt.kpi_label(kpi),
-            _("Value"): _("hidden (< 5)") if row.suppressed else fmt.kpi_value(kpi, row.value),
+            _("Value"): fmt.suppressed() if row.suppressed else fmt.kpi_value(kpi, row.value),
             _("Target"): target, _("vs previous period"): change("previous"),
             _("vs a year earlier"): change("year_ago"), "n": fmt.count(row.n),
         })  # fmt: skip

@@ -18,6 +18,11 @@ it and S13 never, so only S01–S10 count.
     S11    T11    DE      email   02-27     1    0   1   "old refund complaint"   (before)
     S12    T12    DE      email   03-15     1    0   1   "late refund"            (after)
     S13    T13    US      email   never
+
+Comments are listed only when at least 5 responses share the author's country, language and
+channel, so the comment tests use ``crowded``: the same rows plus, for each of the six
+(country, channel) pairs above, 5 responses answered on 03-01 with CSAT 3, NPS 7, effort 4 and
+no comment.
 """
 
 from __future__ import annotations
@@ -97,10 +102,27 @@ SURVEYS = [
 # fmt: on
 
 
+CROWD_TICKETS, CROWD = [], []
+for pair, (country, channel) in enumerate(
+    [("DE", "email"), ("DE", "chat"), ("US", "email"), ("US", "chat"), ("JP", "chat"),
+     ("JP", "email")]
+):  # fmt: skip
+    for i in range(5):
+        tid, answered = f"C{pair}{i}", f"03-01 1{pair}:0{i}"
+        CROWD_TICKETS.append(ticket(tid, answered, country, channel))
+        CROWD.append(survey(f"S{tid}", tid, answered, 3, 7, 4, None))
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     path = tmp_path_factory.mktemp("voc") / "voc.duckdb"
     return Database(write_rows(path, TICKETS, SURVEYS))
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    path = tmp_path_factory.mktemp("voc") / "crowded.duckdb"
+    return Database(write_rows(path, TICKETS + CROWD_TICKETS, SURVEYS + CROWD))
 
 
 def counts(table) -> dict[int, float]:
@@ -148,11 +170,15 @@ def test_distribution_n_agrees_with_the_kpi_engine(db):
     assert satisfied / 9 == pytest.approx(engine.loc["csat", "value"])
 
 
-def test_ticket_filters_apply_to_the_surveys(db):
-    # DE answered S01-S05 with CSAT 5, 4, 2, 5, 3: exactly 5 answers, so it is shown
-    germany = voc.score_distribution(db, PERIOD.narrowed(countries=("DE",)), "csat")
-    assert counts(germany) == {1: 0, 2: 1, 3: 1, 4: 1, 5: 2}
+def test_ticket_filters_apply_to_the_surveys(db, crowded):
+    # DE answered S01-S05 with CSAT 5, 4, 2, 5, 3 and its crowd ten 3s
+    germany = voc.score_distribution(crowded, PERIOD.narrowed(countries=("DE",)), "csat")
+    assert counts(germany) == {1: 0, 2: 1, 3: 11, 4: 1, 5: 2}
     assert not germany["suppressed"].any()
+    # without the crowd, everyone minus Germany would give the other 4 answers: hidden
+    assert voc.score_distribution(db, PERIOD.narrowed(countries=("DE",)), "csat")[
+        "suppressed"
+    ].all()
     # chat: S02 4, S04 5, S07 5, S09 4
     chat = voc.score_distribution(db, PERIOD.narrowed(channels=("chat",)), "csat")
     assert chat["n"].iloc[0] == 4
@@ -182,10 +208,12 @@ def test_questions_come_from_a_whitelist(db, name):
 
 
 # ---------------------------------------------------------------- comments
-def test_comments_newest_first_without_ids(db):
-    found = voc.comments(db, PERIOD)
-    # responses in March: S01-S10 = 10; comments: all but S08 (none) and S10 (blank) = 8
-    assert found.responses == 10 and found.matched == 8 and not found.suppressed
+def test_comments_newest_first_without_ids(crowded):
+    found = voc.comments(crowded, PERIOD)
+    # responses in March: S01-S10 and the crowd's 30 = 40; comments: all but S08 (none) and
+    # S10 (blank) = 8
+    assert found.responses == 40 and found.matched == 8 and not found.suppressed
+    assert found.withheld == 0 and (found.rows["hidden"] == "").all()
     assert found.rows["comment"].tolist()[:3] == [
         "丁寧な対応でした", "saved to C:\\temp\\log", "fineXok and REFUND please",
     ]  # fmt: skip
@@ -193,8 +221,8 @@ def test_comments_newest_first_without_ids(db):
     assert not {"customer_id", "ticket_id", "survey_id"} & set(found.rows.columns)
 
 
-def test_the_limit_caps_the_list_but_not_the_count(db):
-    found = voc.comments(db, PERIOD, limit=3)
+def test_the_limit_caps_the_list_but_not_the_count(crowded):
+    found = voc.comments(crowded, PERIOD, limit=3)
     assert found.matched == 8 and len(found.rows) == 3
     assert found.rows["responded_at"].is_monotonic_decreasing
 
@@ -218,23 +246,24 @@ COMMENT_OF = {s["survey_id"]: s["comment"] for s in SURVEYS}
 
 
 @pytest.mark.parametrize(("search", "expected"), SEARCHES, ids=[s for s, _ in SEARCHES])
-def test_search_finds_literal_text_only(db, search, expected):
-    found = voc.comments(db, PERIOD, search=search)
+def test_search_finds_literal_text_only(crowded, search, expected):
+    found = voc.comments(crowded, PERIOD, search=search)
     assert found.rows["comment"].tolist() == [COMMENT_OF[s] for s in expected]
     assert found.matched == len(expected)
-    assert db.query("SELECT count(*) AS n FROM surveys")["n"][0] == 13  # nothing dropped
+    assert crowded.query("SELECT count(*) AS n FROM surveys")["n"][0] == 43  # nothing dropped
 
 
-def test_score_range_bounds_the_chosen_question(db):
+def test_score_range_bounds_the_chosen_question(crowded):
     # CSAT 4-5 with a comment: S01 5, S02 4, S04 5, S07 5, S09 4 (S08 4 has none)
-    assert voc.comments(db, PERIOD, min_score=4, max_score=5).matched == 5
+    assert voc.comments(crowded, PERIOD, min_score=4, max_score=5).matched == 5
     # CSAT at most 2: S03 2, S06 1
-    low = voc.comments(db, PERIOD, max_score=2)
+    low = voc.comments(crowded, PERIOD, max_score=2)
     assert low.rows["comment"].tolist() == [COMMENT_OF["S06"], COMMENT_OF["S03"]]
     # with a search: "refund" among CSAT 4-5 is S01 only
-    assert voc.comments(db, PERIOD, "refund", 4, 5).rows["comment"].tolist() == [COMMENT_OF["S01"]]
+    refund = voc.comments(crowded, PERIOD, "refund", 4, 5)
+    assert refund.rows["comment"].tolist() == [COMMENT_OF["S01"]]
     # NPS 9-10: S01 10, S02 9, S07 10 (S10's 9 came with a blank comment)
-    assert voc.comments(db, PERIOD, min_score=9, question_id="nps").matched == 3
+    assert voc.comments(crowded, PERIOD, min_score=9, question_id="nps").matched == 3
 
 
 def test_comments_are_withheld_below_five_responses(db):
@@ -242,10 +271,12 @@ def test_comments_are_withheld_below_five_responses(db):
     japan = voc.comments(db, PERIOD.narrowed(countries=("JP",)))
     assert japan.responses == 2 and japan.suppressed
     assert japan.matched == 0 and japan.rows.empty
-    # chat: S02, S04, S07, S09 = 4 responses -> withheld; e-mail: S01 S03 S05 S06 S08 S10 = 6
+    # chat: S02, S04, S07, S09 = 4 responses -> withheld; e-mail: S01 S03 S05 S06 S08 S10 = 6,
+    # but its comments come from groups of 3 (DE e-mail: S01 S03 S05) and 2 (US: S06 S08)
     assert voc.comments(db, PERIOD.narrowed(channels=("chat",))).suppressed
     email = voc.comments(db, PERIOD.narrowed(channels=("email",)))
-    assert email.responses == 6 and email.matched == 4  # S01 S03 S05 S06
+    assert email.responses == 6 and not email.suppressed
+    assert email.matched == 0 and email.withheld == 4  # S01 S03 S05 S06
 
 
 def test_like_pattern_escapes_wildcards_and_the_escape_character():
@@ -325,15 +356,20 @@ def test_market_table_shows_raw_and_baseline(use_sample):
 def test_search_box_filters_the_comments_and_lives_in_the_url(use_sample):
     app = open_page(SCRIPT)
     everything = len(comment_frame(app))
+    withheld = voc.comments(Database(use_sample), sample_filter()).withheld
+    assert withheld > 0  # the sample's small groups: said under the table, not listed
+    assert any(f"privacy, {fmt.count(withheld)} comments are not listed" in c.value
+               for c in app.caption)  # fmt: skip
     search = next(t for t in app.text_input if t.label == "Search the comments")
-    search.set_value("refund").run()
+    # (the sample's two "refund" comments this month come from groups too small to list)
+    search.set_value("agent").run()
     assert not app.exception
     comments = comment_frame(app)["Comment"].tolist()
     assert 0 < len(comments) <= everything
-    assert all("refund" in c.lower() for c in comments)
-    expected = voc.comments(Database(use_sample), sample_filter(), "refund")
+    assert all("agent" in c.lower() for c in comments)
+    expected = voc.comments(Database(use_sample), sample_filter(), "agent")
     assert any(f"**{fmt.count(expected.matched)}** comments" in c.value for c in app.caption)
-    assert app.query_params.get("q") == "refund"
+    assert app.query_params.get("q") == "agent"
 
     for hostile in ("100%", "'; DROP TABLE surveys; --", "_", "\\"):
         search = next(t for t in app.text_input if t.label == "Search the comments")

@@ -27,7 +27,7 @@ WORD_JOINER = "\u2060"  # invisible, keeps a name from being read as a web addre
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # CommonMark escapes any of these
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _FOREIGN_TAG = re.compile(r"<(?!/?(?:b|i|br|sup|extra)>)")  # the chart builders' own tags stay
-SUPPRESSED = N_("hidden (< 5 responses)")  # survey groups too small to show (privacy)
+SUPPRESSED = N_("hidden (privacy)")  # fewer than 5 responses, or derivable (metrics.engine)
 DATE = N_("dd MMM yyyy")  # Babel (CLDR) date pattern: '26 Nov 2026'
 
 

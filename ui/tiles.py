@@ -104,7 +104,8 @@ def kpi_tiles(
                 chart_type="area",
             )
             if row["suppressed"]:
-                st.caption(_("Fewer than 5 responses: not shown (privacy)"))
+                st.caption(_("Hidden for privacy: fewer than 5 responses, or derivable from "
+                             "other figures"))
             elif row["after_data_end"]:
                 st.caption(_("No data: the period ends after the data does"))
             else:

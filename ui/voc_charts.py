@@ -286,13 +286,20 @@ def baseline_table(table: pd.DataFrame, kpi: str, dimension: str) -> pd.DataFram
 
 # ------------------------------------------------------------------ comments
 def comment_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Comments for display: readable market names, no ids, '–' for a skipped question."""
+    """Comments for display: readable market names, no ids, '–' for a skipped question and
+    the hidden mark for a score hidden for privacy (``metrics.voc.comments``)."""
+
+    def score(value: float, hidden: str, column: str) -> str:
+        if column in hidden.split(","):
+            return fmt.suppressed()
+        return fmt.MISSING if pd.isna(value) else str(int(value))
+
     return pd.DataFrame({
         _("Answered (UTC)"): pd.to_datetime(rows["responded_at"]),
         _("Country"): [fmt.member("country", c) for c in rows["country"]],
         _("Language"): [fmt.member("language", c) for c in rows["language"]],
         _("Channel"): [fmt.member("channel", c) for c in rows["channel"]],
-        **{label: [fmt.MISSING if pd.isna(v) else str(int(v)) for v in rows[column]]
+        **{label: [score(v, h, column) for v, h in zip(rows[column], rows["hidden"], strict=True)]
            for label, column in (("CSAT", "csat"), ("NPS", "nps"), ("CES", "ces"))},
         _("Comment"): rows["comment"],
     })  # fmt: skip
