@@ -17,7 +17,6 @@ forecast of those days is scored with WAPE = sum |actual − forecast| / sum act
 
 from __future__ import annotations
 
-import datetime as dt
 import warnings
 from dataclasses import dataclass
 
@@ -150,7 +149,3 @@ def forecast_daily(
     return Forecast(
         history, forecast, backtest, wape(held.to_numpy(), check["mean"].to_numpy()), effects
     )
-
-
-def horizon_dates(forecast: Forecast) -> tuple[dt.date, dt.date]:
-    return forecast.forecast["day"].iloc[0].date(), forecast.forecast["day"].iloc[-1].date()

@@ -30,7 +30,6 @@ from metrics.schedule import scheduled_by_interval
 # ---- the staffing plan: required against scheduled, per interval and language ----------------
 
 LIVE_CHANNELS = ("phone", "chat")  # queues: Erlang C (or A with patience)
-WRITTEN_CHANNELS = ("email", "web_form", "social", "messaging")  # workload at a target occupancy
 PROFILE_WEEKS = 8  # intraday shape of future demand: the last weeks' hour-of-week profile
 
 

@@ -41,7 +41,6 @@ MISSING_CHROME = N_(
 # Column headers of exported tables. The engine's column names are the English headers (so
 # English files keep names that scripts rely on) and the message ids other languages translate.
 COMPARISONS = ("previous", "year_ago", "baseline")
-MEASURES = ("value", "n", "delta", "delta_rel", "p_value", "significant")
 EXPORT_COLUMNS = frozenset((
     N_("kpi"), N_("value"), N_("n"), N_("ci_low"), N_("ci_high"), N_("low_confidence"),
     N_("suppressed"), N_("provisional"), N_("previous_value"), N_("previous_n"),

@@ -1,8 +1,12 @@
-"""Shared fixtures: one generated sample per test session, and a hand-built tiny database."""
+"""Shared fixtures: one generated sample per test run, and a hand-built tiny database."""
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -18,22 +22,45 @@ SAMPLE_SEED = 7
 STORAGE = ("duckdb", "parquet")  # the two layouts data_access reads
 
 
+def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]) -> Path:
+    """``build(path)`` once per test run: parallel workers (pytest-xdist) share the first one's
+    result under a file lock. Builders publish atomically, so an existing path is complete."""
+    root = factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        root = root.parent  # the run's folder, above each worker's own
+    path = root / name
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            build(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def sample_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    build_sample(path, SAMPLE_TICKETS, SAMPLE_SEED, SAMPLE_END)
-    return path
+    build = partial(build_sample, n_tickets=SAMPLE_TICKETS, seed=SAMPLE_SEED, end=SAMPLE_END)
+    return built_once(tmp_path_factory, "sample.duckdb", build)
 
 
 @pytest.fixture(scope="session")
 def sample_lake(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same sample published as a hive-partitioned Parquet lake."""
-    return lake.export_lake(sample_path, tmp_path_factory.mktemp("lake") / "lake")
+    return built_once(tmp_path_factory, "lake", lambda path: lake.export_lake(sample_path, path))
 
 
-@pytest.fixture(scope="session", params=STORAGE)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests on the sample run on the DuckDB file; those marked ``both_layouts`` (the SQL of the
+    metrics on the sample, a render of every page) also run on the Parquet lake, where the same
+    SQL reads views over Parquet files. tests/test_lake.py compares the two layouts directly."""
+    if "sample_location" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_layouts") is not None
+        metafunc.parametrize("sample_location", STORAGE if both else STORAGE[:1], indirect=True,
+                             scope="session")  # fmt: skip
+
+
+@pytest.fixture(scope="session")
 def sample_location(request: pytest.FixtureRequest, sample_path: Path) -> Path:
-    """The sample as a DuckDB file and as a Parquet lake: every test on it runs on both."""
+    """The sample as a DuckDB file or as a Parquet lake (parametrized: pytest_generate_tests)."""
     return sample_path if request.param == "duckdb" else request.getfixturevalue("sample_lake")
 
 

@@ -44,6 +44,7 @@ def expected_tiles(path: Path, flt: Filter) -> dict[str, str]:
     return {k: fmt.kpi_value(k, table.loc[k, "value"]) for k in HEADLINE}
 
 
+@pytest.mark.both_layouts
 @pytest.mark.parametrize("script", SCRIPTS)
 @pytest.mark.parametrize(
     "query", [{}, {"country": "KR,JP", "channel": "chat", "period": "last_90d"}]

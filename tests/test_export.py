@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +20,10 @@ from data_access.filters import Filter
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
 from reports import export, pack
-from tests.apptest import ROOT, open_page
+from reports.__main__ import main as reports_cli
+from tests.apptest import open_page
 from tests.browser import looks_blank
+from tests.cli import run_main
 from tests.conftest import SAMPLE_END
 from ui import charts
 
@@ -153,11 +154,8 @@ def test_file_names_carry_kpi_filters_and_date():
 @needs_chromium
 def test_cli_pack_pdf_for_one_market(sample_path, tmp_path):
     out = tmp_path / "kr.pdf"
-    result = subprocess.run(
-        [sys.executable, "-m", "reports", "pack", "--db", str(sample_path), "--from",
-         "2026-10-01", "--to", "2026-10-31", "--where", "country=KR", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--from", "2026-10-01",
+                      "--to", "2026-10-31", "--where", "country=KR", "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     reader = PdfReader(out)
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -171,10 +169,8 @@ def test_cli_pack_pdf_for_one_market(sample_path, tmp_path):
 
 def test_cli_pack_html_is_self_contained_and_filtered(sample_path, tmp_path):
     out = tmp_path / "jp.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "reports", "pack", "--db", str(sample_path), "--where",
-         "country=JP", "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--where", "country=JP",
+                      "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     page = out.read_text()
     assert "countries: Japan" in page and "Plotly.newPlot" in page
@@ -183,21 +179,18 @@ def test_cli_pack_html_is_self_contained_and_filtered(sample_path, tmp_path):
 
 
 def test_cli_pack_errors(sample_path, tmp_path):
-    bad = subprocess.run([sys.executable, "-m", "reports", "pack", "--db", str(sample_path),
-                          "--out", str(tmp_path / "pack.docx")], cwd=ROOT, capture_output=True,
-                         text=True)  # fmt: skip
+    bad = run_main(reports_cli, "pack", "--db", str(sample_path), "--out",
+                   str(tmp_path / "pack.docx"))  # fmt: skip
     assert bad.returncode == 2 and "--out must end in .pdf or .html" in bad.stderr
-    where = subprocess.run([sys.executable, "-m", "reports", "pack", "--db", str(sample_path),
-                            "--where", "planet=mars", "--out", str(tmp_path / "p.html")],
-                           cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    where = run_main(reports_cli, "pack", "--db", str(sample_path), "--where", "planet=mars",
+                     "--out", str(tmp_path / "p.html"))  # fmt: skip
     assert where.returncode == 2 and "KEY one of country" in where.stderr
 
 
 def test_pdf_without_a_browser_says_what_is_missing(sample_path, tmp_path, monkeypatch):
     env = {"PATH": "/nonexistent", "BROWSER_PATH": "/nonexistent/chrome"}
-    result = subprocess.run([sys.executable, "-m", "reports", "pack", "--db", str(sample_path),
-                             "--out", str(tmp_path / "p.pdf")], cwd=ROOT, capture_output=True,
-                            text=True, env=env)  # fmt: skip
+    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--out",
+                      str(tmp_path / "p.pdf"), env=env)  # fmt: skip
     assert result.returncode == 1 and "apt-get install chromium" in result.stderr
     monkeypatch.setattr(export, "chrome_path", lambda: None)
     with pytest.raises(RuntimeError, match="HTML, CSV and XLSX work without it"):

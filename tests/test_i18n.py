@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import subprocess
-import sys
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,8 +16,10 @@ from pypdf import PdfReader
 
 from metrics.engine import kpi_table
 from reports import export
-from tests.apptest import ROOT, figures, open_page, sample_filter
+from reports.__main__ import main as reports_cli
+from tests.apptest import figures, open_page, sample_filter
 from tests.browser import looks_blank
+from tests.cli import run_main
 from ui import format as fmt
 from ui import i18n, messages
 from ui.page import PAGES
@@ -280,11 +280,9 @@ def fmt_bars(table: pd.DataFrame) -> go.Figure:
 @needs_chromium
 def test_cli_pack_pdf_in_korean(sample_path, tmp_path):
     out = tmp_path / "kr.pdf"
-    result = subprocess.run(
-        [sys.executable, "-m", "reports", "pack", "--db", str(sample_path), "--from",
-         "2026-10-01", "--to", "2026-10-31", "--where", "country=KR", "--lang", "ko",
-         "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--from", "2026-10-01",
+                      "--to", "2026-10-31", "--where", "country=KR", "--lang", "ko", "--out",
+                      str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
     assert korean(text)
@@ -302,15 +300,11 @@ def test_cli_pack_pdf_in_korean(sample_path, tmp_path):
 
 def test_cli_pack_html_in_korean_and_unknown_languages(sample_path, tmp_path):
     out = tmp_path / "jp.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "reports", "pack", "--db", str(sample_path), "--where",
-         "country=JP", "--lang", "ko", "--out", str(out)], cwd=ROOT, capture_output=True,
-        text=True, timeout=300,
-    )  # fmt: skip
+    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--where", "country=JP",
+                      "--lang", "ko", "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     page = out.read_text(encoding="utf-8")
     assert "<html lang='ko'>" in page and "국가: 일본" in page and "Noto Sans CJK KR" in page
-    bad = subprocess.run([sys.executable, "-m", "reports", "pack", "--db", str(sample_path),
-                          "--lang", "xx", "--out", str(tmp_path / "p.html")], cwd=ROOT,
-                         capture_output=True, text=True)  # fmt: skip
+    bad = run_main(reports_cli, "pack", "--db", str(sample_path), "--lang", "xx", "--out",
+                   str(tmp_path / "p.html"))  # fmt: skip
     assert bad.returncode == 2 and "--lang" in bad.stderr

@@ -13,8 +13,6 @@ import hmac
 import io
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -41,6 +39,8 @@ from data_access.importer import (
     suggest,
     validation,
 )
+from data_access.importer.__main__ import main as importer_cli
+from tests.cli import Ran, run_main
 from tests.importer_helpers import (
     KEY,
     TICKET_HEADERS,
@@ -742,12 +742,8 @@ def test_language_names_and_tags_resolve_to_iso_639_1(text, code):
 
 
 # ---------------------------------------------------------------- command line
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "data_access.importer", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, privacy.KEY_ENV: KEY, **(env or {})},
-    )  # fmt: skip
+def run_cli(*args: str, env: dict[str, str] | None = None) -> Ran:
+    return run_main(importer_cli, *args, env={privacy.KEY_ENV: KEY, **(env or {})})
 
 
 def test_command_line_imports_with_a_saved_mapping(db, tmp_path):

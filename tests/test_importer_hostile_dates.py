@@ -8,15 +8,14 @@ the rest of the file loads. Expected instants are worked out by hand in the comm
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from data_access import config
 from data_access.importer import Mapping, MappingError, codes, import_file, privacy
+from data_access.importer.__main__ import main as importer_cli
+from tests.cli import run_main
 from tests.importer_helpers import (
     KEY,
     rows,
@@ -27,7 +26,6 @@ from tests.importer_helpers import (
     write_csv,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.UTC
 
 
@@ -161,12 +159,9 @@ def test_the_window_is_set_by_environment_or_command_line(db, tmp_path, monkeypa
     monkeypatch.delenv(config.IMPORT_DATES_VAR)
     mapping_path = tmp_path / "m.json"
     ticket_mapping().save(mapping_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "data_access.importer", "tickets", str(path), "--db", str(db),
-         "--mapping", str(mapping_path), "--dates", "1995-01-01/"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, privacy.KEY_ENV: KEY},
-    )  # fmt: skip
+    done = run_main(importer_cli, "tickets", str(path), "--db", str(db), "--mapping",
+                    str(mapping_path), "--dates", "1995-01-01/",
+                    env={privacy.KEY_ENV: KEY})  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "4 rows read, 1 loaded" in done.stdout  # the default end: a day after the import
     assert stored(db, prefix="o")["o1"] == dt.datetime(1995, 6, 1, 10, tzinfo=UTC)

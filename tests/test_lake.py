@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -18,9 +16,9 @@ from data_access.filters import Filter
 from data_access.quality import import_history, quality_indicators, table_overview
 from metrics.engine import kpi_table
 from tests.apptest import open_page
+from tests.cli import run_main
 from tests.conftest import SAMPLE_END, write_rows
 
-ROOT = Path(__file__).resolve().parent.parent
 NOVEMBER = Filter(start=dt.date(2026, 11, 1), end=SAMPLE_END)
 
 
@@ -94,18 +92,10 @@ def test_a_failed_export_leaves_the_old_lake_untouched(tmp_path: Path, sample_pa
 
 def test_cli_exports(tmp_path: Path, sample_path: Path):
     out = tmp_path / "cli-lake"
-    done = subprocess.run(
-        [sys.executable, "-m", "data_access.lake", "export", "--db", str(sample_path),
-         "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = run_main(lake.main, "export", "--db", str(sample_path), "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert data_exists(out)
-    missing = subprocess.run(
-        [sys.executable, "-m", "data_access.lake", "export", "--db", str(tmp_path / "none"),
-         "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    missing = run_main(lake.main, "export", "--db", str(tmp_path / "none"), "--out", str(out))
     assert missing.returncode == 2
     assert "No database at" in missing.stderr
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,12 +16,13 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import stats
+from metrics.__main__ import main as metrics_cli
 from metrics.engine import compile_request, kpi_table
 from metrics.movers import biggest_movers
 from metrics.registry import KPIS, UnknownNameError
+from tests.cli import Ran, run_main
 from tests.conftest import SAMPLE_END, write_rows
 
-ROOT = Path(__file__).resolve().parent.parent
 T0 = dt.datetime(2025, 3, 3, tzinfo=dt.UTC)  # a Monday
 MARCH = Filter(start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 16))
 
@@ -280,6 +278,7 @@ def test_days_are_cut_in_the_requested_time_zone(tmp_path):
 
 
 # ---------------------------------------------------------------- on the generated sample
+@pytest.mark.both_layouts
 def test_grouped_totals_add_up_and_regions_cover_every_country(sample_db):
     flt = Filter(start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30))
     total = kpi_table(sample_db, ["volume"], flt=flt)["value"][0]
@@ -290,6 +289,7 @@ def test_grouped_totals_add_up_and_regions_cover_every_country(sample_db):
     assert regions == {"Africa", "Americas", "Asia", "Europe", "Oceania"}
 
 
+@pytest.mark.both_layouts
 @pytest.mark.parametrize("start", [dt.date(2026, 8, 3), dt.date(2026, 8, 5)])  # Mon, Wed
 def test_backlog_by_week_equals_a_direct_count(sample_db, sample_con, start):
     flt = Filter(start=start, end=dt.date(2026, 8, 30), countries=("KR",))
@@ -309,6 +309,7 @@ def test_backlog_by_week_equals_a_direct_count(sample_db, sample_con, start):
         zip(last_week["channel"], last_week["value"], strict=True))  # fmt: skip
 
 
+@pytest.mark.both_layouts
 def test_comparisons_line_up_with_separate_queries(sample_db):
     flt = Filter(start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 28))
     kpis = ["volume", "csat", "frt_median", "aht", "nps"]
@@ -322,6 +323,7 @@ def test_comparisons_line_up_with_separate_queries(sample_db):
         assert np.allclose(merged[f"{name}_delta"], delta, equal_nan=True)
 
 
+@pytest.mark.both_layouts
 def test_biggest_movers_find_the_german_payment_outage(sample_db):
     first = SAMPLE_END - dt.timedelta(days=170)  # the sample's incident
     flt = Filter(start=first - dt.timedelta(days=4), end=first + dt.timedelta(days=2))
@@ -333,6 +335,7 @@ def test_biggest_movers_find_the_german_payment_outage(sample_db):
 
 
 # ---------------------------------------------------------------- safety and errors
+@pytest.mark.both_layouts
 def test_hostile_filter_values_reach_the_engine_as_values(sample_db):
     flt = Filter(countries=("DE' OR '1'='1",), channels=("'); DROP TABLE tickets; --",))
     table = kpi_table(sample_db, ["volume", "csat", "backlog"], flt=flt)
@@ -367,9 +370,8 @@ def test_every_kpi_is_declared_completely():
 
 
 # ---------------------------------------------------------------- the command line
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT,
-                          capture_output=True, text=True)  # fmt: skip
+def run_cli(*args: str) -> Ran:
+    return run_main(metrics_cli, *args)
 
 
 def test_cli_prints_the_same_table_as_the_engine(sample_path, sample_db):
@@ -428,6 +430,7 @@ def test_cli_reports_a_missing_database(tmp_path):
 
 
 # ---------------------------------------------------------------- top-N splits and baselines
+@pytest.mark.both_layouts
 def test_other_is_computed_from_its_rows_not_from_the_kept_groups(sample_db):
     flt = Filter(start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30))
     keep = ["US", "DE"]

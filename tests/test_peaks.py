@@ -51,6 +51,7 @@ def test_multiplier_worked_by_hand(tmp_path):
     assert not december["complete"]
 
 
+@pytest.mark.both_layouts
 def test_the_samples_black_friday_and_lunar_new_year_are_found(sample_db):
     table = peak_multipliers(sample_db, Filter())
     bf = table[(table["peak_id"] == "black_friday") & (table["year"] == 2025)]
@@ -65,6 +66,7 @@ def test_the_samples_black_friday_and_lunar_new_year_are_found(sample_db):
     assert korea["year"] == 2026 and korea["previous_year"] == 2025
 
 
+@pytest.mark.both_layouts
 def test_holidays_are_quieter_than_the_same_weekday(sample_db):
     flt = Filter(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 20))
     effects = holiday_effects(sample_db, flt, ["DE"])
@@ -78,6 +80,7 @@ def test_wape_worked_by_hand():
     assert wape(np.array([10, 20, 30]), np.array([8, 25, 30])) == pytest.approx(7 / 60)
 
 
+@pytest.mark.both_layouts
 def test_forecast_has_intervals_calendar_effects_and_a_back_test(sample_db):
     result = forecast_daily(sample_db, Filter(), "language", "en", horizon_days=84)
     ahead = result.forecast
@@ -95,6 +98,7 @@ def test_forecast_has_intervals_calendar_effects_and_a_back_test(sample_db):
     assert np.allclose(again.forecast["upper"], ahead["upper"])  # intervals are reproducible
 
 
+@pytest.mark.both_layouts
 def test_forecast_refuses_what_it_cannot_do(sample_db):
     with pytest.raises(ValueError, match="per 'language' or per 'hub'"):
         forecast_daily(sample_db, Filter(), "country", "DE")

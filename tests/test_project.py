@@ -69,3 +69,10 @@ def test_ruff_finds_nothing():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT,
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_vulture_finds_no_unused_code():
+    # paths, confidence and the few names only frameworks use: [tool.vulture] in pyproject.toml
+    result = subprocess.run([sys.executable, "-m", "vulture"], cwd=ROOT, capture_output=True,
+                            text=True)  # fmt: skip
+    assert result.returncode == 0, "unused code:\n" + result.stdout + result.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -16,7 +14,9 @@ from data_access import reference
 from data_access.retail_calendar import peak_calendar
 from data_access.sample import build_sample
 from data_access.sample import generator as generator_module
+from data_access.sample.__main__ import main as sample_cli
 from data_access.schema import CHANNELS, TABLES
+from tests.cli import run_main
 from tests.conftest import SAMPLE_END, SAMPLE_TICKETS
 
 
@@ -177,11 +177,9 @@ def test_same_seed_and_end_give_identical_data(tmp_path):
 
 def test_command_line_builds_the_requested_sample_with_progress(tmp_path):
     out = tmp_path / "cli.duckdb"
-    result = subprocess.run(
-        [sys.executable, "-m", "data_access.sample", "--out", str(out), "--tickets", "2000",
-         "--seed", "3", "--end", "2025-01-31"],
-        capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent,
-    )  # fmt: skip
+    result = run_main(sample_cli, "--out", str(out), "--tickets", "2000", "--seed", "3",
+                      "--end", "2025-01-31")  # fmt: skip
+    assert result.returncode == 0, result.stderr
     assert "100%" in result.stderr
     con = duckdb.connect(str(out), read_only=True)
     assert con.execute("SELECT count(*), max(created_at)::DATE FROM tickets").fetchone() == (
@@ -192,10 +190,7 @@ def test_command_line_builds_the_requested_sample_with_progress(tmp_path):
 
 
 def test_command_line_rejects_bad_arguments(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "data_access.sample", "--out", str(tmp_path / "x.duckdb"),
-         "--tickets", "0"], capture_output=True, text=True, cwd=Path(__file__).parent.parent,
-    )  # fmt: skip
+    result = run_main(sample_cli, "--out", str(tmp_path / "x.duckdb"), "--tickets", "0")
     assert result.returncode == 2
     assert "--tickets must be at least 1" in result.stderr
     assert not (tmp_path / "x.duckdb").exists()

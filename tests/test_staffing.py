@@ -85,6 +85,7 @@ def test_levers_move_the_requirement_the_right_way(small):
     assert staffing_plan(small, flt, Targets(service_level=0.6))["required_scheduled"].sum() <= base
 
 
+@pytest.mark.both_layouts
 def test_the_samples_deliberate_gaps_show(sample_db):
     flt = Filter(start=SAMPLE_END - dt.timedelta(days=27), end=SAMPLE_END)
     plan = staffing_plan(sample_db, flt, Targets())
@@ -96,6 +97,7 @@ def test_the_samples_deliberate_gaps_show(sample_db):
     assert uncovered["ko"] > 3 * uncovered["en"]  # English is covered around the clock
 
 
+@pytest.mark.both_layouts
 def test_planning_ahead_uses_the_forecast_and_the_future_schedule(sample_db):
     first = SAMPLE_END + dt.timedelta(days=1)  # the day after the data: Black Friday 2026
     flt = Filter(start=first, end=first + dt.timedelta(days=6), languages=("de",))

@@ -7,10 +7,7 @@ Every database here is built by hand; expected values are worked out in the comm
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from io import StringIO
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -22,13 +19,14 @@ from scipy.stats import norm
 from data_access.database import Database
 from data_access.filters import Filter, unknown_values
 from metrics import stats
+from metrics.__main__ import main as metrics_cli
 from metrics.contact_hours import contacts_per_hour, hours_covered
 from metrics.engine import kpi_table, order_statistic_window
 from metrics.movers import biggest_movers
+from tests.cli import Ran, run_main
 from tests.conftest import write_rows
 from ui import charts
 
-ROOT = Path(__file__).resolve().parent.parent
 T0 = dt.datetime(2025, 3, 3, tzinfo=dt.UTC)  # a Monday
 MARCH = Filter(start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 16))  # previous: 02-17..03-02
 BEFORE = T0 - dt.timedelta(days=14)  # the previous period's first moment
@@ -52,9 +50,8 @@ def queue(start: int, created: dt.datetime, channel: str, abandoned: int, offere
                    abandoned=i < abandoned) for i in range(offered)]  # fmt: skip
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT,
-                          capture_output=True, text=True)  # fmt: skip
+def run_cli(*args: str) -> Ran:
+    return run_main(metrics_cli, *args)
 
 
 # ---------------------------------------------------------------- no p-value without data

@@ -48,10 +48,6 @@ def channel_order(channels: Sequence[str]) -> list[str]:
     return known + sorted(set(channels) - set(CHANNELS))
 
 
-def channel_colour(channel: str) -> str:
-    return CHANNEL_COLOURS.get(channel, theme.NEUTRAL)
-
-
 def colour_channels(fig: go.Figure) -> go.Figure:
     """Give each trace named after a channel that channel's colour (line, marker and fill)."""
     by_label = {fmt.member("channel", c): colour for c, colour in CHANNEL_COLOURS.items()}

@@ -168,13 +168,6 @@ def kpi_delta(kpi: Kpi | str, delta: float | None) -> str:
     return sign + number(round(size))
 
 
-def relative(change: float | None) -> str:
-    if _is_missing(change) or math.isinf(change):
-        return ""
-    sign = "-" if f"{change * 100:+.1f}".startswith("-") else "+"
-    return sign + _("{value} %").format(value=number(abs(change) * 100, 1, grouping=False))
-
-
 _AXIS_UNITS = {
     "duration": N_("hours"),
     "seconds": N_("seconds"),

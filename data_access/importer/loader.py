@@ -39,7 +39,6 @@ MEMORY_LIMIT = os.environ.get("SERVICE_ATLAS_IMPORT_MEMORY", "256MB")
 LOCK_TIMEOUT_SECONDS = 10.0
 SAMPLE_PROBLEMS = 1000  # problems kept in memory (the full list goes to the report file)
 REPORT_VALUE_CHARS = 200  # of each value shown in a report, after masking
-REPORT_COLUMNS = ("file", "row", "column", "field", "reason", "value", "detail")
 
 
 class ImportAborted(RuntimeError):
@@ -58,7 +57,7 @@ class ImportResult:
     rows_refused: int
     rows_replaced: int
     reasons: dict[str, int]  # refused rows per reason (a row may have several reasons)
-    problems: pd.DataFrame  # the first problems, in file order (columns: REPORT_COLUMNS)
+    problems: pd.DataFrame  # the first problems, in file order (columns: see _REPORT_SQL)
     problem_count: int  # all problems (a row may have several)
     report_path: Path | None  # the full report, when one was asked for
     mapping: Mapping

@@ -27,7 +27,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
@@ -48,7 +48,6 @@ XLSX_BATCH_ROWS = 20_000
 PARQUET_BATCH_ROWS = 100_000
 SAMPLE_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
-FORMATS = ("csv", "parquet", "xlsx")
 
 
 class ImportFileError(ValueError):
@@ -89,11 +88,6 @@ class Batch:
     table: pa.Table  # the requested columns, all strings
     rows: np.ndarray  # row number of each record
     done: float  # share of the file read so far
-
-
-@dataclass
-class _Rejects:
-    rows: list[BadRow] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------------ inspect

@@ -55,7 +55,6 @@ COUNT_TOO_LARGE = "number out of range"
 OUT_OF_RANGE = "score out of range"
 UNKNOWN_FLAG = "unknown yes/no value"
 DUPLICATE = "duplicate id"
-WRONG_FIELDS = "wrong number of fields"
 ORDER_CHECKS = {
     # table: (column, earlier column, reason)
     "tickets": (

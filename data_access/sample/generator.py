@@ -58,7 +58,6 @@ class _Calendar:
         self.end = end
         self.start = end - dt.timedelta(days=DAYS - 1)
         self.t0 = pd.Timestamp(self.start, tz="UTC")
-        self.t_end = self.t0 + pd.Timedelta(days=DAYS)
         self.hours = pd.date_range(self.t0, periods=DAYS * 24, freq="h")
         self.years = list(range(self.start.year - 1, end.year + 2))
         self.first_day = self.start - dt.timedelta(days=1)  # local dates start a day earlier
@@ -363,7 +362,6 @@ class SampleGenerator:
         with np.errstate(divide="ignore", invalid="ignore"):
             rho = np.where(available > 0, load / available, np.inf)
             rho_live = np.where(available > 0, live_load / available, np.inf)
-        self.rho_grid = rho
 
         # hour index of the next hour with somebody on shift who speaks the language
         covered = capacity > 0
