@@ -31,6 +31,28 @@ def chromium_path() -> str | None:
     return None
 
 
+def skip_without_chromium() -> None:
+    """Skip a browser test module where Chromium is missing (CI installs it)."""
+    if chromium_path() is None:
+        import pytest
+
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium); CI installs "
+                    "it", allow_module_level=True)  # fmt: skip
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (a ``Browser``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

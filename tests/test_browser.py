@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
-    CHROMIUM_FLAGS,
     SCREENSHOTS,
-    chromium_path,
+    chromium,
     looks_blank,
+    skip_without_chromium,
     streamlit_server,
     wait_for_app,
 )
@@ -20,9 +20,7 @@ from ui.page import PAGES
 
 pytestmark = pytest.mark.browser
 
-if chromium_path() is None:
-    pytest.skip("Chromium is not installed (Debian: apt-get install chromium); CI installs it",
-                allow_module_level=True)  # fmt: skip
+skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +31,8 @@ def server(sample_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

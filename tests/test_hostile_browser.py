@@ -11,10 +11,10 @@ import pytest
 from data_access import store
 from data_access.importer import import_file
 from tests.browser import (
-    CHROMIUM_FLAGS,
     SCREENSHOTS,
-    chromium_path,
+    chromium,
     looks_blank,
+    skip_without_chromium,
     streamlit_server,
     wait_for_app,
 )
@@ -24,9 +24,7 @@ from ui.page import PAGES
 
 pytestmark = pytest.mark.browser
 
-if chromium_path() is None:
-    pytest.skip("Chromium is not installed (Debian: apt-get install chromium); CI installs it",
-                allow_module_level=True)  # fmt: skip
+skip_without_chromium()
 
 EVIL = "https://evil.example"
 FILE_NAME = f"[Session expired – log in again]({EVIL}).csv"
@@ -93,12 +91,8 @@ def server(hostile_db):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("query", ["", "?country=KR&lang=ko"], ids=["all", "KR-ko"])
