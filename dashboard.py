@@ -6,9 +6,10 @@ sample data on first start and draws the shared filters.
 
 import streamlit as st
 
-from ui import charts, controls, data, filters, show
-from ui import format as fmt
-from ui.i18n import N_, _
+from presentation import charts
+from presentation import format as fmt
+from presentation.i18n import N_, _
+from ui import controls, data, filters, show
 from ui.page import page, page_path
 from ui.tiles import kpi_tiles
 

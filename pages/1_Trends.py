@@ -5,9 +5,10 @@ import streamlit as st
 from metrics.engine import natural_grain, partial_buckets
 from metrics.events import calendar_events
 from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS, TREND_GRAINS
-from ui import charts, controls, data, filters, show
-from ui import format as fmt
-from ui.i18n import N_, _
+from presentation import charts
+from presentation import format as fmt
+from presentation.i18n import N_, _
+from ui import controls, data, filters, show
 from ui.page import page
 
 SPLITS = ("none", *[d for d in CATEGORICAL_DIMENSIONS if d not in ("agent", "next_channel")])

@@ -5,9 +5,10 @@ import streamlit as st
 from data_access import reference
 from metrics.contact_hours import contacts_per_hour
 from metrics.schedule import language_balance
-from ui import charts, controls, data, i18n, show, tables
-from ui import format as fmt
-from ui.i18n import N_, _
+from presentation import charts, i18n, tables
+from presentation import format as fmt
+from presentation.i18n import N_, _
+from ui import controls, data, show
 from ui.page import page
 from ui.tiles import kpi_tiles
 

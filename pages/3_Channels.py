@@ -7,9 +7,10 @@ from data_access.filters import Filter
 from metrics import channels
 from metrics.engine import natural_grain, partial_buckets
 from metrics.registry import KPIS, SERVICE_LEVEL_ANSWER_SECONDS, SLA_TARGET_SECONDS, TREND_GRAINS
-from ui import channel_charts, charts, controls, data, filters, show
-from ui import format as fmt
-from ui.i18n import N_, _, translate
+from presentation import channel_charts, charts
+from presentation import format as fmt
+from presentation.i18n import N_, _, translate
+from ui import controls, data, filters, show
 from ui.page import page
 from ui.tiles import kpi_tiles
 

@@ -12,10 +12,11 @@ from metrics import voc
 from metrics.engine import natural_grain
 from metrics.registry import KPIS, TREND_GRAINS
 from metrics.stats import LOW_CONFIDENCE_N, MIN_SURVEY_RESPONSES
-from ui import charts, controls, data, filters, show, voc_charts
-from ui import format as fmt
+from presentation import charts, voc_charts
+from presentation import format as fmt
+from presentation.i18n import N_, _
+from ui import controls, data, filters, show
 from ui.data import query
-from ui.i18n import N_, _
 from ui.page import page
 from ui.tiles import kpi_tiles
 

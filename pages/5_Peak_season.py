@@ -10,9 +10,10 @@ from metrics.contact_hours import contacts_per_hour
 from metrics.events import calendar_events
 from metrics.forecast import forecast_daily
 from metrics.peaks import holiday_effects, peak_multipliers, year_over_year
-from ui import charts, controls, data, i18n, peak_charts, show
-from ui import format as fmt
-from ui.i18n import N_, _, translate
+from presentation import charts, i18n, peak_charts
+from presentation import format as fmt
+from presentation.i18n import N_, _, translate
+from ui import controls, data, show
 from ui.page import page
 
 MAX_MARKETS = 4

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from metrics.staffing import Targets, staffing_plan
-from ui import controls, data, show, staffing_charts
-from ui import format as fmt
-from ui.i18n import N_, _
+from presentation import format as fmt
+from presentation import staffing_charts
+from presentation.i18n import N_, _
+from ui import controls, data, show
 from ui.page import page
 
 flt = page(

@@ -14,9 +14,9 @@ from data_access import config, importer
 from data_access.importer import editing, privacy
 from data_access.importer.mapping import UNITS
 from data_access.store import WriterBusyError
-from ui import format as fmt
-from ui import i18n
-from ui.i18n import N_, _
+from presentation import format as fmt
+from presentation.i18n import N_, _
+from ui import language
 from ui.page import page
 
 flt = page(
@@ -40,7 +40,7 @@ DELIMITERS = {AUTOMATIC: None, _("Comma ,"): ",", _("Semicolon ;"): ";", _("Tab"
               _("Pipe |"): "|"}  # fmt: skip
 PREVIEW_ROWS = 1000
 location = config.data_location()
-if i18n.switched():  # these widgets' option labels are still in the previous language
+if language.switched():  # these widgets' option labels are still in the previous language
     for key in ("import_table", "import_enc", "import_delim", "import_mapping_choice"):
         st.session_state.pop(key, None)
 

@@ -5,9 +5,9 @@ import streamlit as st
 
 from data_access import quality
 from data_access.schema import TABLES
+from presentation import format as fmt
+from presentation.i18n import N_, _, translate
 from ui import data
-from ui import format as fmt
-from ui.i18n import N_, _, translate
 from ui.page import page
 
 flt = page(N_("Data"), "data", ":material/database:",

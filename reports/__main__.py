@@ -10,8 +10,8 @@ from pathlib import Path
 
 from data_access.database import Database, DataNotFoundError
 from metrics.cli import UsageError, add_filter_arguments, check_filter_values, filter_from_args
+from presentation import i18n
 from reports.pack import build_html, build_pdf, default_filter
-from ui import i18n
 
 
 def main(argv: list[str] | None = None) -> int:

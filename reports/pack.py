@@ -5,7 +5,7 @@ the key chart of each page (map, trends, markets, channels, voice of the custome
 staffing) and an appendix of definitions. Charts come from the same builders the pages use.
 The PDF is the HTML with vector (SVG) charts, printed by headless Chromium; one browser draws
 every chart. No Streamlit here: the same code serves the app and ``python -m reports pack``.
-Texts are in the active language (``ui.i18n.using(lang)``); the fonts cover Hangul.
+Texts are in the active language (``presentation.i18n.using(lang)``); the fonts cover Hangul.
 """
 
 from __future__ import annotations
@@ -30,10 +30,9 @@ from metrics.contact_hours import contacts_per_hour
 from metrics.engine import kpi_table, natural_grain, partial_buckets, top_members
 from metrics.registry import KPIS
 from metrics.staffing import Targets, staffing_plan
-from reports import export
-from ui import charts, i18n, peak_charts, staffing_charts
-from ui import format as fmt
-from ui.i18n import _, translate
+from presentation import charts, export, i18n, peak_charts, staffing_charts
+from presentation import format as fmt
+from presentation.i18n import _, translate
 
 SUMMARY_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "abandonment",
                 "bot_containment", "csat", "nps", "ces", "backlog")  # fmt: skip

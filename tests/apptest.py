@@ -42,7 +42,7 @@ def values(data: object) -> np.ndarray:
 
 def rendered_text(markdown: str) -> str:
     """The text a Markdown body shows: backslash escapes resolved and the invisible word joiners
-    of ``ui.format.escape_markdown`` dropped (messages that quote data escape it)."""
+    of ``presentation.format.escape_markdown`` dropped (messages that quote data escape it)."""
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 

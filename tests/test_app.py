@@ -12,8 +12,8 @@ from data_access import config
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics.engine import kpi_table
+from presentation import format as fmt
 from tests.conftest import SAMPLE_END
-from ui import format as fmt
 from ui.filters import period_dates
 from ui.page import PAGES
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from presentation import format as fmt
 from tests.browser import (
     SCREENSHOTS,
     chromium,
@@ -15,7 +16,6 @@ from tests.browser import (
     streamlit_server,
     wait_for_app,
 )
-from ui import format as fmt
 from ui.page import PAGES
 
 pytestmark = pytest.mark.browser

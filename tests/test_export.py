@@ -19,13 +19,13 @@ from pypdf import PdfReader
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
-from reports import export, pack
+from presentation import charts, export
+from reports import pack
 from reports.__main__ import main as reports_cli
 from tests.apptest import open_page
 from tests.browser import looks_blank
 from tests.cli import run_main
 from tests.conftest import SAMPLE_END
-from ui import charts
 
 needs_chromium = pytest.mark.skipif(
     export.chrome_path() is None,

@@ -15,13 +15,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from metrics.engine import kpi_table
-from reports import export
+from presentation import export, i18n
+from presentation import format as fmt
 from reports.__main__ import main as reports_cli
 from tests.apptest import figures, open_page, sample_filter
 from tests.browser import looks_blank
 from tests.cli import run_main
-from ui import format as fmt
-from ui import i18n, messages
+from ui import messages
 from ui.page import PAGES
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -271,7 +271,7 @@ def test_a_korean_chart_exports_as_png_and_svg(csat):
 
 
 def fmt_bars(table: pd.DataFrame) -> go.Figure:
-    from ui import charts
+    from presentation import charts
 
     return charts.bars(table, "csat", "country", target=0.85,
                        title=i18n.translate("CSAT by customer country"))  # fmt: skip

@@ -23,13 +23,12 @@ import pytest
 from data_access import store
 from data_access.importer import privacy
 from metrics.engine import kpi_table
-from reports import export
+from presentation import charts, export
+from presentation import format as fmt
 from tests.apptest import figures, open_page
 from tests.browser import CHROMIUM_FLAGS, chromium_path, streamlit_server, wait_for_app
 from tests.conftest import write_rows
 from tests.importer_helpers import KEY, csv_text, ticket_row
-from ui import charts
-from ui import format as fmt
 from ui.page import PAGES
 
 SCRIPTS = [script for script, _label, _icon in PAGES]

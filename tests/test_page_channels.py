@@ -20,9 +20,9 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
+from presentation import format as fmt
 from tests.apptest import rendered_text
 from tests.conftest import SAMPLE_END
-from ui import format as fmt
 from ui.filters import period_dates
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ from metrics.contact_hours import hours_covered
 from metrics.engine import kpi_table, top_members
 from metrics.movers import biggest_movers
 from metrics.schedule import language_balance
+from presentation import format as fmt
 from tests.apptest import figures, open_page, rendered_text, sample_filter, values, widget
-from ui import format as fmt
 
 MOVER_KPIS = ("volume", "frt_median", "sla", "csat", "nps", "abandonment")
 

@@ -11,9 +11,9 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics.forecast import HOLDOUT_DAYS, forecast_daily, wape
 from metrics.peaks import holiday_effects, peak_multipliers, year_over_year
+from presentation import format as fmt
 from tests.apptest import figures, open_page, values
 from tests.conftest import SAMPLE_END, write_rows
-from ui import format as fmt
 
 US = dt.timezone(dt.timedelta(hours=-5))  # New York in November/December (EST)
 

@@ -21,7 +21,7 @@ from metrics import voc
 from metrics.__main__ import main as metrics_cli
 from metrics.engine import kpi_table
 from metrics.stats import MIN_SURVEY_RESPONSES
-from reports import export
+from presentation import export
 from tests.conftest import write_rows
 
 T0 = dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC)

@@ -14,9 +14,9 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics import erlang
 from metrics.staffing import Targets, staffing_plan
+from presentation import format as fmt
 from tests.apptest import figures, open_page, values, widget
 from tests.conftest import SAMPLE_END, write_rows
-from ui import format as fmt
 
 DAY = dt.date(2025, 3, 3)
 

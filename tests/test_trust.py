@@ -23,9 +23,9 @@ from metrics.__main__ import main as metrics_cli
 from metrics.contact_hours import contacts_per_hour, hours_covered
 from metrics.engine import kpi_table, order_statistic_window
 from metrics.movers import biggest_movers
+from presentation import charts
 from tests.cli import Ran, run_main
 from tests.conftest import write_rows
-from ui import charts
 
 T0 = dt.datetime(2025, 3, 3, tzinfo=dt.UTC)  # a Monday
 MARCH = Filter(start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 16))  # previous: 02-17..03-02

@@ -38,9 +38,9 @@ from data_access.filters import Filter
 from metrics import voc
 from metrics.engine import kpi_table
 from metrics.stats import MIN_SURVEY_RESPONSES
+from presentation import format as fmt
 from tests.conftest import SAMPLE_END, write_rows
 from tests.test_app import open_page, sidebar_multiselect
-from ui import format as fmt
 from ui.filters import period_dates
 
 PERIOD = Filter(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 14))

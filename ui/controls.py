@@ -7,7 +7,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from ui import i18n, url_state
+from presentation import i18n
+from ui import url_state
 from ui.url_state import Param
 
 T = TypeVar("T")

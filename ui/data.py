@@ -20,7 +20,7 @@ from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
 from metrics import engine, movers
-from ui.i18n import _
+from presentation.i18n import _
 
 _build_lock = threading.Lock()
 T = TypeVar("T")

@@ -11,9 +11,10 @@ import streamlit as st
 
 from data_access.catalog import Catalog
 from data_access.filters import Filter, unknown_values
-from ui import format as fmt
-from ui import i18n, url_state
-from ui.i18n import N_, _, translate
+from presentation import format as fmt
+from presentation import i18n
+from presentation.i18n import N_, _, translate
+from ui import language, url_state
 from ui.url_state import Param, codes, join_codes
 
 PERIODS = {  # English message ids
@@ -212,5 +213,5 @@ def link(path: str, flt: Filter, narrowed: dict[str, tuple[str, ...]] | None = N
         if values:
             params[param.key] = join_codes(values)
     params.update(page_params)
-    params.update(i18n.url_params())
+    params.update(language.url_params())
     return f"{path}?{urlencode(params, safe=',')}" if params else path

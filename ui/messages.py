@@ -23,7 +23,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("dashboard.py", "pages", "ui", "reports")
+SOURCES = ("dashboard.py", "pages", "ui", "presentation", "reports")
 MARKERS = {"_", "N_"}
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
@@ -71,7 +71,7 @@ def data_messages() -> set[str]:
     from metrics.engine import OTHER
     from metrics.registry import DIMENSIONS, KPIS
     from metrics.voc import QUESTIONS
-    from ui.format import member_message
+    from presentation.format import member_message
     from ui.page import PAGES
 
     messages = {OTHER}
@@ -166,7 +166,7 @@ def write_template(path: Path) -> int:
 
 
 def main() -> int:
-    from ui import i18n
+    from presentation import i18n
 
     count = write_template(i18n.LOCALES / "messages.pot")
     print(f"{count} messages written to locales/messages.pot")

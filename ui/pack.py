@@ -6,9 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from data_access.filters import Filter
-from reports import export, pack
-from ui import data, i18n
-from ui.i18n import _, translate
+from presentation import export, i18n
+from presentation.i18n import _, translate
+from reports import pack
+from ui import data
 
 _BUILT = "_review_pack"
 

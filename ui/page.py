@@ -8,10 +8,10 @@ from pathlib import Path
 import streamlit as st
 
 from data_access.filters import Filter
-from ui import data, filters, i18n, show, url_state
-from ui import format as fmt
+from presentation import format as fmt
+from presentation.i18n import N_, _, translate
+from ui import data, filters, language, show, url_state
 from ui.filters import filter_summary
-from ui.i18n import N_, _, translate
 from ui.pack import review_pack
 
 APP_NAME = "Service Atlas"
@@ -42,7 +42,7 @@ def page_path(label: str) -> str:
 def _navigation() -> None:
     with st.sidebar:
         st.markdown(f"### :material/travel_explore: {APP_NAME}")
-        i18n.language_switch()  # before any translated text
+        language.language_switch()  # before any translated text
         for script, label, icon in PAGES:
             st.page_link(script, label=translate(label), icon=icon)
         st.divider()

@@ -10,12 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from reports import export
-from ui import (
-    charts,
-    theme,  # noqa: F401 - registers the plotly template before any figure is built
-)
-from ui.i18n import _, translate
+from presentation import charts, export  # charts registers the plotly template (theme)
+from presentation.i18n import _, translate
 
 # Maps fetch their world outline from our own static folder, not from the internet.
 PLOTLY_CONFIG = {

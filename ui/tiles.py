@@ -10,9 +10,9 @@ import streamlit as st
 
 from data_access.filters import Filter
 from metrics.registry import KPIS
+from presentation import format as fmt
+from presentation.i18n import _
 from ui import data
-from ui import format as fmt
-from ui.i18n import _
 
 
 def _sparkline_grain(flt: Filter, survey: bool) -> str:

@@ -76,7 +76,7 @@ class ImportResult:
         ``SAMPLE_PROBLEMS`` problems."""
         if self.report_path is not None and self.report_path.exists():
             return self.report_path.read_bytes()
-        # CRLF line ends: a cell holding a bare CR is quoted too (see reports.export.csv_bytes)
+        # CRLF line ends: a cell holding a bare CR is quoted too (see presentation.export.csv_bytes)
         return self.problems.to_csv(index=False, lineterminator="\r\n").encode()
 
     def summary(self) -> str:

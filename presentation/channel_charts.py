@@ -1,7 +1,8 @@
 """Figures and the KPI table of the Channels page: tidy metric tables in, plotly/Styler out.
 
-Builds on ``ui.charts`` (same theme, units and hover conventions) and gives every channel one
-colour on every chart. No Streamlit calls and no queries here: the page fetches, this module draws.
+Builds on ``presentation.charts`` (same theme, units and hover conventions) and gives every
+channel one colour on every chart. No Streamlit calls and no queries here: the page fetches,
+this module draws.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pandas.io.formats.style import Styler
 from data_access.schema import CHANNELS
 from metrics.channels import FlowBasis
 from metrics.registry import KPIS
-from ui import charts, theme
-from ui import format as fmt
-from ui.i18n import N_, _, translate
+from presentation import charts, theme
+from presentation import format as fmt
+from presentation.i18n import N_, _, translate
 
 # one colour per channel wherever it appears; chat and messaging (the bot's) clearly apart
 CHANNEL_COLOURS = {

@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metrics.registry import KPIS
-from ui import format as fmt
-from ui import theme
-from ui.i18n import _, translate
+from presentation import format as fmt
+from presentation import theme
+from presentation.i18n import _, translate
 
 _NOT_DRAWN = frozenset({"customdata", "ids", "uid", "meta", "template"})
 

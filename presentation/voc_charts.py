@@ -2,8 +2,9 @@
 
 Score distributions coloured by what the scale means (NPS detractors, passives, promoters),
 interval bands for split trends, and each market's score beside its change against its own
-previous 12 months. Colours come from ``ui.theme``; good and bad are also said in words (legend,
-labels, hover), never in colour alone. Privacy-suppressed groups show ``fmt.SUPPRESSED``.
+previous 12 months. Colours come from ``presentation.theme``; good and bad are also said in
+words (legend, labels, hover), never in colour alone. Privacy-suppressed groups show
+``fmt.SUPPRESSED``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from plotly.subplots import make_subplots
 from metrics.engine import OTHER
 from metrics.registry import KPIS
 from metrics.voc import Question
-from ui import format as fmt
-from ui import theme
-from ui.i18n import N_, _, translate
+from presentation import format as fmt
+from presentation import theme
+from presentation.i18n import N_, _, translate
 
 TONE_COLOURS = {"bad": theme.BAD, "neutral": theme.NEUTRAL, "good": theme.GOOD}
 NOT_SIGNIFICANT = theme.OTHER
@@ -70,7 +71,7 @@ def distribution(table: pd.DataFrame, q: Question, title: str = "") -> go.Figure
 def add_interval_bands(
     fig: go.Figure, table: pd.DataFrame, kpi: str, time_column: str, split: str
 ) -> go.Figure:
-    """Shade each line of a split ``ui.charts.trend`` figure with its 95% interval.
+    """Shade each line of a split ``presentation.charts.trend`` figure with its 95% interval.
 
     A band takes its line's colour and legend group, so clicking a market in the legend hides
     both. Bands are drawn underneath the lines.

@@ -26,9 +26,9 @@ import plotly.graph_objects as go
 
 from data_access.spreadsheet import neutralise
 from metrics.registry import KPIS
-from ui import charts, i18n
-from ui import format as fmt
-from ui.i18n import N_, _, translate
+from presentation import charts, i18n
+from presentation import format as fmt
+from presentation.i18n import N_, _, translate
 
 TOPOJSON = (Path(__file__).resolve().parent.parent / "static" / "topojson").as_uri() + "/"
 IMAGE_FORMATS = ("png", "svg", "pdf")

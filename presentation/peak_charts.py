@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from metrics.forecast import Forecast
-from ui import charts, theme
-from ui import format as fmt
-from ui.i18n import _
+from presentation import charts, theme
+from presentation import format as fmt
+from presentation.i18n import _
 
 
 def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:

@@ -1,5 +1,6 @@
 """Number, duration, date and percentage formatting used everywhere on screen and in exports,
-in the active language (``ui.i18n``), and the display names of KPIs, dimensions and members.
+in the active language (``presentation.i18n``), and the display names of KPIs, dimensions and
+members.
 
 One place decides that a duration reads "3 h 20 m" ("3시간 20분") and a share "87.4 %", so
 tiles, tables, chart hovers and exported files always agree. Rounding is done here (as Python's
@@ -20,7 +21,7 @@ from babel.numbers import format_decimal
 
 from data_access import reference
 from metrics.registry import DIMENSIONS, KPIS, Kpi
-from ui.i18n import N_, _, country_name, current, language_name, locale, translate
+from presentation.i18n import N_, _, country_name, current, language_name, locale, translate
 
 MISSING = "–"
 WORD_JOINER = "\u2060"  # invisible, keeps a name from being read as a web address

@@ -9,8 +9,8 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from metrics.registry import KPIS
-from ui import format as fmt
-from ui.i18n import _
+from presentation import format as fmt
+from presentation.i18n import _
 
 MET = "background-color: rgba(0, 114, 178, 0.12)"
 MISSED = "background-color: rgba(213, 94, 0, 0.16)"

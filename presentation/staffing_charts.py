@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui import format as fmt
-from ui import theme
-from ui.i18n import _
+from presentation import format as fmt
+from presentation import theme
+from presentation.i18n import _
 
 
 def _gap_heatmap(matrix: pd.DataFrame, title: str, x_title: str, hover: str) -> go.Figure:

@@ -5,9 +5,9 @@ English is the message id itself; every other language is one catalog,
 (no ``.mo`` files in the repository). Adding a language is adding a catalog.
 
 The active language is a context variable, so plain Python (exports, ``python -m reports pack``)
-sets it with ``using(lang)`` and Streamlit pages with ``language_switch()`` (from the ``lang``
-URL parameter, else the browser's locale). Deferred work that runs outside the script thread
-(download buttons) must carry its language explicitly.
+sets it with ``using(lang)`` and Streamlit pages with ``ui.language.language_switch()``
+(from the ``lang`` URL parameter, else the browser's locale). Deferred work that runs outside
+the script thread (download buttons) must carry its language explicitly.
 
 Country and language names come from pycountry's own translations (gettext domains
 ``iso3166-1`` and ``iso639-3``), then from Babel's CLDR names where pycountry has none (Dutch,
@@ -37,11 +37,6 @@ from data_access import reference
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 DEFAULT = "en"
-PARAM = "lang"
-_SCOPE = "settings"  # not "global": resetting the filters keeps the language
-_SHOWN = "_i18n_shown"  # the language of the previous run of this session
-_SWITCHED = "_i18n_switched"
-_IN_URL = "_i18n_in_url"
 _active: contextvars.ContextVar[str] = contextvars.ContextVar("service_atlas_lang", default=DEFAULT)
 T = TypeVar("T")
 
@@ -202,52 +197,3 @@ def country_label(code: str) -> str:
 
 def language_label(code: str) -> str:
     return f"{language_name(code)} ({code})"
-
-
-# ------------------------------------------------------------------ the sidebar switch
-def language_switch() -> str:
-    """Draw the language choice (kept in the URL as ``?lang=``; the default, the browser's
-    language, is not written) and make it the active language. Call before any text is drawn.
-    """
-    import streamlit as st  # only the app needs Streamlit; exports and the CLI do not
-
-    from ui import url_state
-
-    languages = available()
-    default = browser_language(getattr(st.context, "locale", None))
-    param = url_state.Param(PARAM, default, str,
-                            lambda raw: raw if raw in languages else default)  # fmt: skip
-
-    def draw(key: str) -> str:
-        chosen = st.session_state.get(key)
-        set_language(chosen if chosen in languages else default)
-        return st.selectbox(_("Display language"), languages, key=key, format_func=native_name)
-
-    with st.sidebar:
-        lang = url_state.widget(param, draw, scope=_SCOPE,
-                                valid=lambda v: v if v in languages else default)  # fmt: skip
-    set_language(lang)
-    switched = st.session_state.get(_SHOWN, lang) != lang
-    if switched:  # every option label changed: the browser's choices no longer match them
-        url_state.forget_widgets(keep=url_state.widget_key(param, _SCOPE))
-    st.session_state[_SHOWN] = lang
-    st.session_state[_SWITCHED] = switched
-    st.session_state[_IN_URL] = "" if lang == default else lang
-    return lang
-
-
-def url_params() -> dict[str, str]:
-    """``{"lang": "ko"}`` when the chosen language is not the browser's, for links that open a
-    new session (a link keeps the reader's choice like it keeps the filters)."""
-    import streamlit as st
-
-    lang = st.session_state.get(_IN_URL, "")
-    return {PARAM: lang} if lang else {}
-
-
-def switched() -> bool:
-    """Whether this run follows a language switch (widgets keyed outside ``url_state`` whose
-    option labels are translated must then be reset by their page)."""
-    import streamlit as st
-
-    return bool(st.session_state.get(_SWITCHED, False))
