@@ -8,9 +8,9 @@ import streamlit as st
 
 from presentation import charts
 from presentation import format as fmt
-from presentation.i18n import N_, _
+from presentation.i18n import _
 from ui import controls, data, filters, show
-from ui.page import page, page_path
+from ui.page import page, registered
 from ui.tiles import kpi_tiles
 
 HEADLINE_KPIS = ("volume", "frt_median", "resolution_median", "csat", "nps")
@@ -18,7 +18,7 @@ SERVICE_KPIS = ("sla", "fcr", "abandonment", "bot_containment", "backlog")
 MAP_KPIS = ("volume", "csat", "nps", "frt_median", "resolution_median", "sla", "fcr", "abandonment")
 MOVER_KPIS = ("volume", "frt_median", "sla", "csat", "nps", "abandonment")
 
-flt = page(N_("Overview"), "overview", ":material/public:", N_("how we serve customers worldwide"))
+flt = page(__file__)
 kpi_tiles(flt, HEADLINE_KPIS + SERVICE_KPIS, per_row=len(HEADLINE_KPIS))
 
 where, what = st.columns([3, 2], gap="large")
@@ -45,8 +45,8 @@ with what:
         show.empty(_("No statistically significant changes against the previous period."))
     for mover in movers.itertuples():
         field = {"country": "countries", "language": "languages", "channel": "channels"}
-        href = filters.link(page_path("Trends"), flt, {field[mover.dimension]: (mover.member,)},
-                            kpi=mover.kpi)  # fmt: skip
+        href = filters.link(registered("trends").url_path, flt,
+                            {field[mover.dimension]: (mover.member,)}, kpi=mover.kpi)  # fmt: skip
         arrow = "▲" if mover.delta > 0 else "▼"
         tone = {True: "blue", False: "orange"}.get(mover.improved, "gray")
         name = fmt.escape_markdown(fmt.member(mover.dimension, mover.member))

@@ -59,10 +59,11 @@ def run_page(script: str) -> tuple[float, float]:
 
 
 def measure(runs: int) -> list[tuple[str, float, float, float]]:
-    for script, _, _ in PAGES:
-        run_page(script)  # warm-up: imports, connection, reference tables
+    for listed in PAGES:
+        run_page(listed.script)  # warm-up: imports, connection, reference tables
     results = []
-    for script, label, _ in PAGES:
+    for listed in PAGES:
+        script, label = listed.script, listed.title
         cold, queries, warm = [], [], []
         for _ in range(runs):
             st.cache_data.clear()

@@ -272,7 +272,7 @@ async def _session(browser: Browser, url: str, order: list[str], rounds: int,
 async def _load(url: str, sessions: int, rounds: int) -> tuple[list[float], list[str]]:
     from playwright.async_api import async_playwright
 
-    labels = [label for _, label, _ in PAGES]
+    labels = [listed.title for listed in PAGES]
     times: list[float] = []
     errors: list[str] = []
     async with async_playwright() as p:

@@ -7,7 +7,7 @@ from metrics.events import calendar_events
 from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS, TREND_GRAINS
 from presentation import charts
 from presentation import format as fmt
-from presentation.i18n import N_, _
+from presentation.i18n import _
 from ui import controls, data, filters, show
 from ui.page import page
 
@@ -18,7 +18,7 @@ def _split_label(dimension: str) -> str:
     return _("Nothing") if dimension == "none" else fmt.dimension_label(dimension)
 
 
-flt = page(N_("Trends"), "trends", ":material/show_chart:", N_("is it getting better or worse?"))
+flt = page(__file__)
 
 kpi_col, split_col, top_col, grain_col = st.columns([3, 2, 2, 2])
 with kpi_col:

@@ -7,7 +7,7 @@ from metrics.contact_hours import contacts_per_hour
 from metrics.schedule import language_balance
 from presentation import charts, i18n, tables
 from presentation import format as fmt
-from presentation.i18n import N_, _
+from presentation.i18n import _
 from ui import controls, data, show
 from ui.page import page
 from ui.tiles import kpi_tiles
@@ -16,7 +16,7 @@ TABLE_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "csat",
               "abandonment")  # fmt: skip
 DRILL_DIMENSIONS = ("language", "channel", "hub")
 
-flt = page(N_("Markets"), "markets", ":material/flag:", N_("how is each market served?"))
+flt = page(__file__)
 
 # ---------------------------------------------------------------- all markets
 st.subheader(_("Markets side by side"))

@@ -255,8 +255,7 @@ def bot_containment(flt: Filter) -> None:
     )
 
 
-flt = page(N_("Channels"), "channels", ":material/forum:",
-           N_("how channels compare, where customers switch, how much the bot contains"))
+flt = page(__file__)
 # one query for every per-channel number on the page (cached by data version and filter)
 scores = data.kpi_table([*SCORECARD_KPIS, *QUEUE_KPIS, "channel_switch"], by=["channel"], flt=flt)
 channel_mix(flt, scores)

@@ -14,7 +14,7 @@ from metrics.registry import KPIS, TREND_GRAINS
 from metrics.stats import LOW_CONFIDENCE_N, MIN_SURVEY_RESPONSES
 from presentation import charts, voc_charts
 from presentation import format as fmt
-from presentation.i18n import N_, _
+from presentation.i18n import _
 from ui import controls, data, filters, show
 from ui.data import query
 from ui.page import page
@@ -30,8 +30,7 @@ def _split_label(dimension: str) -> str:
     return _("Nothing") if dimension == "none" else fmt.dimension_label(dimension)
 
 
-flt = page(N_("Voice of the customer"), "voc", ":material/reviews:",
-           N_("what do customers say about us, and is it changing?"))  # fmt: skip
+flt = page(__file__)
 WIDEN = _("widen the period or remove a filter")
 kpi_tiles(flt, TILE_KPIS)
 

@@ -12,18 +12,13 @@ from metrics.forecast import forecast_daily
 from metrics.peaks import holiday_effects, peak_multipliers, year_over_year
 from presentation import charts, i18n, peak_charts
 from presentation import format as fmt
-from presentation.i18n import N_, _, translate
+from presentation.i18n import _, translate
 from ui import controls, data, show
 from ui.page import page
 
 MAX_MARKETS = 4
 
-flt = page(
-    N_("Peak season"),
-    "peaks",
-    ":material/calendar_month:",
-    N_("when the load comes, in each market's own time"),
-)
+flt = page(__file__)
 cat = data.data_catalog()
 
 # ---------------------------------------------------------------- local-time load

@@ -8,16 +8,11 @@ import streamlit as st
 from metrics.staffing import Targets, staffing_plan
 from presentation import format as fmt
 from presentation import staffing_charts
-from presentation.i18n import N_, _
+from presentation.i18n import _
 from ui import controls, data, show
 from ui.page import page
 
-flt = page(
-    N_("Staffing"),
-    "staffing",
-    ":material/groups:",
-    N_("enough agents who speak the right language at the right hour?"),
-)
+flt = page(__file__)
 cat = data.data_catalog()
 hub_zones = data.hub_timezones()
 

@@ -15,16 +15,11 @@ from data_access.importer import editing, privacy
 from data_access.importer.mapping import UNITS
 from data_access.store import WriterBusyError
 from presentation import format as fmt
-from presentation.i18n import N_, _
+from presentation.i18n import _
 from ui import language
 from ui.page import page
 
-flt = page(
-    N_("Import data"),
-    "import",
-    ":material/upload:",
-    N_("bring your own ticket and survey exports"),
-)
+flt = page(__file__)
 
 TABLES = {
     "tickets": (_("Tickets"), _("one row per ticket, chat, call or message thread")),

@@ -6,12 +6,11 @@ import streamlit as st
 from data_access import quality
 from data_access.schema import TABLES
 from presentation import format as fmt
-from presentation.i18n import N_, _, translate
+from presentation.i18n import _, translate
 from ui import data
 from ui.page import page
 
-flt = page(N_("Data"), "data", ":material/database:",
-           N_("what is loaded, where from, and how complete"))  # fmt: skip
+flt = page(__file__)
 
 
 def when(value: object) -> str:

@@ -16,6 +16,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# The URL path of every page as links saved by users hold them: they must keep working
+# (tests/test_app.py checks the page registry against this table, the browser tests open them).
+SAVED_PATHS = {
+    "dashboard.py": "/",
+    "pages/1_Trends.py": "/Trends",
+    "pages/2_Markets.py": "/Markets",
+    "pages/3_Channels.py": "/Channels",
+    "pages/4_Voice_of_the_customer.py": "/Voice_of_the_customer",
+    "pages/5_Peak_season.py": "/Peak_season",
+    "pages/6_Staffing.py": "/Staffing",
+    "pages/7_Import_data.py": "/Import_data",
+    "pages/9_Data.py": "/Data",
+}
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
 

@@ -13,22 +13,25 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 from presentation import format as fmt
+from tests.apptest import open_page
+from tests.browser import SAVED_PATHS
 from tests.conftest import SAMPLE_END
 from ui.filters import period_dates
 from ui.page import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPTS = [script for script, _, _ in PAGES]
+SCRIPTS = [p.script for p in PAGES]
 HEADLINE = ("volume", "frt_median", "resolution_median", "csat", "nps")
 SERVICE = ("sla", "fcr", "abandonment", "bot_containment", "backlog")
 
 
-def open_page(script: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.query_params.update(query or {})
-    if script != "dashboard.py":
-        at.switch_page(script)
-    return at.run()
+def test_every_page_is_declared_once_and_keeps_its_saved_link():
+    page_files = {"dashboard.py", *(f"pages/{f.name}" for f in (ROOT / "pages").glob("*.py"))}
+    assert [p.script for p in PAGES] == sorted(page_files, key=lambda s: (s != "dashboard.py", s))
+    assert len({p.scope for p in PAGES}) == len(PAGES)
+    assert {p.script: f"/{p.url_path}" for p in PAGES} == SAVED_PATHS
+    for script in page_files:  # the page's own file says nothing about itself but its path
+        assert "flt = page(__file__)" in (ROOT / script).read_text(), script
 
 
 def sidebar_multiselect(at: AppTest, label: str):
@@ -52,7 +55,8 @@ def expected_tiles(path: Path, flt: Filter) -> dict[str, str]:
 def test_every_page_renders_real_content(use_sample, script, query):
     at = open_page(script, query)
     assert not at.exception, [e.message for e in at.exception]
-    assert at.title and at.title[0].value
+    registered = next(p for p in PAGES if p.script == script)
+    assert at.title[0].value == f"{registered.icon} {registered.title}"
     if script == "dashboard.py":
         values = [m.value for m in at.metric]
         assert len(values) == len(HEADLINE) + len(SERVICE)

@@ -9,6 +9,7 @@ import pytest
 
 from presentation import format as fmt
 from tests.browser import (
+    SAVED_PATHS,
     SCREENSHOTS,
     chromium,
     looks_blank,
@@ -42,17 +43,11 @@ def page(browser):
     context.close()
 
 
-def _path(script: str) -> str:
-    if script == "dashboard.py":
-        return "/"
-    return "/" + re.sub(r"^\d+_", "", script.removeprefix("pages/").removesuffix(".py"))
-
-
-@pytest.mark.parametrize(("script", "label"), [(s, label) for s, label, _ in PAGES])
+@pytest.mark.parametrize(("script", "label"), [(p.script, p.title) for p in PAGES])
 @pytest.mark.parametrize("view", ["default", "narrowed"])
 def test_every_page_renders_in_chromium(server, page, script, label, view):
     query = "?country=KR,JP&period=last_90d" if view == "narrowed" else ""
-    page.goto(server + _path(script) + query)
+    page.goto(server + SAVED_PATHS[script] + query)
     wait_for_app(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     png = page.screenshot(path=SCREENSHOTS / f"{label.lower().replace(' ', '_')}_{view}.png",
@@ -68,8 +63,8 @@ def test_every_page_renders_in_chromium(server, page, script, label, view):
 def test_filters_survive_page_switches_in_the_browser(server, page):
     page.goto(server + "/?country=JP&period=last_7d")
     wait_for_app(page)
-    for _, label, _ in [*PAGES[1:], PAGES[0]]:
-        page.get_by_role("link", name=label, exact=True).click()
+    for listed in [*PAGES[1:], PAGES[0]]:
+        page.get_by_role("link", name=listed.title, exact=True).click()
         wait_for_app(page)
         assert "country=JP" in page.url and "period=last_7d" in page.url
         assert "Japan (JP)" in page.locator('[data-testid="stSidebar"]').inner_text()

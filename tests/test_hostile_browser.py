@@ -11,6 +11,7 @@ import pytest
 from data_access import store
 from data_access.importer import import_file
 from tests.browser import (
+    SAVED_PATHS,
     SCREENSHOTS,
     chromium,
     looks_blank,
@@ -19,7 +20,6 @@ from tests.browser import (
     wait_for_app,
 )
 from tests.importer_helpers import KEY, csv_text, sample_copy, ticket_mapping, ticket_row
-from tests.test_browser import _path
 from ui.page import PAGES
 
 pytestmark = pytest.mark.browser
@@ -100,8 +100,9 @@ def test_every_page_survives_the_hostile_rows(server, browser, query):
     context = browser.new_context(viewport={"width": 1440, "height": 2400})
     page = context.new_page()
     try:
-        for script, label, _icon in PAGES:
-            page.goto(server + _path(script) + query)
+        for listed in PAGES:
+            script, label = listed.script, listed.title
+            page.goto(server + SAVED_PATHS[script] + query)
             wait_for_app(page)
             name = f"hostile_{label.lower().replace(' ', '_')}_{'kr' if query else 'all'}.png"
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)

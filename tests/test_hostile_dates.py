@@ -23,7 +23,7 @@ from tests.apptest import open_page
 from tests.conftest import write_rows
 from ui.page import PAGES
 
-SCRIPTS = [script for script, _label, _icon in PAGES]
+SCRIPTS = [p.script for p in PAGES]
 FIRST, LAST = dt.date(2025, 3, 1), dt.date(2025, 4, 30)
 IMPOSSIBLE = (
     dt.datetime(1, 1, 1, tzinfo=dt.UTC),

@@ -141,11 +141,11 @@ def test_the_default_follows_the_browser(browser, lang):
 
 
 # ---------------------------------------------------------------- the app in Korean
-@pytest.mark.parametrize("script", [script for script, _label, _icon in PAGES])
+@pytest.mark.parametrize("script", [p.script for p in PAGES])
 def test_every_page_renders_in_korean(use_sample, script):
     at = open_page(script, {"lang": "ko", "country": "KR,JP", "period": "last_90d"})
     assert not at.exception, [e.message for e in at.exception]
-    label = next(label for s, label, _icon in PAGES if s == script)
+    label = next(p.title for p in PAGES if p.script == script)
     with i18n.using("ko"):
         assert at.title[0].value.endswith(i18n.translate(label))
     assert korean(at.title[0].value)

@@ -31,7 +31,7 @@ from tests.conftest import write_rows
 from tests.importer_helpers import KEY, csv_text, ticket_row
 from ui.page import PAGES
 
-SCRIPTS = [script for script, _label, _icon in PAGES]
+SCRIPTS = [p.script for p in PAGES]
 LINK = "[Session expired – log in again](https://evil.example)"
 FILE = f"{LINK}.csv"
 HTML_LINK = '<a href="https://evil.example">Refund status</a>'

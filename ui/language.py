@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from presentation.i18n import _, available, browser_language, native_name, set_language
+from presentation import i18n
+from presentation.i18n import _, available, native_name, set_language
 from ui import url_state
 
 PARAM = "lang"
@@ -20,7 +21,7 @@ def language_switch() -> str:
     language, is not written) and make it the active language. Call before any text is drawn.
     """
     languages = available()
-    default = browser_language(getattr(st.context, "locale", None))
+    default = i18n.browser_language(getattr(st.context, "locale", None))
     param = url_state.Param(PARAM, default, str,
                             lambda raw: raw if raw in languages else default)  # fmt: skip
 

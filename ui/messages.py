@@ -78,7 +78,7 @@ def data_messages() -> set[str]:
     for kpi in KPIS.values():
         messages |= {kpi.label, kpi.definition, kpi.tile_label, kpi.n_label, kpi.anchor_label}
     messages |= {d.label for d in DIMENSIONS.values()}
-    messages |= {label for _script, label, _icon in PAGES}
+    messages |= {p.title for p in PAGES} | {p.intro for p in PAGES}
     for question in QUESTIONS.values():
         messages |= {question.label, *(band.label for band in question.bands)}
     messages.add("outside the scale")

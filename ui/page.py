@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -17,47 +18,81 @@ from ui.pack import review_pack
 APP_NAME = "Service Atlas"
 ROOT = Path(__file__).resolve().parent.parent
 
-# (script, label, icon): the order of the sidebar navigation; labels are English message ids
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page, declared once: the sidebar link, the browser tab, the heading and the URL."""
+
+    script: str  # relative to the project; Streamlit derives the URL path from the file name
+    title: str  # English message id, translated when drawn
+    icon: str
+    scope: str  # the key of the page's own controls in the URL state
+    intro: str  # English message id: the question the page answers
+
+    @property
+    def url_path(self) -> str:
+        """'pages/4_Voice_of_the_customer.py' -> 'Voice_of_the_customer'; the Overview: ''."""
+        if self.script == ENTRY:
+            return ""
+        return re.sub(r"^\d+_", "", Path(self.script).stem)
+
+
+ENTRY = "dashboard.py"
+# The order of the sidebar navigation. Streamlit runs each file (file-based pages): its own
+# st.navigation registry would be cleaner, but with a pages/ folder beside the entry file
+# Streamlit treats the first run of a process, and every AppTest run, as file-based and runs
+# the page file on its own, without the entry file's shared sidebar (see README, "How it is built").
 PAGES = (
-    ("dashboard.py", N_("Overview"), ":material/public:"),
-    ("pages/1_Trends.py", N_("Trends"), ":material/show_chart:"),
-    ("pages/2_Markets.py", N_("Markets"), ":material/flag:"),
-    ("pages/3_Channels.py", N_("Channels"), ":material/forum:"),
-    ("pages/4_Voice_of_the_customer.py", N_("Voice of the customer"), ":material/reviews:"),
-    ("pages/5_Peak_season.py", N_("Peak season"), ":material/calendar_month:"),
-    ("pages/6_Staffing.py", N_("Staffing"), ":material/groups:"),
-    ("pages/7_Import_data.py", N_("Import data"), ":material/upload:"),
-    ("pages/9_Data.py", N_("Data"), ":material/database:"),
-)
+    Page(ENTRY, N_("Overview"), ":material/public:", "overview",
+         N_("how we serve customers worldwide")),
+    Page("pages/1_Trends.py", N_("Trends"), ":material/show_chart:", "trends",
+         N_("is it getting better or worse?")),
+    Page("pages/2_Markets.py", N_("Markets"), ":material/flag:", "markets",
+         N_("how is each market served?")),
+    Page("pages/3_Channels.py", N_("Channels"), ":material/forum:", "channels",
+         N_("how channels compare, where customers switch, how much the bot contains")),
+    Page("pages/4_Voice_of_the_customer.py", N_("Voice of the customer"), ":material/reviews:",
+         "voc", N_("what do customers say about us, and is it changing?")),
+    Page("pages/5_Peak_season.py", N_("Peak season"), ":material/calendar_month:", "peaks",
+         N_("when the load comes, in each market's own time")),
+    Page("pages/6_Staffing.py", N_("Staffing"), ":material/groups:", "staffing",
+         N_("enough agents who speak the right language at the right hour?")),
+    Page("pages/7_Import_data.py", N_("Import data"), ":material/upload:", "import",
+         N_("bring your own ticket and survey exports")),
+    Page("pages/9_Data.py", N_("Data"), ":material/database:", "data",
+         N_("what is loaded, where from, and how complete")),
+)  # fmt: skip
 
 
-def page_path(label: str) -> str:
-    """The URL path of a page by its label ('Trends' -> 'Trends'; Overview -> './')."""
-    script = next(s for s, name, _icon in PAGES if name == label)
-    if script == "dashboard.py":
-        return "./"
-    return re.sub(r"^\d+_", "", Path(script).stem)
+def registered(scope: str) -> Page:
+    """The page whose controls live under ``scope`` ('trends')."""
+    return next(p for p in PAGES if p.scope == scope)
+
+
+def _this_page(script_file: str) -> Page:
+    relative = Path(script_file).resolve().relative_to(ROOT).as_posix()
+    return next(p for p in PAGES if p.script == relative)
 
 
 def _navigation() -> None:
     with st.sidebar:
         st.markdown(f"### :material/travel_explore: {APP_NAME}")
         language.language_switch()  # before any translated text
-        for script, label, icon in PAGES:
-            st.page_link(script, label=translate(label), icon=icon)
+        for listed in PAGES:
+            st.page_link(listed.script, label=translate(listed.title), icon=listed.icon)
         st.divider()
 
 
-def page(title: str, page_id: str, icon: str, intro: str | None = None) -> Filter:
-    """Set up a page and return the active filter. Call first on every page.
-
-    ``title`` and ``intro`` are English message ids (marked with ``N_``): the language is only
-    known once the sidebar's switch has been read, so they are translated here.
+def page(script_file: str) -> Filter:
+    """Set up the page of ``script_file`` (pass ``__file__``) and return the active filter.
+    Call first on every page; its title, icon and intro come from ``PAGES``.
     """
-    st.set_page_config(page_title=APP_NAME, page_icon=icon, layout="wide")
-    url_state.start_page(page_id)
+    this = _this_page(script_file)
+    st.set_page_config(page_title=APP_NAME, page_icon=this.icon, layout="wide")
+    url_state.start_page(this.scope)
     _navigation()
-    st.set_page_config(page_title=f"{translate(title)} · {APP_NAME}")
+    st.set_page_config(page_title=f"{translate(this.title)} · {APP_NAME}")
     data.ensure_data()
     cat = data.data_catalog()
     unknown = filters.unknown_in_link(cat)
@@ -70,9 +105,9 @@ def page(title: str, page_id: str, icon: str, intro: str | None = None) -> Filte
             st.caption(":material/warning: " + _(
                 "{count} tickets dated before 2000 or in the future are left out of every "
                 "period.").format(count=fmt.count(cat.implausible)))  # fmt: skip
-    st.title(f"{icon} {translate(title)}")
+    st.title(f"{this.icon} {translate(this.title)}")
     summary = filter_summary(flt)
-    st.caption(fmt.escape_markdown(summary) + (f" — {translate(intro)}" if intro else ""))
+    st.caption(f"{fmt.escape_markdown(summary)} — {translate(this.intro)}")
     filters.warn_unknown(unknown, cat)
     show.set_context(summary, flt.timezone, f"{cat.last_day:%Y-%m-%d}")
     return flt
