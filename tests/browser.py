@@ -126,6 +126,13 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
     page.wait_for_timeout(1000)  # charts animate in after the script finishes
 
 
+def link_hosts(page) -> list[str]:
+    """The host every link on the page points to: HTML ``<a href>`` and plotly's SVG
+    ``<a xlink:href>``."""
+    return page.eval_on_selector_all("a", """links => links.map(a => new URL(
+        a.getAttribute('href') || a.getAttribute('xlink:href') || '', location.href).hostname)""")
+
+
 def looks_blank(png: bytes) -> bool:
     """A screenshot is blank when almost every pixel has the background colour."""
     import numpy as np

@@ -53,7 +53,8 @@ def test_sample_builds_and_peak_page_opens_for_data_ending_in(end, tmp_path, mon
     today = dt.datetime.combine(end, dt.time(12), dt.UTC)
     monkeypatch.setattr(catalog, "plausible_window",
                         lambda: (catalog.EARLIEST, today + dt.timedelta(days=1)))  # fmt: skip
-    path = build_sample(tmp_path / "sample.duckdb", 1500, 3, end)
+    # 400 days: this year's peaks and last year's, at half the cost of the default two years
+    path = build_sample(tmp_path / "sample.duckdb", 1500, 3, end, days=400)
     monkeypatch.setenv("SERVICE_ATLAS_DB", str(path))
     at = open_page("pages/5_Peak_season.py", {"period": "last_365d"})
     assert not at.exception

@@ -26,7 +26,13 @@ from metrics.engine import kpi_table
 from presentation import charts, export
 from presentation import format as fmt
 from tests.apptest import figures, open_page
-from tests.browser import CHROMIUM_FLAGS, chromium_path, streamlit_server, wait_for_app
+from tests.browser import (
+    chromium,
+    link_hosts,
+    skip_without_chromium,
+    streamlit_server,
+    wait_for_app,
+)
 from tests.conftest import write_rows
 from tests.importer_helpers import KEY, csv_text, ticket_row
 from ui.page import PAGES
@@ -223,29 +229,16 @@ def test_an_uploaded_file_name_is_text_on_the_import_page(tmp_path, monkeypatch)
 
 
 # ---------------------------------------------------------------- in a real browser
-# the host every link on the page (HTML <a href> and plotly's SVG <a xlink:href>) points to
-LINK_HOSTS = """links => links.map(a => new URL(
-    a.getAttribute('href') || a.getAttribute('xlink:href') || '', location.href).hostname)"""
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed (Debian: "
-                    "apt-get install chromium); CI installs it")  # fmt: skip
 def test_no_page_draws_a_link_to_the_data_in_chromium(hostile_path):
     """What AppTest cannot show: Streamlit's Markdown and plotly, drawn, make no link of it."""
-    from playwright.sync_api import sync_playwright
-
+    skip_without_chromium()
     views = ["/?hub=" + LINK, "/Data", "/Trends?split=category",
              "/Voice_of_the_customer?q=" + LINK, "/Channels?handoff_by=category"]  # fmt: skip
-    with (streamlit_server({"SERVICE_ATLAS_DB": str(hostile_path)}) as url,
-          sync_playwright() as p):  # fmt: skip
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    with streamlit_server({"SERVICE_ATLAS_DB": str(hostile_path)}) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1440, "height": 2400})
         for view in views:
             page.goto(url + view)
             wait_for_app(page)
-            body = page.inner_text("body")
-            assert "Session expired – log in again" in body, view
-            hosts = page.eval_on_selector_all("a", LINK_HOSTS)
-            assert "evil.example" not in hosts, view
-        browser.close()
+            assert "Session expired – log in again" in page.inner_text("body"), view
+            assert "evil.example" not in link_hosts(page), view

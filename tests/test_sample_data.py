@@ -175,6 +175,16 @@ def test_same_seed_and_end_give_identical_data(tmp_path):
     assert _fingerprint(a) != _fingerprint(c)
 
 
+def test_a_shorter_history_covers_only_its_days(tmp_path):
+    path = build_sample(tmp_path / "short.duckdb", 1000, 5, dt.date(2025, 6, 30), days=30)
+    con = duckdb.connect(str(path), read_only=True)
+    first, last = con.execute("SELECT min(created_at)::DATE, max(created_at)::DATE "
+                              "FROM tickets").fetchone()  # fmt: skip
+    assert dt.date(2025, 6, 1) <= first <= dt.date(2025, 6, 2) and last == dt.date(2025, 6, 30)
+    assert "1000 tickets over 30 days" in con.execute(
+        "SELECT value FROM atlas_meta WHERE key = 'source'").fetchone()[0]
+
+
 def test_command_line_builds_the_requested_sample_with_progress(tmp_path):
     out = tmp_path / "cli.duckdb"
     result = run_main(sample_cli, "--out", str(out), "--tickets", "2000", "--seed", "3",

@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from data_access import store
-from data_access.sample.generator import Progress, generate
+from data_access.sample.generator import HISTORY_DAYS, Progress, generate
 
 DEFAULT_TICKETS = 600_000
 DEFAULT_SEED = 20261126
@@ -60,13 +60,16 @@ def build_sample(
     seed: int = DEFAULT_SEED,
     end: dt.date | None = None,
     progress: Progress | None = None,
+    days: int = HISTORY_DAYS,
 ) -> Path:
-    """Generate the sample and publish it at ``out``; returns the path."""
+    """Generate the sample of ``days`` ending on ``end`` and publish it at ``out``; returns the
+    path. Fewer days make a quicker sample (for tests of one behaviour)."""
     end = end or dt.date.today()
     report = progress or (lambda fraction, message: None)
-    data = generate(n_tickets, seed, end, lambda f, m: report(0.8 * f, m))
+    data = generate(n_tickets, seed, end, lambda f, m: report(0.8 * f, m), days)
     report(0.8, "writing the database")
-    source = f"synthetic sample: {n_tickets} tickets, seed {seed}, ending {end.isoformat()}"
+    source = (f"synthetic sample: {n_tickets} tickets over {days} days, seed {seed}, ending "
+              f"{end.isoformat()}")
     with store.rewrite(Path(out), source, copy_existing=False) as con:
         _insert_sample(con, data)
         del data  # free the generated frames before deriving columns over the written rows

@@ -33,7 +33,7 @@ from data_access.sample import profile
 from data_access.sample.comments import COMMENTS
 from data_access.schema import PRIORITIES
 
-DAYS = 730
+HISTORY_DAYS = 730  # two years: a year-over-year comparison for every day of the last year
 HOUR = 3600.0
 DAY = 86400.0
 FUTURE_SCHEDULE_DAYS = 84  # shifts are planned 12 weeks ahead, for the staffing forecast
@@ -54,11 +54,12 @@ class SampleData:
 class _Calendar:
     """UTC hour grid of the period and, per market, local-time attributes of each hour."""
 
-    def __init__(self, end: dt.date) -> None:
+    def __init__(self, end: dt.date, days: int) -> None:
         self.end = end
-        self.start = end - dt.timedelta(days=DAYS - 1)
+        self.days = days
+        self.start = end - dt.timedelta(days=days - 1)
         self.t0 = pd.Timestamp(self.start, tz="UTC")
-        self.hours = pd.date_range(self.t0, periods=DAYS * 24, freq="h")
+        self.hours = pd.date_range(self.t0, periods=days * 24, freq="h")
         self.years = list(range(self.start.year - 1, end.year + 2))
         self.first_day = self.start - dt.timedelta(days=1)  # local dates start a day earlier
 
@@ -73,11 +74,12 @@ class _Calendar:
 
 
 class SampleGenerator:
-    def __init__(self, n_tickets: int, seed: int, end: dt.date, progress: Progress | None) -> None:
+    def __init__(self, n_tickets: int, seed: int, end: dt.date, progress: Progress | None,
+                 days: int = HISTORY_DAYS) -> None:  # fmt: skip
         self.n = n_tickets
         self.rng = np.random.default_rng(seed)
         self.seed = seed
-        self.cal = _Calendar(end)
+        self.cal = _Calendar(end, days)
         self.progress = progress or (lambda fraction, message: None)
         self.markets = profile.MARKETS
         self.countries = [m.country for m in self.markets]
@@ -91,7 +93,7 @@ class SampleGenerator:
     # ------------------------------------------------------------------ demand
     def _day_factors(self, market: profile.Market) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per local day: volume factor, active peak code (-1 none) and incident flag."""
-        n_days = DAYS + 3
+        n_days = self.cal.days + 3
         days = [self.cal.first_day + dt.timedelta(days=i) for i in range(n_days)]
         weekend = reference.weekend_days(market.country)
         weekday = np.array([d.weekday() for d in days])
@@ -155,7 +157,7 @@ class SampleGenerator:
         self.t = self.hour * HOUR + self.rng.random(self.n) * HOUR  # seconds from period start
         order = np.lexsort((self.t, self.country))  # by country, then time: needed for repeats
         self.country, self.hour, self.t = self.country[order], self.hour[order], self.t[order]
-        self.year_fraction = self.t / (DAYS * DAY)
+        self.year_fraction = self.t / (self.cal.days * DAY)
 
     # ------------------------------------------------------------------ contact attributes
     def _country_blocks(self) -> list[tuple[int, int, int]]:
@@ -301,20 +303,21 @@ class SampleGenerator:
         rng = self.rng
         hubs = {h.hub: h for h in self.hubs}
         first = self.cal.start - dt.timedelta(days=1)
-        n_days = DAYS + 1 + FUTURE_SCHEDULE_DAYS
+        n_days = self.cal.days + 1 + FUTURE_SCHEDULE_DAYS
         dates = pd.date_range(first, periods=n_days, freq="D")
         day_offsets = np.arange(n_days)
         weekday = dates.day_of_week.to_numpy()
         # days off rotate through the team so that weekends are covered by somebody
         days_off_patterns = [(5, 6), (1, 2), (3, 4), (6, 0), (2, 3), (4, 5), (0, 1)]
         growth = 0.2
+        today = self.cal.days  # the day offset of the period's end
         frames = []
         for i, (hub_id, _spoken, s, k, roster) in enumerate(agents):
             hub = hubs[hub_id]
             off = days_off_patterns[k % len(days_off_patterns)]
             # the k-th agent (k = 0, 1, ...) of a team of ``roster`` joins once demand, growing
             # towards today's level, exceeds k / roster of it: small teams are there from the start
-            hire_day = DAYS + 365 * np.log(k / roster) / np.log(1 + growth) if k else -np.inf
+            hire_day = today + 365 * np.log(k / roster) / np.log(1 + growth) if k else -np.inf
             working = ~np.isin(weekday, off) & (day_offsets >= hire_day)
             working &= rng.random(n_days) >= 0.08
             start_local = dates[working] + pd.Timedelta(hours=hub.shift_starts[s])
@@ -555,7 +558,7 @@ class SampleGenerator:
     # ------------------------------------------------------------------ surveys
     def _surveys(self) -> pd.DataFrame:
         rng = self.rng
-        period = DAYS * DAY
+        period = self.cal.days * DAY
         resolved = np.isfinite(self.resolution)
         resolved_at = self.t + np.nan_to_num(self.resolution)
         sent_at = resolved_at + rng.uniform(0.5, 3, self.n) * HOUR
@@ -620,7 +623,7 @@ class SampleGenerator:
         return pd.Series(values).dt.tz_localize("UTC")
 
     def _tickets(self) -> pd.DataFrame:
-        period = DAYS * DAY
+        period = self.cal.days * DAY
         first_response = self.t + self.frt
         resolved = self.t + self.resolution
         first_response[first_response >= period] = np.nan  # not answered yet at the end
@@ -676,9 +679,10 @@ class SampleGenerator:
 
 
 def generate(
-    n_tickets: int, seed: int, end: dt.date, progress: Progress | None = None
+    n_tickets: int, seed: int, end: dt.date, progress: Progress | None = None,
+    days: int = HISTORY_DAYS,
 ) -> SampleData:
-    """Simulate ``n_tickets`` contacts over the two years ending on ``end`` (inclusive)."""
+    """Simulate ``n_tickets`` contacts over the ``days`` ending on ``end`` (inclusive)."""
     if n_tickets < 1:
         raise ValueError("n_tickets must be at least 1")
-    return SampleGenerator(n_tickets, seed, end, progress).run()
+    return SampleGenerator(n_tickets, seed, end, progress, days).run()
