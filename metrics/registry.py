@@ -13,7 +13,7 @@ from typing import Literal
 
 Kind = Literal["count", "ratio", "quantile", "mean", "nps", "backlog"]
 Source = Literal["tickets", "surveys"]
-Format = Literal["count", "duration", "percent", "score", "nps", "seconds"]
+Display = Literal["count", "duration", "percent", "score", "nps", "seconds"]  # how a value reads
 
 # First-response targets in seconds by channel and priority (SLA policy).
 SLA_TARGET_SECONDS: dict[str, dict[str, int]] = {
@@ -68,7 +68,7 @@ class Kpi:
     label: str
     definition: str
     kind: Kind
-    fmt: Format
+    display: Display
     source: Source = "tickets"
     anchor: str = "created_at"  # timestamp that assigns a row to a period
     value: str | None = None  # expression aggregated (quantile, mean)

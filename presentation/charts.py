@@ -65,9 +65,9 @@ def _hover_text(kpi: str, rows: pd.DataFrame) -> list[str]:
 
 def _value_axis(fig: go.Figure, kpi: str, axis: str = "yaxis") -> None:
     settings = {"title": {"text": fmt.axis_title(kpi)}}
-    if KPIS[kpi].fmt == "percent":
+    if KPIS[kpi].display == "percent":
         settings["ticksuffix"] = fmt.percent_suffix()
-    if KPIS[kpi].fmt == "count":
+    if KPIS[kpi].display == "count":
         settings["rangemode"] = "tozero"
     fig.update_layout({axis: settings})
 

@@ -137,15 +137,15 @@ def kpi_value(kpi: Kpi | str, value: float | None) -> str:
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
     if _is_missing(value):
         return MISSING
-    if kpi.fmt == "duration":
+    if kpi.display == "duration":
         return duration(value)
-    if kpi.fmt == "seconds":
+    if kpi.display == "seconds":
         return seconds(value)
-    if kpi.fmt == "percent":
+    if kpi.display == "percent":
         return percent(value)
-    if kpi.fmt == "nps":
+    if kpi.display == "nps":
         return f"{value:+.0f}"[0] + number(abs(value), grouping=False)
-    if kpi.fmt == "score":
+    if kpi.display == "score":
         return number(value, 2)
     return count(value)
 
@@ -157,14 +157,14 @@ def kpi_delta(kpi: Kpi | str, delta: float | None) -> str:
         return ""
     sign = "-" if delta < 0 else "+"
     size = abs(delta)
-    if kpi.fmt == "percent":
+    if kpi.display == "percent":
         return sign + _("{value} pts").format(value=number(size * 100, 1))
-    if kpi.fmt == "nps":
+    if kpi.display == "nps":
         return sign + _("{value} pts").format(value=number(size, 1))
-    if kpi.fmt in ("duration", "seconds"):
+    if kpi.display in ("duration", "seconds"):
         return sign + (duration(size) if size >= 60 else _("{seconds} s").format(
             seconds=number(size, 1)))  # fmt: skip
-    if kpi.fmt == "score":
+    if kpi.display == "score":
         return sign + number(size, 2)
     return sign + number(round(size))
 
@@ -182,16 +182,16 @@ _AXIS_UNITS = {
 def axis_unit(kpi: Kpi | str) -> str:
     """Unit label for a chart axis showing this KPI."""
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
-    return translate(_AXIS_UNITS[kpi.fmt])
+    return translate(_AXIS_UNITS[kpi.display])
 
 
 def plot_values(kpi: Kpi | str, values: object) -> np.ndarray:
     """KPI values in their axis unit: durations in hours, shares in percent."""
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
     array = np.asarray(values, dtype=float)
-    if kpi.fmt == "duration":
+    if kpi.display == "duration":
         return array / 3600
-    if kpi.fmt == "percent":
+    if kpi.display == "percent":
         return array * 100
     return array
 

@@ -134,7 +134,7 @@ _DELTA_UNITS = {"percent": N_("percentage points"), "nps": N_("NPS points"),
 
 
 def _delta_unit(kpi: str) -> str:
-    unit = _DELTA_UNITS.get(KPIS[kpi].fmt)
+    unit = _DELTA_UNITS.get(KPIS[kpi].display)
     return translate(unit) if unit else fmt.axis_unit(kpi)
 
 
@@ -248,7 +248,7 @@ def raw_and_baseline(table: pd.DataFrame, kpi: str, dimension: str, title: str =
     finite = np.abs(delta[np.isfinite(delta)])
     reach = float(finite.max()) * 1.9 if finite.size and finite.max() > 0 else 1.0
     fig.update_xaxes(title_text=fmt.axis_title(kpi), row=1, col=1,
-                     ticksuffix=fmt.percent_suffix() if KPIS[kpi].fmt == "percent" else None)
+                     ticksuffix=fmt.percent_suffix() if KPIS[kpi].display == "percent" else None)
     fig.update_xaxes(title_text=_("change ({unit})").format(unit=_delta_unit(kpi)),
                      range=[-reach, reach],
                      zeroline=False, row=1, col=2)  # fmt: skip

@@ -85,7 +85,7 @@ def mapping_from_rows(
     for row in rows:
         name = str(row["column"])
         source, constant = _text(row.get("source")), _text(row.get("constant"))
-        unit, fmt = _text(row.get("unit")), _text(row.get("format"))
+        unit, pattern = _text(row.get("unit")), _text(row.get("format"))
         if source is None and constant is None:
             continue
         column, joined = source, ()
@@ -96,7 +96,7 @@ def mapping_from_rows(
         # a row with both a column and a constant stays ambiguous: the check reports it
         columns[name] = ColumnSpec(
             column=column, columns=joined, constant=constant, after=after, unit=unit,
-            format=fmt if how == "timestamp" and after is None else None,
+            format=pattern if how == "timestamp" and after is None else None,
             values=dict(value_maps.get(name, {})),
         )  # fmt: skip
     return Mapping(

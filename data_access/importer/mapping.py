@@ -344,10 +344,10 @@ def _spec_problems(table: str, name: str, spec: ColumnSpec, headers: list[str] |
     return found
 
 
-def local_format(fmt: str) -> str:
+def local_format(pattern: str) -> str:
     """A strptime pattern without its trailing zone (%z, %Z): the importer reads the zone
     written after a time itself, by the rules of ``codes.time_zone``."""
-    return re.sub(r"\s*%[zZ]\s*$", "", fmt)
+    return re.sub(r"\s*%[zZ]\s*$", "", pattern)
 
 
 def _in_range(name: str, value: str) -> bool:

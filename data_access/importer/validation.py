@@ -244,28 +244,28 @@ def _number(x: str) -> str:
     return f"CASE WHEN isfinite(try_cast({x} AS DOUBLE)) THEN try_cast({x} AS DOUBLE) END"
 
 
-def _epoch(x: str, fmt: str) -> str:
-    scale = 1000.0 if fmt == "epoch_ms" else 1.0
+def _epoch(x: str, unit: str) -> str:
+    scale = 1000.0 if unit == "epoch_ms" else 1.0
     seconds = f"({_number(x)} / {scale})"
     return f"CASE WHEN abs({seconds}) < 1e11 THEN to_timestamp({seconds}) END"
 
 
-def _local(x: str, fmt: str | None, p: str) -> str:
+def _local(x: str, pattern: str | None, p: str) -> str:
     """SQL reading text ``x`` as a date and time without zone (TIMESTAMP): the whole text must
     fit the format (a pattern in ``$p``) or ISO 8601."""
     iso = f"CASE WHEN regexp_full_match({x}, '{ISO_DATE}') THEN try_cast({x} AS TIMESTAMP) END"
-    return iso if fmt in (None, "iso") else f"coalesce(try_strptime({x}, ${p}), {iso})"
+    return iso if pattern in (None, "iso") else f"coalesce(try_strptime({x}, ${p}), {iso})"
 
 
-def _split_zones(name: str, fmt: str | None) -> str:
+def _split_zones(name: str, pattern: str | None) -> str:
     """``_local_<c>`` and ``_zone_<c>`` of a zoned column, over ``staging.raw``: the local date
     and time, and the text after the time when the whole value is not a date in the format."""
     p = f"fmt_{name}"
-    whole = _local(name, fmt, p)
-    before = _local(f"regexp_extract({name}, '{ZONE_SPLIT}', 1)", fmt, p)
+    whole = _local(name, pattern, p)
+    before = _local(f"regexp_extract({name}, '{ZONE_SPLIT}', 1)", pattern, p)
     after = f"nullif(regexp_extract({name}, '{ZONE_SPLIT}', 2), '')"
     return (f"coalesce({whole}, {before}) AS _local_{name}, "
-            f"CASE WHEN {whole} IS NULL THEN {after} END AS _zone_{name}")  # fmt: skip
+            f"CASE WHEN {whole} IS NULL THEN {after} END AS _zone_{name}")  # pattern: skip
 
 
 def _seconds(x: str, unit: str | None) -> str:
