@@ -36,10 +36,15 @@ def parse_date(raw: str | None, name: str) -> dt.date | None:
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (inclusive)")
-    parser.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (inclusive)")
-    parser.add_argument("--where", action="append", default=[], help="KEY=VALUE[,VALUE]")
-    parser.add_argument("--timezone", default="UTC", help="zone for dates and time grains")
+    parser.add_argument("--from", dest="date_from", metavar="DATE",
+                        help="first day, YYYY-MM-DD (inclusive)")  # fmt: skip
+    parser.add_argument("--to", dest="date_to", metavar="DATE",
+                        help="last day, YYYY-MM-DD (inclusive)")  # fmt: skip
+    parser.add_argument("--where", action="append", default=[], metavar="KEY=VALUE[,VALUE]",
+                        help=f"keep only these values; KEY one of {', '.join(WHERE_KEYS)}; "
+                             "repeat for more keys")  # fmt: skip
+    parser.add_argument("--timezone", default="UTC", metavar="AREA/CITY",
+                        help="zone for dates and time grains (default: UTC)")  # fmt: skip
 
 
 def filter_from_args(args: argparse.Namespace) -> Filter:

@@ -22,7 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tickets", type=int, default=DEFAULT_TICKETS,
                         help=f"number of tickets (default {DEFAULT_TICKETS:,})")  # fmt: skip
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    parser.add_argument("--end", help="last day of the two-year period, YYYY-MM-DD (default today)")
+    parser.add_argument(
+        "--end", metavar="DATE", help="last day of the two-year period, YYYY-MM-DD (default today)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
