@@ -1,6 +1,6 @@
 """Builds a large helpdesk export (~1 GB CSV, Zendesk-style headers) and times its import.
 
-The import runs in a child process (``python -m data_access.importer``) whose peak resident
+The import runs in a child process (``python -m atlas import``) whose peak resident
 memory is read with ``os.wait4``; the result is printed as a markdown table. The file and the
 database live in a temporary folder (or ``--workdir``) and are deleted afterwards unless
 ``--keep``.
@@ -135,8 +135,8 @@ def write_tickets_csv(path: Path, rows: int, seed: int = 1) -> Path:
 # ru_maxrss it does not include the parent's pages the child inherited before exec.
 _CHILD = """
 import resource, sys
-from data_access.importer.__main__ import main
-code = main(sys.argv[1:])
+from atlas.cli import main
+code = main(["import", *sys.argv[1:]])
 try:
     with open("/proc/self/status") as status:
         peak = int(status.read().split("VmHWM:")[1].split()[0]) * 1024

@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if not args.db.exists():
-        raise SystemExit(f"No database at {args.db}: run python -m data_access.sample first")
+        raise SystemExit(f"No database at {args.db}: run python -m atlas sample first")
     db = Database(args.db)
     last = read_catalog(db).last_day
     flt = Filter(start=last - dt.timedelta(days=52 * 7 - 1), end=last)

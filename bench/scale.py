@@ -82,7 +82,7 @@ def dataset(db: Path, tickets: int) -> list[Row]:
     if db.exists():
         return [Row("Dataset", f"reused {db.name}")]
     seconds, peak = peak_rss_of_child(
-        [sys.executable, "-m", "data_access.sample", "--out", str(db), "--tickets", str(tickets),
+        [sys.executable, "-m", "atlas", "sample", "--out", str(db), "--tickets", str(tickets),
          "--seed", str(SEED), "--end", END.isoformat()]
     )  # fmt: skip
     return [

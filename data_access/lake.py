@@ -13,16 +13,14 @@ Point ``SERVICE_ATLAS_DB`` at the directory and ``data_access.database`` reads i
 SQL, DuckDB over object storage). Writing is all or nothing: a new lake is written next to the
 old one and swapped in with two renames.
 
-    python -m data_access.lake export --db data/sample.duckdb --out data/lake
+    python -m atlas lake --db data/sample.duckdb --out data/lake
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
-import sys
 import uuid
 from pathlib import Path
 
@@ -103,24 +101,3 @@ def _swap(new: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(new, out)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m data_access.lake", description="Export the tables as a Parquet lake."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    export = commands.add_parser("export", help="write a DuckDB file's tables as Parquet")
-    export.add_argument("--db", type=Path, required=True)
-    export.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
-    if not args.db.exists():
-        print(f"error: No database at {args.db}", file=sys.stderr)
-        return 2
-    export_lake(args.db, args.out)
-    print(f"wrote {args.out}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -226,7 +226,3 @@ def markdown() -> str:
             f"| --- | --- | --- |\n{rows}"
         )
     return "\n\n".join(parts)
-
-
-if __name__ == "__main__":
-    print(markdown())

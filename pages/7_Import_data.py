@@ -112,7 +112,7 @@ def show_result(result: importer.ImportResult) -> None:
         if len(result.problems) < result.problem_count:
             st.caption(_("The table and the download hold the first {shown} of {total} problems. "
                          "For all of them, import the file from the command line with --report "
-                         "refused.csv (python -m data_access.importer --help).").format(
+                         "refused.csv (python -m atlas import --help).").format(
                 shown=fmt.count(len(result.problems)),
                 total=fmt.count(result.problem_count)))  # fmt: skip
     with st.container(horizontal=True):
@@ -132,7 +132,7 @@ if config.is_default_sample(location):
         _("This is the built-in **synthetic sample**: imported rows are added next to the "
           "invented ones. To keep your data on its own, start the dashboard with "
           "`{variable}=/path/to/support.duckdb` or import with the command line "
-          "(`python -m data_access.importer --help`).").format(variable=config.ENV_VAR),
+          "(`python -m atlas import --help`).").format(variable=config.ENV_VAR),
         icon=":material/warning:",
     )
 
@@ -148,8 +148,8 @@ upload = st.file_uploader(
     _("Export file"),
     type=["csv", "tsv", "txt", "parquet", "xlsx"],
     help=_("CSV (any delimiter; UTF-8, UTF-16 or Latin-1), Parquet or XLSX (first sheet). Files "
-           "larger than the upload limit import from the command line: python -m "
-           "data_access.importer tickets FILE --db PATH."),
+           "larger than the upload limit import from the command line: python -m atlas "
+           "import tickets FILE --db PATH."),
     key="import_upload",
 )
 if upload is None:

@@ -4,7 +4,7 @@ English is the message id itself; every other language is one catalog,
 ``locales/<lang>/LC_MESSAGES/messages.po``, read with Babel and compiled in memory on first use
 (no ``.mo`` files in the repository). Adding a language is adding a catalog.
 
-The active language is a context variable, so plain Python (exports, ``python -m reports pack``)
+The active language is a context variable, so plain Python (exports, ``python -m atlas pack``)
 sets it with ``using(lang)`` and Streamlit pages with ``ui.language.language_switch()``
 (from the ``lang`` URL parameter, else the browser's locale). Deferred work that runs outside
 the script thread (download buttons) must carry its language explicitly.

@@ -4,7 +4,7 @@ Title page (filters, generation time), a KPI summary against targets and the pre
 the key chart of each page (map, trends, markets, channels, voice of the customer, peaks,
 staffing) and an appendix of definitions. Charts come from the same builders the pages use.
 The PDF is the HTML with vector (SVG) charts, printed by headless Chromium; one browser draws
-every chart. No Streamlit here: the same code serves the app and ``python -m reports pack``.
+every chart. No Streamlit here: the same code serves the app and ``python -m atlas pack``.
 Texts are in the active language (``presentation.i18n.using(lang)``); the fonts cover Hangul.
 """
 

@@ -1,4 +1,4 @@
-"""Erlang B/C/A maths (metrics.erlang) and the planners' calculator (python -m metrics.staffing).
+"""Erlang B/C/A maths (metrics.erlang) and the planners' calculator (python -m atlas erlang).
 
 Reference values come from published calculators; Erlang A is checked against an independent
 brute-force solution of the truncated chain, a discrete-event simulation and the Erlang C limit.
@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
+from atlas.cli import main
 from metrics.erlang import (
     erlang_a,
     erlang_b,
@@ -28,7 +29,6 @@ from metrics.erlang import (
     scheduled_agents,
     traffic_load,
 )
-from metrics.staffing import main
 
 ROOT = Path(__file__).resolve().parent.parent
 REL = 1e-4
@@ -420,13 +420,13 @@ def test_calculator_rejects_bad_input_with_exit_code_2(capsys, argv, message):
 
 def test_calculator_runs_as_a_module():
     result = subprocess.run(
-        [sys.executable, "-m", "metrics.staffing", *CRAN, "--shrinkage", "0.3"],
+        [sys.executable, "-m", "atlas", *CRAN, "--shrinkage", "0.3"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["scheduled"] == 20
     bad = subprocess.run(
-        [sys.executable, "-m", "metrics.staffing", "erlang", "--calls", "10"],
+        [sys.executable, "-m", "atlas", "erlang", "--calls", "10"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert bad.returncode == 2 and "required" in bad.stderr and not bad.stdout

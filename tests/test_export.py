@@ -16,12 +16,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from atlas.cli import main as atlas_cli
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
 from presentation import charts, export
 from reports import pack
-from reports.__main__ import main as reports_cli
 from tests.apptest import open_page
 from tests.browser import looks_blank
 from tests.cli import run_main
@@ -154,7 +154,7 @@ def test_file_names_carry_kpi_filters_and_date():
 @needs_chromium
 def test_cli_pack_pdf_for_one_market(sample_path, tmp_path):
     out = tmp_path / "kr.pdf"
-    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--from", "2026-10-01",
+    result = run_main(atlas_cli, "pack", "--db", str(sample_path), "--from", "2026-10-01",
                       "--to", "2026-10-31", "--where", "country=KR", "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     reader = PdfReader(out)
@@ -169,7 +169,7 @@ def test_cli_pack_pdf_for_one_market(sample_path, tmp_path):
 
 def test_cli_pack_html_is_self_contained_and_filtered(sample_path, tmp_path):
     out = tmp_path / "jp.html"
-    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--where", "country=JP",
+    result = run_main(atlas_cli, "pack", "--db", str(sample_path), "--where", "country=JP",
                       "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     page = out.read_text()
@@ -179,17 +179,17 @@ def test_cli_pack_html_is_self_contained_and_filtered(sample_path, tmp_path):
 
 
 def test_cli_pack_errors(sample_path, tmp_path):
-    bad = run_main(reports_cli, "pack", "--db", str(sample_path), "--out",
+    bad = run_main(atlas_cli, "pack", "--db", str(sample_path), "--out",
                    str(tmp_path / "pack.docx"))  # fmt: skip
     assert bad.returncode == 2 and "--out must end in .pdf or .html" in bad.stderr
-    where = run_main(reports_cli, "pack", "--db", str(sample_path), "--where", "planet=mars",
+    where = run_main(atlas_cli, "pack", "--db", str(sample_path), "--where", "planet=mars",
                      "--out", str(tmp_path / "p.html"))  # fmt: skip
     assert where.returncode == 2 and "KEY one of country" in where.stderr
 
 
 def test_pdf_without_a_browser_says_what_is_missing(sample_path, tmp_path, monkeypatch):
     env = {"PATH": "/nonexistent", "BROWSER_PATH": "/nonexistent/chrome"}
-    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--out",
+    result = run_main(atlas_cli, "pack", "--db", str(sample_path), "--out",
                       str(tmp_path / "p.pdf"), env=env)  # fmt: skip
     assert result.returncode == 1 and "apt-get install chromium" in result.stderr
     monkeypatch.setattr(export, "chrome_path", lambda: None)

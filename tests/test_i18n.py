@@ -14,10 +14,10 @@ from babel.messages.pofile import read_po
 from PIL import Image
 from pypdf import PdfReader
 
+from atlas.cli import main as atlas_cli
 from metrics.engine import kpi_table
 from presentation import export, i18n
 from presentation import format as fmt
-from reports.__main__ import main as reports_cli
 from tests.apptest import figures, open_page, sample_filter
 from tests.browser import looks_blank
 from tests.cli import run_main
@@ -280,7 +280,7 @@ def fmt_bars(table: pd.DataFrame) -> go.Figure:
 @needs_chromium
 def test_cli_pack_pdf_in_korean(sample_path, tmp_path):
     out = tmp_path / "kr.pdf"
-    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--from", "2026-10-01",
+    result = run_main(atlas_cli, "pack", "--db", str(sample_path), "--from", "2026-10-01",
                       "--to", "2026-10-31", "--where", "country=KR", "--lang", "ko", "--out",
                       str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -300,11 +300,11 @@ def test_cli_pack_pdf_in_korean(sample_path, tmp_path):
 
 def test_cli_pack_html_in_korean_and_unknown_languages(sample_path, tmp_path):
     out = tmp_path / "jp.html"
-    result = run_main(reports_cli, "pack", "--db", str(sample_path), "--where", "country=JP",
+    result = run_main(atlas_cli, "pack", "--db", str(sample_path), "--where", "country=JP",
                       "--lang", "ko", "--out", str(out))  # fmt: skip
     assert result.returncode == 0, result.stderr
     page = out.read_text(encoding="utf-8")
     assert "<html lang='ko'>" in page and "국가: 일본" in page and "Noto Sans CJK KR" in page
-    bad = run_main(reports_cli, "pack", "--db", str(sample_path), "--lang", "xx", "--out",
+    bad = run_main(atlas_cli, "pack", "--db", str(sample_path), "--lang", "xx", "--out",
                    str(tmp_path / "p.html"))  # fmt: skip
     assert bad.returncode == 2 and "--lang" in bad.stderr

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from atlas.cli import main as atlas_cli
 from data_access import store
 from data_access.database import Database
 from data_access.importer import (
@@ -39,7 +40,6 @@ from data_access.importer import (
     suggest,
     validation,
 )
-from data_access.importer.__main__ import main as importer_cli
 from tests.cli import Ran, run_main
 from tests.importer_helpers import (
     KEY,
@@ -743,7 +743,7 @@ def test_language_names_and_tags_resolve_to_iso_639_1(text, code):
 
 # ---------------------------------------------------------------- command line
 def run_cli(*args: str, env: dict[str, str] | None = None) -> Ran:
-    return run_main(importer_cli, *args, env={privacy.KEY_ENV: KEY, **(env or {})})
+    return run_main(atlas_cli, "import", *args, env={privacy.KEY_ENV: KEY, **(env or {})})
 
 
 def test_command_line_imports_with_a_saved_mapping(db, tmp_path):

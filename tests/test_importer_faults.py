@@ -51,7 +51,7 @@ def test_an_import_killed_half_way_leaves_the_previous_data(db, tmp_path):
     reader = Database(db)
     assert reader.version == before_version
     process = subprocess.Popen(
-        [sys.executable, "-m", "data_access.importer", "tickets", str(export), "--db", str(db),
+        [sys.executable, "-m", "atlas", "import", "tickets", str(export), "--db", str(db),
          "--timezone", "Europe/Berlin", "--quiet"],
         cwd=ROOT, env={**os.environ, privacy.KEY_ENV: KEY},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -113,7 +113,7 @@ def test_a_full_disk_while_copying_the_database_is_a_message_and_leaves_nothing(
         resource.setrlimit(resource.RLIMIT_FSIZE, (2**20, 2**20))
 
     done = subprocess.run(
-        [sys.executable, "-m", "data_access.importer", "tickets", str(export), "--db", str(db),
+        [sys.executable, "-m", "atlas", "import", "tickets", str(export), "--db", str(db),
          "--timezone", "Europe/Berlin"],
         cwd=ROOT, env={**os.environ, privacy.KEY_ENV: KEY}, capture_output=True, text=True,
         preexec_fn=small_disk, timeout=120,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from atlas.cli import main as atlas_cli
 from data_access import config
 from data_access.importer import Mapping, MappingError, codes, import_file, privacy
-from data_access.importer.__main__ import main as importer_cli
 from tests.cli import run_main
 from tests.importer_helpers import (
     KEY,
@@ -159,7 +159,7 @@ def test_the_window_is_set_by_environment_or_command_line(db, tmp_path, monkeypa
     monkeypatch.delenv(config.IMPORT_DATES_VAR)
     mapping_path = tmp_path / "m.json"
     ticket_mapping().save(mapping_path)
-    done = run_main(importer_cli, "tickets", str(path), "--db", str(db), "--mapping",
+    done = run_main(atlas_cli, "import", "tickets", str(path), "--db", str(db), "--mapping",
                     str(mapping_path), "--dates", "1995-01-01/",
                     env={privacy.KEY_ENV: KEY})  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from atlas.cli import main as atlas_cli
 from data_access import lake
 from data_access.catalog import read_catalog
 from data_access.database import Database, data_exists
@@ -92,10 +93,10 @@ def test_a_failed_export_leaves_the_old_lake_untouched(tmp_path: Path, sample_pa
 
 def test_cli_exports(tmp_path: Path, sample_path: Path):
     out = tmp_path / "cli-lake"
-    done = run_main(lake.main, "export", "--db", str(sample_path), "--out", str(out))
+    done = run_main(atlas_cli, "lake", "--db", str(sample_path), "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert data_exists(out)
-    missing = run_main(lake.main, "export", "--db", str(tmp_path / "none"), "--out", str(out))
+    missing = run_main(atlas_cli, "lake", "--db", str(tmp_path / "none"), "--out", str(out))
     assert missing.returncode == 2
     assert "No database at" in missing.stderr
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
+from atlas.cli import main as atlas_cli
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import stats
-from metrics.__main__ import main as metrics_cli
 from metrics.engine import compile_request, kpi_table
 from metrics.movers import biggest_movers
 from metrics.registry import KPIS, UnknownNameError
@@ -371,7 +371,7 @@ def test_every_kpi_is_declared_completely():
 
 # ---------------------------------------------------------------- the command line
 def run_cli(*args: str) -> Ran:
-    return run_main(metrics_cli, *args)
+    return run_main(atlas_cli, *args)
 
 
 def test_cli_prints_the_same_table_as_the_engine(sample_path, sample_db):

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from atlas.cli import main as atlas_cli
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import voc
-from metrics.__main__ import main as metrics_cli
 from metrics.engine import kpi_table
 from metrics.stats import MIN_SURVEY_RESPONSES
 from presentation import export
@@ -156,12 +156,12 @@ def test_differencing_holds_for_every_group_of_a_table(except_one):
 # ---------------------------------------------------------------- every output: CLI and CSV
 def test_the_command_line_prints_the_suppressed_table(one_country, except_one, capsys):
     path = one_country.path
-    assert metrics_cli(["kpis", "--db", str(path), "--kpi", "csat", "--by", "channel",
+    assert atlas_cli(["kpis", "--db", str(path), "--kpi", "csat", "--by", "channel",
                         "--from", "2025-03-03", "--to", "2025-03-16"]) == 0  # fmt: skip
     printed = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("channel")
     assert printed.loc[["phone", "email"], "value"].isna().all()
     assert printed["suppressed"].to_dict() == {"chat": False, "email": True, "phone": True}
-    assert metrics_cli(["kpis", "--db", str(except_one.path), "--kpi", "csat,ces",
+    assert atlas_cli(["kpis", "--db", str(except_one.path), "--kpi", "csat,ces",
                         "--where", "country=DE,FR"]) == 0  # fmt: skip
     printed = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert printed["suppressed"].all() and printed["value"].isna().all()

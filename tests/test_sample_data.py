@@ -10,11 +10,11 @@ import duckdb
 import pycountry
 import pytest
 
+from atlas.cli import main as atlas_cli
 from data_access import reference
 from data_access.retail_calendar import peak_calendar
 from data_access.sample import build_sample
 from data_access.sample import generator as generator_module
-from data_access.sample.__main__ import main as sample_cli
 from data_access.schema import CHANNELS, TABLES
 from tests.cli import run_main
 from tests.conftest import SAMPLE_END, SAMPLE_TICKETS
@@ -187,7 +187,7 @@ def test_a_shorter_history_covers_only_its_days(tmp_path):
 
 def test_command_line_builds_the_requested_sample_with_progress(tmp_path):
     out = tmp_path / "cli.duckdb"
-    result = run_main(sample_cli, "--out", str(out), "--tickets", "2000", "--seed", "3",
+    result = run_main(atlas_cli, "sample", "--out", str(out), "--tickets", "2000", "--seed", "3",
                       "--end", "2025-01-31")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "100%" in result.stderr
@@ -200,7 +200,7 @@ def test_command_line_builds_the_requested_sample_with_progress(tmp_path):
 
 
 def test_command_line_rejects_bad_arguments(tmp_path):
-    result = run_main(sample_cli, "--out", str(tmp_path / "x.duckdb"), "--tickets", "0")
+    result = run_main(atlas_cli, "sample", "--out", str(tmp_path / "x.duckdb"), "--tickets", "0")
     assert result.returncode == 2
     assert "--tickets must be at least 1" in result.stderr
     assert not (tmp_path / "x.duckdb").exists()

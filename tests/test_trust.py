@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
+from atlas.cli import main as atlas_cli
 from data_access.database import Database
 from data_access.filters import Filter, unknown_values
 from metrics import stats
-from metrics.__main__ import main as metrics_cli
 from metrics.contact_hours import contacts_per_hour, hours_covered
 from metrics.engine import kpi_table, order_statistic_window
 from metrics.movers import biggest_movers
@@ -51,7 +51,7 @@ def queue(start: int, created: dt.datetime, channel: str, abandoned: int, offere
 
 
 def run_cli(*args: str) -> Ran:
-    return run_main(metrics_cli, *args)
+    return run_main(atlas_cli, *args)
 
 
 # ---------------------------------------------------------------- no p-value without data

@@ -8,9 +8,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from atlas.cli import main as atlas_cli
 from data_access.database import Database
 from data_access.filters import Filter
-from metrics.__main__ import main as metrics_cli
 from metrics.engine import kpi_table
 from metrics.movers import biggest_movers
 from tests.apptest import sample_filter
@@ -99,12 +99,12 @@ def test_a_compared_period_before_the_data_start_is_not_compared(db):
 
 def test_the_command_line_says_why_a_comparison_was_not_made(db, capsys):
     path = str(db.path)
-    code = metrics_cli(["kpis", "--db", path, "--kpi", "volume,channel_switch", "--from",
+    code = atlas_cli(["kpis", "--db", path, "--kpi", "volume,channel_switch", "--from",
                         "2025-04-01", "--to", "2025-04-30", "--compare", "previous"])  # fmt: skip
     assert code == 0
     err = capsys.readouterr().err
     assert "runs past the data's last day (2025-04-27)" in err
-    metrics_cli(["kpis", "--db", path, "--kpi", "channel_switch", "--from", "2025-03-31",
+    atlas_cli(["kpis", "--db", path, "--kpi", "channel_switch", "--from", "2025-03-31",
                  "--to", "2025-04-27", "--compare", "previous"])  # fmt: skip
     err = capsys.readouterr().err
     assert "channel_switch not tested: it settles 7 days after created" in err

@@ -4,7 +4,7 @@
     result = import_file("tickets", "export.csv", "data/support.duckdb",
                          load_mapping("zendesk.json"), timezone="Europe/Berlin")
 
-or from the command line: ``python -m data_access.importer tickets export.csv --db PATH``.
+or from the command line: ``python -m atlas import tickets export.csv --db PATH``.
 Modules: ``readers`` (CSV/Parquet/XLSX as streamed text), ``mapping`` (the JSON mapping),
 ``suggestion`` (a first mapping from headers), ``codes`` (country/language/channel names to codes),
 ``privacy`` (pseudonyms and masking), ``validation`` (parsing and checks in SQL), ``loader``

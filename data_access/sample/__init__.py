@@ -2,7 +2,7 @@
 
 ``build_sample`` simulates the data (``generator``) and writes it through ``data_access.store``,
 so the published file appears atomically. Run it from the command line with
-``python -m data_access.sample --out data/sample.duckdb``.
+``python -m atlas sample --out data/sample.duckdb``.
 """
 
 from __future__ import annotations

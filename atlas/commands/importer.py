@@ -1,6 +1,6 @@
-"""Command line: import an export file into a Service Atlas database.
+"""Import an export file into a Service Atlas database.
 
-    python -m data_access.importer tickets FILE --db PATH [--mapping MAPPING.json]
+    python -m atlas import tickets FILE [--db PATH] [--mapping MAPPING.json]
         [--timezone Area/City] [--encoding utf-8] [--delimiter ';'] [--sheet NAME]
         [--report refused.csv] [--save-mapping MAPPING.json] [--dates FIRST/LAST]
 
@@ -18,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+from atlas.cli import CommandError, UsageError
 from data_access import config, store
 from data_access.importer import privacy
 from data_access.importer.loader import ImportAborted, import_file, inspect_file
@@ -28,11 +29,7 @@ from data_access.importer.suggestion import suggest
 SHOWN_PROBLEMS = 20
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m data_access.importer",
-        description="Import a ticket, survey, agent or shift export (CSV, Parquet, XLSX).",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("table", choices=IMPORTABLE)
     parser.add_argument("file", type=Path)
     parser.add_argument("--db", type=Path, default=None,
@@ -52,15 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--dry-run", action="store_true",
                         help="only inspect the file and suggest a mapping")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress output")
-    return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     for option, target in (("--report", args.report), ("--save-mapping", args.save_mapping)):
         if target is not None and (problem := _unwritable(target)):
-            parser.error(f"{option} {target}: {problem}")
+            raise UsageError(f"{option} {target}: {problem}")
     db = (args.db or config.data_location()).expanduser().resolve()
     last = [-1]
 
@@ -80,20 +74,15 @@ def main(argv: list[str] | None = None) -> int:
             dates=args.dates,
         )  # fmt: skip
     except MappingError as error:
-        _clear(args)
-        print(f"Mapping problem — {error}", file=sys.stderr)
-        print("Tip: --dry-run --save-mapping m.json writes a suggestion to edit.", file=sys.stderr)
-        return 2
+        raise UsageError(f"mapping problem — {error}\nTip: --dry-run --save-mapping m.json "
+                         "writes a suggestion to edit.") from None  # fmt: skip
     except ImportOptionError as error:
-        _clear(args)
-        print(f"Not imported (check the options) — {error}", file=sys.stderr)
-        return 2
+        raise UsageError(f"not imported (check the options) — {error}") from None
     except (ImportFileError, ImportAborted, store.WriterBusyError,
             privacy.PseudonymKeyError) as error:  # fmt: skip
+        raise CommandError(f"not imported — {error}") from None
+    finally:
         _clear(args)
-        print(f"Not imported — {error}", file=sys.stderr)
-        return 1
-    _clear(args)
     if args.save_mapping:
         result.mapping.save(args.save_mapping)
     for note in result.notes:
@@ -148,7 +137,3 @@ def _unwritable(path: Path) -> str | None:
 def _clear(args: argparse.Namespace) -> None:
     if not args.quiet and sys.stderr.isatty():
         print("\r" + " " * 70 + "\r", end="", file=sys.stderr, flush=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

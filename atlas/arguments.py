@@ -1,12 +1,14 @@
-"""Command-line pieces shared by ``python -m metrics`` and ``python -m reports``: the filter
-arguments (--from, --to, --where KEY=VALUE[,VALUE], --timezone) and their checks."""
+"""Arguments several commands share, with the same names and checks everywhere: the filter
+(--from, --to, --where KEY=VALUE[,VALUE], --timezone), dates, comma lists and --db."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from atlas.cli import UsageError
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import DIMENSION_FIELDS, Filter, unknown_values
@@ -17,15 +19,11 @@ WHERE_KEYS = {column: field for field, column in DIMENSION_FIELDS.items()}
 EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2100, 12, 31)
 
 
-class UsageError(ValueError):
-    """Bad command-line input: reported on stderr with exit code 2."""
-
-
 def split(raw: str | None) -> list[str]:
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
 
 
-def _date(raw: str | None, name: str) -> dt.date | None:
+def parse_date(raw: str | None, name: str) -> dt.date | None:
     if raw is None:
         return None
     try:
@@ -38,10 +36,15 @@ def _date(raw: str | None, name: str) -> dt.date | None:
 
 
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (inclusive)")
-    parser.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (inclusive)")
-    parser.add_argument("--where", action="append", default=[], help="KEY=VALUE[,VALUE]")
-    parser.add_argument("--timezone", default="UTC", help="zone for dates and time grains")
+    parser.add_argument("--from", dest="date_from", metavar="DATE",
+                        help="first day, YYYY-MM-DD (inclusive)")  # fmt: skip
+    parser.add_argument("--to", dest="date_to", metavar="DATE",
+                        help="last day, YYYY-MM-DD (inclusive)")  # fmt: skip
+    parser.add_argument("--where", action="append", default=[], metavar="KEY=VALUE[,VALUE]",
+                        help=f"keep only these values; KEY one of {', '.join(WHERE_KEYS)}; "
+                             "repeat for more keys")  # fmt: skip
+    parser.add_argument("--timezone", default="UTC", metavar="AREA/CITY",
+                        help="zone for dates and time grains (default: UTC)")  # fmt: skip
 
 
 def filter_from_args(args: argparse.Namespace) -> Filter:
@@ -61,7 +64,7 @@ def filter_from_args(args: argparse.Namespace) -> Filter:
         raise UsageError(f"unknown time zone {args.timezone!r}") from None
     try:
         return Filter(
-            start=_date(args.date_from, "--from"), end=_date(args.date_to, "--to"),
+            start=parse_date(args.date_from, "--from"), end=parse_date(args.date_to, "--to"),
             timezone=args.timezone, **values,
         )  # fmt: skip
     except ValueError as exc:
@@ -78,3 +81,10 @@ def check_filter_values(flt: Filter, db: Database) -> None:
     ]
     if problems:
         raise UsageError("\n".join(problems))
+
+
+def existing_database(path: Path) -> Path:
+    """``--db`` of a command that reads: it must exist (an import creates its database)."""
+    if not path.exists():
+        raise UsageError(f"No database at {path}")
+    return path

@@ -1,0 +1,1 @@
+"""Service Atlas on the command line: ``python -m atlas <command> …`` (see ``atlas.cli``)."""
