@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(table: pd.DataFrame, fmt: str) -> None:
-    if fmt == "csv":
+def _write(table: pd.DataFrame, output_format: str) -> None:
+    if output_format == "csv":
         table.to_csv(sys.stdout, index=False)
     else:
         sys.stdout.write(table.to_json(orient="records", date_format="iso", indent=2) + "\n")
