@@ -33,25 +33,25 @@ MIME = {
 def set_context(filters: str, timezone: str, data_as_of: str) -> None:
     """Called by ui.page: what every export of this run states about the view."""
     st.session_state[_CONTEXT] = {"filters": filters, "timezone": timezone,
-                                  "data_as_of": data_as_of}  # kind: skip
+                                  "data_as_of": data_as_of}  # fmt: skip
 
 
 def _context(title: str, data: pd.DataFrame | None) -> export.Context:
     kpis = tuple(dict.fromkeys(data["kpi"])) if data is not None and "kpi" in data else ()
     return export.Context(title=title, kpis=kpis, **st.session_state.get(_CONTEXT, {
-        "filters": "", "timezone": "UTC", "data_as_of": ""}))  # kind: skip
+        "filters": "", "timezone": "UTC", "data_as_of": ""}))  # fmt: skip
 
 
 def _table_buttons(data: pd.DataFrame, ctx: export.Context, key: str) -> None:
     for kind, label, render in (("csv", _("Data (CSV)"), export.csv_bytes),
-                               ("xlsx", _("Data (XLSX)"), export.xlsx_bytes)):  # kind: skip
+                               ("xlsx", _("Data (XLSX)"), export.xlsx_bytes)):  # fmt: skip
         st.download_button(label, data=partial(render, data, ctx), key=f"{key}_{kind}",
                            file_name=export.file_name(ctx, kind), mime=MIME[kind],
-                           on_click="ignore", icon=":material/table:")  # kind: skip
+                           on_click="ignore", icon=":material/table:")  # fmt: skip
 
 
 def _framed(render: Callable[..., bytes], fig: go.Figure, ctx: export.Context, *args: object
-            ) -> bytes:  # kind: skip
+            ) -> bytes:  # fmt: skip
     """``render`` of ``fig`` titled with its context; runs only when its button is clicked."""
     return render(export.with_context(fig, ctx), *args)
 
@@ -69,7 +69,7 @@ def downloads(fig: go.Figure | None, data: pd.DataFrame | None, title: str, key:
                     key=f"{key}_{kind}", file_name=export.file_name(ctx, kind), mime=MIME[kind],
                     on_click="ignore", icon=":material/image:", disabled=no_chrome,
                     help=translate(export.MISSING_CHROME) if no_chrome else None,
-                )  # kind: skip
+                )  # fmt: skip
             if no_chrome:
                 st.caption(translate(export.MISSING_CHROME))
             st.download_button(
@@ -77,7 +77,7 @@ def downloads(fig: go.Figure | None, data: pd.DataFrame | None, title: str, key:
                 key=f"{key}_html",
                 file_name=export.file_name(ctx, "html"), mime=MIME["html"], on_click="ignore",
                 icon=":material/web:",
-            )  # kind: skip
+            )  # fmt: skip
         if data is not None:
             _table_buttons(data, ctx, key)
 
@@ -104,7 +104,7 @@ def chart(
                 on_pick(values)
 
         st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG, on_select=picked,
-                        selection_mode="points")  # kind: skip
+                        selection_mode="points")  # fmt: skip
     title = (fig.layout.title.text or key) if fig.layout.title else key
     downloads(fig, data, title, key)
 

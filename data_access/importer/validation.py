@@ -265,7 +265,7 @@ def _split_zones(name: str, pattern: str | None) -> str:
     before = _local(f"regexp_extract({name}, '{ZONE_SPLIT}', 1)", pattern, p)
     after = f"nullif(regexp_extract({name}, '{ZONE_SPLIT}', 2), '')"
     return (f"coalesce({whole}, {before}) AS _local_{name}, "
-            f"CASE WHEN {whole} IS NULL THEN {after} END AS _zone_{name}")  # pattern: skip
+            f"CASE WHEN {whole} IS NULL THEN {after} END AS _zone_{name}")  # fmt: skip
 
 
 def _seconds(x: str, unit: str | None) -> str:
