@@ -43,6 +43,23 @@ def sample_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2,000-ticket sample, built once per run, for tests that change a copy of it."""
+    build = partial(build_sample, n_tickets=2000, seed=11, end=SAMPLE_END)
+    return built_once(tmp_path_factory, "small_sample.duckdb", build)
+
+
+@pytest.fixture
+def db(tmp_path: Path, small_sample: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the small sample, with the tests' pseudonymisation key set."""
+    from data_access.importer import privacy
+    from tests.importer_helpers import KEY, sample_copy
+
+    monkeypatch.setenv(privacy.KEY_ENV, KEY)
+    return sample_copy(small_sample, tmp_path)
+
+
+@pytest.fixture(scope="session")
 def sample_lake(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same sample published as a hive-partitioned Parquet lake."""
     return built_once(tmp_path_factory, "lake", lambda path: lake.export_lake(sample_path, path))

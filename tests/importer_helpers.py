@@ -12,7 +12,6 @@ from pathlib import Path
 import duckdb
 
 from data_access.importer import Mapping
-from data_access.sample import build_sample
 
 SAMPLE_END = dt.date(2026, 11, 26)
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,13 +96,10 @@ def ticket_mapping(**changes: object) -> Mapping:
     return Mapping.from_dict(data)
 
 
-def sample_copy(tmp_path: Path, cache_dir: Path) -> Path:
-    """A fresh copy of a small generated sample (2,000 tickets), built once per session."""
-    source = cache_dir / "base.duckdb"
-    if not source.exists():
-        build_sample(source, 2000, 11, SAMPLE_END)
-    target = tmp_path / "atlas.duckdb"
-    shutil.copyfile(source, target)
+def sample_copy(small_sample: Path, folder: Path) -> Path:
+    """A fresh copy of the small sample (the ``small_sample`` fixture) in ``folder``."""
+    target = folder / "atlas.duckdb"
+    shutil.copyfile(small_sample, target)
     return target
 
 

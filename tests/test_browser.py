@@ -64,9 +64,9 @@ HOSTILE_ROWS = [  # (row, refused?)
 
 
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+def hostile_db(tmp_path_factory: pytest.TempPathFactory, small_sample: Path) -> str:
     folder = tmp_path_factory.mktemp("hostile_browser")
-    db = sample_copy(folder, tmp_path_factory.mktemp("hostile_sample"))
+    db = sample_copy(small_sample, folder)
     export = folder / "export.csv"
     export.write_text(csv_text([row for row, _refused in HOSTILE_ROWS]))
     result = import_file("tickets", export, db, ticket_mapping(), name=FILE_NAME)

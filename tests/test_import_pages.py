@@ -17,17 +17,12 @@ from tests.importer_helpers import KEY, LA311, csv_text, sample_copy, scalar, ti
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pages-sample")
-
-
 @pytest.fixture
-def db(tmp_path: Path, sample_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(tmp_path: Path, small_sample: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     uploads = tmp_path / "uploads"
     uploads.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # staged uploads stay in tmp_path
-    path = sample_copy(tmp_path, sample_cache)
+    path = sample_copy(small_sample, tmp_path)
     monkeypatch.setenv("SERVICE_ATLAS_DB", str(path))
     monkeypatch.setenv(privacy.KEY_ENV, KEY)
     return path

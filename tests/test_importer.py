@@ -46,7 +46,6 @@ from tests.importer_helpers import (
     TICKET_HEADERS,
     csv_text,
     rows,
-    sample_copy,
     scalar,
     ticket_mapping,
     ticket_row,
@@ -56,17 +55,6 @@ from tests.importer_helpers import (
 
 ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.UTC
-
-
-@pytest.fixture(scope="session")
-def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("importer-sample")
-
-
-@pytest.fixture
-def db(tmp_path: Path, sample_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(privacy.KEY_ENV, KEY)
-    return sample_copy(tmp_path, sample_cache)
 
 
 def pseudonym(value: str) -> str:

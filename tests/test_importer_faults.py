@@ -19,26 +19,13 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from bench.import_large import run_import, write_tickets_csv
 from data_access.database import Database
 from data_access.importer import import_file, privacy
-from tests.importer_helpers import KEY, sample_copy, scalar, ticket_mapping, version, write_csv
+from tests.importer_helpers import KEY, scalar, ticket_mapping, version, write_csv
 from tests.importer_helpers import ticket_row as row
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("faults-sample")
-
-
-@pytest.fixture
-def db(tmp_path: Path, sample_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(privacy.KEY_ENV, KEY)
-    return sample_copy(tmp_path, sample_cache)
 
 
 def leftovers(db: Path) -> list[str]:

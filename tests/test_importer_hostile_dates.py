@@ -19,7 +19,6 @@ from tests.cli import run_main
 from tests.importer_helpers import (
     KEY,
     rows,
-    sample_copy,
     scalar,
     ticket_mapping,
     ticket_row,
@@ -29,16 +28,11 @@ from tests.importer_helpers import (
 UTC = dt.UTC
 
 
-@pytest.fixture(scope="module")
-def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("hostile-dates-sample")
-
-
 @pytest.fixture
-def db(tmp_path: Path, sample_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(privacy.KEY_ENV, KEY)
+def db(db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared copy of the sample, with no date window set in the environment."""
     monkeypatch.delenv(config.IMPORT_DATES_VAR, raising=False)
-    return sample_copy(tmp_path, sample_cache)
+    return db
 
 
 def problems(result: object) -> list[tuple]:
