@@ -12,16 +12,11 @@ import numpy as np
 import pandas as pd
 
 from data_access.filters import Filter
-from data_access.schema import LIVE_CHANNELS
 from metrics.engine import RESULT_COLUMNS
 from metrics.registry import BOT_CHANNELS  # the channels bot containment is defined on
 
 FlowBasis = Literal["all", "returning"]
 FLOW_BASES: tuple[FlowBasis, ...] = ("all", "returning")
-# KPIs that only mean something where a live queue exists (LIVE_CHANNELS: phone, chat); the
-# engine returns no value (n = 0) for the other channels, so they show as "not applicable".
-QUEUE_KPIS = ("abandonment", "service_level", "asa")
-QUEUE_CHANNELS = LIVE_CHANNELS
 
 
 def bot_filter(flt: Filter) -> Filter | None:

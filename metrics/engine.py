@@ -25,6 +25,8 @@ from metrics.registry import (
     GRAINS,
     KPIS,
     LAST_CONTACT,
+    LOW_CONFIDENCE_N,
+    MIN_SURVEY_RESPONSES,
     RELATIONS,
     Dimension,
     Kpi,
@@ -422,11 +424,11 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, compiled: _Compiled, keys: list[str])
         order_statistic = _order_statistics(part[first_column], part[window_column])
         value, ci_low, ci_high = stats.quantile_with_interval(order_statistic, n, kpi.quantile)
         se = stats.quantile_standard_error(ci_low, ci_high)
-    hidden = kpi.is_survey & (n < stats.MIN_SURVEY_RESPONSES)
+    hidden = kpi.is_survey & (n < MIN_SURVEY_RESPONSES)
     columns = {"value": value, "ci_low": ci_low, "ci_high": ci_high, "se": se, **detail}
     # nothing about a too-small survey group leaks out
     columns = {name: np.where(hidden, np.nan, values) for name, values in columns.items()}
-    columns.update(n=n, low_confidence=n < stats.LOW_CONFIDENCE_N, suppressed=hidden,
+    columns.update(n=n, low_confidence=n < LOW_CONFIDENCE_N, suppressed=hidden,
                    after_data_end=after_end)  # fmt: skip
     return out.assign(**{name: columns[name] for name in TIDY_ORDER + list(detail)})
 
@@ -474,7 +476,7 @@ def _suppress(
             continue
         own = table.iloc[rows][groups].reset_index(drop=True)
         parts = _response_parts(own, table["n"].to_numpy(float)[rows], raw, kpi, groups, flt)
-        small = ((parts > 0) & (parts < stats.MIN_SURVEY_RESPONSES)).any(axis=1)
+        small = ((parts > 0) & (parts < MIN_SURVEY_RESPONSES)).any(axis=1)
         hidden[rows] = _complementary(own, parts, hidden[rows] | small, keys)
     scores = [c for c in table.columns if c not in {*keys, *SHOWN_WHEN_HIDDEN}]
     return table.assign(**{c: table[c].where(~hidden) for c in scores}, suppressed=hidden)
@@ -519,7 +521,7 @@ def _complementary(
         for sets in siblings:
             together = np.zeros((sets.max() + 1, parts.shape[1]))
             np.add.at(together, sets, parts * hidden[:, None])
-            small = (together > 0) & (together < stats.MIN_SURVEY_RESPONSES)
+            small = (together > 0) & (together < MIN_SURVEY_RESPONSES)
             helpers = np.flatnonzero(~hidden & (small[sets] & (parts > 0)).any(axis=1))
             if helpers.size:
                 by_size = helpers[np.lexsort((parts[helpers, 0], sets[helpers]))]

@@ -27,6 +27,14 @@ PEAK_COLUMNS = ["peak_id", "label", "year", "start", "end", "member", "peak_dail
                 "baseline_daily", "multiplier", "complete"]  # fmt: skip
 
 
+def peaks_between(first: dt.date, last: dt.date) -> pd.DataFrame:
+    """The named peaks whose window overlaps ``first``–``last``, by start date; a window can
+    begin in the year before ``first`` (the returns season runs into January)."""
+    calendar = peak_calendar(range(first.year - 1, last.year + 1))
+    overlapping = calendar[(calendar["end"] >= first) & (calendar["start"] <= last)]
+    return overlapping.sort_values("start", ignore_index=True)
+
+
 def daily_local_volume(db: Database, flt: Filter) -> pd.DataFrame:
     """Contacts per customer-local day, country and language (the filter's dates ignored:
     peaks are compared across the whole history)."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from data_access.schema import LIVE_CHANNELS
+
 Kind = Literal["count", "ratio", "quantile", "mean", "nps", "backlog"]
 Source = Literal["tickets", "surveys"]
 Display = Literal["count", "duration", "percent", "score", "nps", "seconds"]  # how a value reads
@@ -29,6 +31,12 @@ SERVICE_LEVEL_ANSWER_SECONDS = 20  # the "20" of an 80/20 service-level target
 # the greeting): no agent could have answered it, so it is neither offered nor abandoned.
 SHORT_ABANDON_SECONDS = 5
 BOT_CHANNELS = ("chat", "messaging")
+# KPIs that only mean something where a live queue exists (LIVE_CHANNELS: phone, chat); the
+# engine returns no value (n = 0) for the other channels, so they show as "not applicable".
+QUEUE_KPIS = ("abandonment", "service_level", "asa")
+QUEUE_CHANNELS = LIVE_CHANNELS
+LOW_CONFIDENCE_N = 30  # groups with fewer observations are flagged
+MIN_SURVEY_RESPONSES = 5  # survey groups with fewer responses never show a score (privacy)
 
 
 def _sla_relation() -> str:

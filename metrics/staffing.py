@@ -210,3 +210,62 @@ def staffing_plan(
         stats = erlang.erlang_c(load, for_queue, aht, targets.answer_s)
     merged["service_level"] = np.where(load > 0, stats.service_level, np.nan)
     return merged.sort_values(["interval", "language"], ignore_index=True)
+
+
+# ---- reading a plan: what the Staffing page shows --------------------------------------------
+@dataclass(frozen=True)
+class Headline:
+    """A plan in four numbers."""
+
+    required_hours: float  # agent-hours to roster: Σ required_scheduled × interval length
+    scheduled_hours: float
+    short_share: float  # share of interval × language cells with scheduled < required
+    service_level: float | None  # expected on phone and chat; None without live demand
+
+
+def headline(plan: pd.DataFrame, minutes: int) -> Headline:
+    """The plan's totals; the expected service level is each live cell's weighted by its live
+    arrivals (a quiet night hour counts less than the Monday-morning rush)."""
+    hours = minutes / 60
+    live = plan[plan["live_load"] > 0]
+    weights = live["live_arrivals"].sum()
+    return Headline(
+        required_hours=float(plan["required_scheduled"].sum() * hours),
+        scheduled_hours=float(plan["scheduled"].sum() * hours),
+        short_share=float((plan["gap"] < 0).mean()) if len(plan) else 0.0,
+        service_level=(float((live["service_level"] * live["live_arrivals"]).sum() / weights)
+                       if weights > 0 else None),
+    )  # fmt: skip
+
+
+def in_local_time(plan: pd.DataFrame, zone: str) -> pd.DataFrame:
+    """The plan with ``local``: each interval's start as wall-clock time in ``zone``."""
+    local = pd.to_datetime(plan["interval"]).dt.tz_localize("UTC").dt.tz_convert(zone)
+    return plan.assign(local=local.dt.tz_localize(None))
+
+
+def languages_by_gap(plan: pd.DataFrame) -> list[str]:
+    """The plan's languages, the shortest of agents on average first."""
+    return plan.groupby("language")["gap"].mean().sort_values().index.tolist()
+
+
+def worst_gaps(plan: pd.DataFrame, n: int = 25) -> pd.DataFrame:
+    """The ``n`` interval × language cells furthest short; among equal gaps, the busiest first."""
+    return plan.sort_values(["gap", "arrivals"], ascending=[True, False]).head(n)
+
+
+def coverage_gaps(plan: pd.DataFrame) -> pd.DataFrame:
+    """Per language, the intervals with demand and nobody scheduled who speaks it (a plan
+    ``in_local_time``): how many, their contacts, and their local hours of day ("02, 03").
+    The languages with most such contacts first; empty when every interval is covered."""
+    uncovered = plan[(plan["scheduled"] == 0) & (plan["arrivals"] > 0)]
+    return (
+        uncovered.assign(hour=uncovered["local"].dt.hour)
+        .groupby("language")
+        .agg(
+            intervals=("interval", "size"),
+            contacts=("arrivals", "sum"),
+            hours=("hour", lambda h: ", ".join(f"{x:02d}" for x in sorted(set(h)))),
+        )
+        .sort_values("contacts", ascending=False)
+    )

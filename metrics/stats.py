@@ -29,8 +29,6 @@ from scipy import stats as sps
 
 Z95 = 1.959963984540054
 CONFIDENCE = 0.95
-LOW_CONFIDENCE_N = 30  # groups with fewer observations are flagged
-MIN_SURVEY_RESPONSES = 5  # survey groups with fewer responses never show a score (privacy)
 
 
 def _arr(x: object) -> np.ndarray:

@@ -8,7 +8,7 @@ codes, score bounds, search text) is a bound parameter.
 
 Privacy: a distribution is hidden whenever the KPI engine hides the same question's score for
 the filter (``metrics.engine._suppress``). No comment leaves this module when fewer than
-``stats.MIN_SURVEY_RESPONSES`` responses match the filter, and a comment is listed only when at
+``registry.MIN_SURVEY_RESPONSES`` responses match the filter, and a comment is listed only when at
 least that many responses in the view share its country, language and channel (and its member
 of every other filtered dimension); a score on it is shown only when that many of them answered
 the question. No Streamlit here; no customer or ticket ids in any result.
@@ -25,7 +25,7 @@ import pandas as pd
 from data_access.database import Database
 from data_access.filters import DIMENSION_FIELDS, Filter
 from metrics.engine import kpi_table
-from metrics.stats import MIN_SURVEY_RESPONSES
+from metrics.registry import MIN_SURVEY_RESPONSES
 
 Tone = Literal["bad", "neutral", "good"]
 LIKE_ESCAPE = "\\"  # the ESCAPE character of the comment search

@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from metrics.engine import natural_grain, partial_buckets
-from metrics.events import calendar_events
-from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS, TREND_GRAINS
+from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS
 from presentation import charts
 from presentation import format as fmt
 from presentation.i18n import _
@@ -32,10 +30,7 @@ with top_col:
         top_n = controls.number(_("Show the largest"), "top", 5, 2, 8,
                                 help=_("The rest are computed together as 'Other'."))  # fmt: skip
 with grain_col:
-    natural = natural_grain(flt, sparse=KPIS[kpi].is_survey)
-    grain = controls.select(
-        _("Grain"), TREND_GRAINS, "grain", natural, fmt.grain_label, horizontal=True
-    )
+    grain = controls.grain(flt, sparse=KPIS[kpi].is_survey)
 overlay_col, events_col = st.columns(2)
 with overlay_col:
     year_ago = controls.toggle(_("Same period last year"), "last_year", True)
@@ -56,13 +51,13 @@ else:
     events = None
     if show_events:
         countries = flt.countries or (tuple(keep[split]) if split == "country" else ())
-        events = calendar_events(flt.start, flt.end, countries)
+        events = data.calendar_events(flt.start, flt.end, countries)
     title = (_("{kpi} by {grain}, by {dimension}") if by else _("{kpi} by {grain}")).format(
         kpi=fmt.kpi_label(kpi), grain=fmt.grain_name(grain),
         dimension=fmt.dimension_label(split).lower() if by else "")
     figure = charts.trend(
         table, kpi, grain, split=by[0] if by else None, year_ago=bool(compare), events=events,
-        partial=partial_buckets(flt, grain), title=title,
+        partial=data.partial_buckets(flt, grain), title=title,
     )  # fmt: skip
     pick = filters.narrow_on_pick(split)
     show.chart(figure, "trend", on_pick=pick, data=table)

@@ -2,9 +2,6 @@
 
 import streamlit as st
 
-from data_access import reference
-from metrics.contact_hours import contacts_per_hour
-from metrics.schedule import language_balance
 from presentation import charts, i18n, tables
 from presentation import format as fmt
 from presentation.i18n import _
@@ -49,9 +46,9 @@ st.caption(
 st.divider()
 market = controls.select(_("Drill into"), markets, "market", markets[0], i18n.country_label)
 local = flt.narrowed(countries=(market,))
-zone = reference.country_timezone(market)
+zone = data.country_timezone(market)
 st.subheader(fmt.escape_markdown(fmt.member("country", market)))
-weekend = ", ".join(fmt.weekdays()[d] for d in sorted(reference.weekend_days(market)))
+weekend = ", ".join(fmt.weekdays()[d] for d in sorted(data.weekend_days(market)))
 st.caption(_("Customers' local time: {zone}. Local weekend: {weekend}.").format(
     zone=zone, weekend=weekend))
 kpi_tiles(local, ("volume", "frt_median", "csat", "nps", "fcr"), caption=False)
@@ -78,7 +75,7 @@ pattern = data.kpi_table(["volume"], by=["local_hour_of_week"], flt=local)
 if pattern.empty:
     show.empty(_("No contacts from this market in the period."))
 else:
-    matrix = charts.hour_of_week_matrix(contacts_per_hour(pattern, local, zone))
+    matrix = charts.hour_of_week_matrix(data.contacts_per_hour(pattern, local, market))
     figure = charts.heatmap(
         matrix,
         _("When {market} contacts us (local time)").format(market=fmt.member("country", market)),
@@ -92,7 +89,7 @@ else:
 # ---------------------------------------------------------------- languages vs staff
 st.divider()
 st.subheader(_("Languages: demand against the agents who speak them"))
-balance = data.query(language_balance, flt)
+balance = data.language_balance(flt)
 if balance.empty:
     show.empty(_("No contacts or shifts for this filter."))
 else:

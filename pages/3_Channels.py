@@ -3,18 +3,22 @@
 import pandas as pd
 import streamlit as st
 
-from data_access.filters import Filter
-from metrics import channels
-from metrics.engine import natural_grain, partial_buckets
-from metrics.registry import KPIS, SERVICE_LEVEL_ANSWER_SECONDS, SLA_TARGET_SECONDS, TREND_GRAINS
+from metrics.registry import (
+    BOT_CHANNELS,
+    KPIS,
+    QUEUE_CHANNELS,
+    QUEUE_KPIS,
+    SERVICE_LEVEL_ANSWER_SECONDS,
+    SLA_TARGET_SECONDS,
+)
 from presentation import channel_charts, charts
 from presentation import format as fmt
 from presentation.i18n import N_, _, translate
 from ui import controls, data, filters, show
+from ui.filters import Filter
 from ui.page import page
 from ui.tiles import kpi_tiles
 
-QUEUE_KPIS = channels.QUEUE_KPIS  # abandonment, service level, ASA: phone and chat only
 SCORECARD_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "csat")
 BAR_KPIS = (*SCORECARD_KPIS[1:], *QUEUE_KPIS)
 FLOW_LABELS = {"all": N_("all its contacts"), "returning": N_("contacts that came back")}
@@ -48,8 +52,7 @@ def channel_mix(flt: Filter, scores: pd.DataFrame) -> None:
               "channel filter to compare the mix.").format(channels=_channel_names(present))
         )
         return
-    grain = controls.select(_("Grain"), TREND_GRAINS, "grain", natural_grain(flt),
-                            fmt.grain_label, horizontal=True)  # fmt: skip
+    grain = controls.grain(flt)
     mix = data.kpi_table(["volume"], by=["channel"], flt=flt, grain=grain)
     show.chart(channel_charts.channel_mix(mix, grain), "channel_mix", data=mix)
     st.caption(
@@ -61,7 +64,7 @@ def channel_mix(flt: Filter, scores: pd.DataFrame) -> None:
 
 def sla_versus_service_level() -> str:
     """Why a live channel can score low on SLA and high on service level at the same time."""
-    targets = [t for c in channels.QUEUE_CHANNELS for t in SLA_TARGET_SECONDS[c].values()]
+    targets = [t for c in QUEUE_CHANNELS for t in SLA_TARGET_SECONDS[c].values()]
     return _(
         "SLA attainment and service level time different things. SLA runs from the contact's "
         "creation, so for a chat it includes the conversation with the bot before the "
@@ -70,7 +73,7 @@ def sla_versus_service_level() -> str:
         "the agent queue, against {answer}, and counts abandoned contacts as misses. A chat can "
         "meet the service level and still miss its SLA."
     ).format(low=fmt.duration(min(targets)), high=fmt.duration(max(targets)),
-             channels=_channel_names(channels.QUEUE_CHANNELS),
+             channels=_channel_names(QUEUE_CHANNELS),
              answer=fmt.duration(SERVICE_LEVEL_ANSWER_SECONDS))  # fmt: skip
 
 
@@ -91,7 +94,7 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
     notes.append(_("Hover a column header for its definition and target; click it to sort."))
     st.caption(" ".join(notes))
 
-    queue = _channel_names(channels.QUEUE_CHANNELS)
+    queue = _channel_names(QUEUE_CHANNELS)
     st.markdown(_("**Live queues** ({channels}: the other channels have no queue)").format(
         channels=queue))
     if not _has_values(scores, "abandonment"):
@@ -146,8 +149,7 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
     with flows_col:
         basis = controls.select(_("Row percentages of"), tuple(FLOW_LABELS), "flow", "all",
                                 lambda b: translate(FLOW_LABELS[b]), horizontal=True)  # fmt: skip
-        volume = data.kpi_table(["volume"], by=["channel", "next_channel"], flt=flt)
-        flows = channels.switch_flows(volume, basis)
+        flows = data.switch_flows(flt, basis)
         if flows.empty or flows["contacts"].sum() == 0:
             show.empty(_("No customer contacted us again within 7 days under these filters."))
             return
@@ -166,14 +168,14 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
 
 def bot_containment(flt: Filter) -> None:
     st.subheader(_("Bot containment and hand-offs"))
-    bot_flt = channels.bot_filter(flt)
-    bots = _channel_names(channels.BOT_CHANNELS)
+    bot_flt = data.bot_filter(flt)
+    bots = _channel_names(BOT_CHANNELS)
     if bot_flt is None:
         show.empty(
             _("The bot answers {bots} only, and the channel filter keeps {kept}. Add {either} to "
               "the channel filter to see how much the bot contains.").format(
                 bots=bots, kept=_channel_names(flt.channels),
-                either=_channel_names(channels.BOT_CHANNELS, either=True))
+                either=_channel_names(BOT_CHANNELS, either=True))
         )
         return
     bots = _channel_names(bot_flt.channels)  # the bot channels the filter keeps
@@ -182,8 +184,7 @@ def bot_containment(flt: Filter) -> None:
         show.empty(_("No {bots} contacts under these filters: widen the period or remove a "
                      "filter.").format(bots=bots))
         return
-    total = channels.bot_handoffs(overall).iloc[0]
-    grain_default = natural_grain(flt)
+    total = data.bot_handoffs(overall).iloc[0]
     headline, trend_col = st.columns([1, 3], gap="large")
     with headline:
         kpi_tiles(bot_flt, ["bot_containment"], caption=False)
@@ -198,13 +199,12 @@ def bot_containment(flt: Filter) -> None:
                 share=fmt.percent(total["handoff_share"]), contacts=fmt.count(total["contacts"]),
                 bots=bots))  # fmt: skip
     with trend_col:
-        grain = controls.select(_("Grain"), TREND_GRAINS, "bot_grain", grain_default,
-                                fmt.grain_label, horizontal=True)  # fmt: skip
+        grain = controls.grain(flt, "bot_grain")
         split = "channel" if len(bot_flt.channels) > 1 else None
         trend = data.kpi_table(["bot_containment"], by=[split] if split else [], flt=bot_flt,
                                grain=grain)  # fmt: skip
         figure = charts.trend(trend, "bot_containment", grain, split=split,
-                              partial=partial_buckets(flt, grain),
+                              partial=data.partial_buckets(flt, grain),
                               title=_("Bot containment by {grain}").format(
                                   grain=fmt.grain_name(grain)))  # fmt: skip
         figure = channel_charts.with_target(figure, "bot_containment")
@@ -227,7 +227,7 @@ def bot_containment(flt: Filter) -> None:
         else None
     )
     table = data.kpi_table(["bot_containment"], by=[split_by], flt=bot_flt, keep=keep)
-    handoffs = channels.bot_handoffs(table)
+    handoffs = data.bot_handoffs(table)
     label = fmt.dimension_label(split_by).lower()
     if handoffs.empty:
         show.empty(_("No {bots} contacts to break down by {dimension}.").format(

@@ -2,21 +2,16 @@
 
 Score distributions, trends per market with intervals, each market against its own 12-month
 normal, survey response rates and the comments customers wrote. UI only: filters in, metric
-calls (``metrics.engine`` through ``ui.data``, ``metrics.voc`` through ``ui.data.query``),
-charts out.
+calls through ``ui.data``, charts out.
 """
 
 import streamlit as st
 
-from metrics import voc
-from metrics.engine import natural_grain
-from metrics.registry import KPIS, TREND_GRAINS
-from metrics.stats import LOW_CONFIDENCE_N, MIN_SURVEY_RESPONSES
+from metrics.registry import KPIS, LOW_CONFIDENCE_N, MIN_SURVEY_RESPONSES
 from presentation import charts, voc_charts
 from presentation import format as fmt
 from presentation.i18n import _
 from ui import controls, data, filters, show
-from ui.data import query
 from ui.page import page
 from ui.tiles import kpi_tiles
 
@@ -36,8 +31,8 @@ kpi_tiles(flt, TILE_KPIS)
 
 # ---------------------------------------------------------------- how customers score us
 st.subheader(_("How customers score us"))
-distributions = {q: query(voc.score_distribution, flt, q) for q in voc.QUESTIONS}
-if all(d["n"].iloc[0] == 0 for d in distributions.values()):
+distributions = data.score_distributions(flt)
+if all(d["n"].iloc[0] == 0 for _q, d in distributions):
     show.empty(_("No surveys were answered for this filter: {widen}.").format(widen=WIDEN))
 else:
     st.caption(
@@ -45,8 +40,7 @@ else:
           "coloured by what the score means. The percentage on a bar is its share of the "
           "answers.")
     )
-    for column, (question_id, dist) in zip(st.columns(3), distributions.items(), strict=True):
-        q = voc.QUESTIONS[question_id]
+    for column, (q, dist) in zip(st.columns(3), distributions, strict=True):
         question = fmt.question_label(q)
         n = int(dist["n"].iloc[0])
         with column:
@@ -68,8 +62,8 @@ else:
                 title = _("{question} · {count} answers").format(question=question,
                                                                  count=fmt.count(n))
                 figure = voc_charts.distribution(dist, q, title=title)
-                show.chart(figure, f"distribution_{question_id}", data=dist)
-                st.caption(fmt.kpi_definition(question_id))
+                show.chart(figure, f"distribution_{q.id}", data=dist)
+                st.caption(fmt.kpi_definition(q.id))
 
 # ---------------------------------------------------------------- is it changing?
 st.subheader(_("Is it changing?"))
@@ -84,8 +78,7 @@ with top_col:
                             help=_("The members with the most contacts; the rest are computed "
                                    "together as 'Other'."))  # fmt: skip
 with grain_col:
-    grain = controls.select(_("Grain"), TREND_GRAINS, "grain", natural_grain(flt, sparse=True),
-                            fmt.grain_label, horizontal=True)  # fmt: skip
+    grain = controls.grain(flt, sparse=True)
 bands = controls.toggle(_("Show 95% intervals"), "bands", True,
                         help=_("The range the true score lies in with 95% confidence; wide bands "
                                "mean few answers."))  # fmt: skip
@@ -219,7 +212,7 @@ with high_col:
     highest = controls.number(_("Highest CSAT"), "csat_to", 5, 1, 5)
 lowest, highest = min(lowest, highest), max(lowest, highest)
 whole_scale = (lowest, highest) == (1, 5)
-found = query(voc.comments, flt, search, None if whole_scale else lowest,
+found = data.comments(flt, search, None if whole_scale else lowest,
               None if whole_scale else highest, COMMENT_LIMIT)  # fmt: skip
 scope = [] if whole_scale else [
     _("with CSAT {low}–{high}").format(low=lowest, high=highest) if lowest < highest

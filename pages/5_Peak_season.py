@@ -1,15 +1,7 @@
 """Peak season: local-time load, holidays, named retail peaks and the forecast of what comes."""
 
-import datetime as dt
-
 import streamlit as st
 
-from data_access import reference
-from data_access.retail_calendar import peak_calendar
-from metrics.contact_hours import contacts_per_hour
-from metrics.events import calendar_events
-from metrics.forecast import forecast_daily
-from metrics.peaks import holiday_effects, peak_multipliers, year_over_year
 from presentation import charts, i18n, peak_charts
 from presentation import format as fmt
 from presentation.i18n import _, translate
@@ -41,8 +33,8 @@ if pattern.empty:
     show.empty(_("No contacts for these markets in the period."))
 else:
     matrices = {
-        f"{fmt.member('country', c)} ({reference.country_timezone(c)})": charts.hour_of_week_matrix(
-            contacts_per_hour(pattern[pattern["country"] == c], flt, reference.country_timezone(c))
+        f"{fmt.member('country', c)} ({data.country_timezone(c)})": charts.hour_of_week_matrix(
+            data.contacts_per_hour(pattern[pattern["country"] == c], flt, c)
         )
         for c in markets
         if (pattern["country"] == c).any()
@@ -60,12 +52,7 @@ else:
 
 # ---------------------------------------------------------------- the calendar
 st.subheader(_("Named retail peaks"))
-years = range(cat.first_day.year, cat.last_day.year + 2)
-calendar = peak_calendar(years)
-calendar = calendar[
-    (calendar["end"] >= cat.first_day)
-    & (calendar["start"] <= cat.last_day + dt.timedelta(days=365))
-]
+calendar = data.peak_calendar()
 
 
 def _market_names(codes: list[str]) -> str:
@@ -80,7 +67,7 @@ calendar = calendar.assign(markets=calendar["markets"].map(_market_names),
                            label=calendar["label"].map(translate),
                            description=calendar["description"].map(translate))  # fmt: skip
 show.table(
-    calendar.sort_values("start")[["label", "start", "end", "markets", "description"]],
+    calendar[["label", "start", "end", "markets", "description"]],
     "peak_calendar",
     _("Named retail peaks"),
     hide_index=True,
@@ -100,7 +87,7 @@ st.caption(
 
 # ---------------------------------------------------------------- peak sizes
 st.subheader(_("How big each peak is, and against last year"))
-peak_ids = list(dict.fromkeys(calendar.sort_values("start")["peak_id"]))
+peak_ids = list(dict.fromkeys(calendar["peak_id"]))
 PEAK_LABELS = dict(zip(calendar["peak_id"], calendar["label"], strict=True)) | {
     "holiday": _("public holiday")
 }
@@ -113,8 +100,7 @@ with right:
         horizontal=True,
     )
 with st.spinner(_("Measuring the peaks…")):
-    multipliers = data.query(peak_multipliers, flt, member_by)
-chosen_peak = year_over_year(multipliers[multipliers["peak_id"] == peak_id])
+    chosen_peak = data.peak_years(flt, member_by, peak_id)
 if chosen_peak.empty:
     show.empty(_("This peak has not happened in the data yet (or not in the filtered markets)."))
 else:
@@ -135,7 +121,7 @@ else:
 
 # ---------------------------------------------------------------- public holidays
 st.subheader(_("Public holidays in the period"))
-effects = data.query(holiday_effects, flt, markets)
+effects = data.holiday_effects(flt, markets)
 if effects.empty:
     show.empty(_("No public holidays in these markets during the period."))
 else:
@@ -180,14 +166,14 @@ with three:
     weeks_ahead = controls.number(_("Weeks ahead"), "fc_weeks", 12, 8, 12)
 try:
     with st.spinner(_("Fitting the forecast…")):
-        result = data.query(forecast_daily, flt, fc_by, member, weeks_ahead * 7)
+        result = data.forecast_daily(flt, fc_by, member, weeks_ahead * 7)
 except ValueError as error:
     show.empty(_("No forecast for {member}: {error}.").format(
         member=fmt.escape_markdown(fmt.member(fc_by, member)), error=fmt.escape_markdown(error)))
 else:
     start, end = result.forecast["day"].iloc[0].date(), result.forecast["day"].iloc[-1].date()
     top_markets = data.top_members("country", flt.narrowed(**{f"{fc_by}s": (member,)}), 3)
-    events = calendar_events(start, end, top_markets)
+    events = data.calendar_events(start, end, top_markets)
     chart_col, score_col = st.columns([4, 1])
     with chart_col:
         figure = peak_charts.forecast_chart(result, fmt.member(fc_by, member), events)

@@ -5,7 +5,6 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from metrics.staffing import Targets, staffing_plan
 from presentation import format as fmt
 from presentation import staffing_charts
 from presentation.i18n import _
@@ -78,59 +77,47 @@ with st.expander(_("What if: targets and levers"), expanded=False):
             help=_("With a mean patience, phone and chat use Erlang A (customers abandon); 0 "
                    "uses Erlang C (everybody waits)."),
         )
-targets = Targets(
-    service_level=target_sl / 100,
-    answer_s=answer_s,
-    shrinkage=shrinkage / 100,
-    max_occupancy=occupancy / 100,
-    written_occupancy=occupancy / 100,
-    aht_factor=1 + aht_change / 100,
-    uplift=uplift / 100,
-    patience_s=patience or None,
-)
-
 try:
     with st.spinner(_("Computing required agents…")):
-        plan = data.query(staffing_plan, period, targets, minutes, mode == "ahead")
+        plan = data.staffing_plan(
+            period, minutes, mode == "ahead", zone,
+            service_level=target_sl / 100, answer_s=answer_s, shrinkage=shrinkage / 100,
+            max_occupancy=occupancy / 100, written_occupancy=occupancy / 100,
+            aht_factor=1 + aht_change / 100, uplift=uplift / 100, patience_s=patience or None,
+        )  # fmt: skip
 except ValueError as error:
     show.empty(_("No staffing plan: {error}.").format(error=fmt.escape_markdown(error)))
     st.stop()
 if plan.empty:
     show.empty(_("No demand and no shifts in this period for the filtered languages and hubs."))
     st.stop()
-plan["local"] = pd.to_datetime(plan["interval"]).dt.tz_localize("UTC").dt.tz_convert(zone)
-plan["local"] = plan["local"].dt.tz_localize(None)
-hours = minutes / 60
 
 # ---------------------------------------------------------------- headline
-short = plan[plan["gap"] < 0]
-uncovered = plan[(plan["scheduled"] == 0) & (plan["arrivals"] > 0)]
+totals = data.staffing_headline(plan, minutes)
 tiles = st.columns(4)
 tiles[0].metric(
     _("Agent-hours required"),
-    fmt.count(plan["required_scheduled"].sum() * hours),
+    fmt.count(totals.required_hours),
     help=_("Σ over intervals of ceil(required agents ÷ (1 − shrinkage)) × interval length: the "
            "headcount to roster."),
     border=True,
 )
 tiles[1].metric(
     _("Agent-hours scheduled"),
-    fmt.count(plan["scheduled"].sum() * hours),
+    fmt.count(totals.scheduled_hours),
     help=_("From the shifts of agents who speak each language; an agent with k languages counts "
            "1/k towards each."),
     border=True,
 )
 tiles[2].metric(
     _("Intervals short of agents"),
-    fmt.percent(len(short) / len(plan)),
+    fmt.percent(totals.short_share),
     help=_("Share of interval × language cells where scheduled < required."),
     border=True,
 )
-live = plan[plan["live_load"] > 0]
-expected_sl = (live["service_level"] * live["live_arrivals"]).sum() / live["live_arrivals"].sum()
 tiles[3].metric(
     _("Expected service level (phone & chat)"),
-    fmt.percent(expected_sl) if len(live) else fmt.MISSING,
+    fmt.MISSING if totals.service_level is None else fmt.percent(totals.service_level),
     help=_("Erlang C with the scheduled agents after shrinkage, weighted by arrivals; target "
            "{target} % in {seconds} s.").format(target=target_sl, seconds=answer_s),
     border=True,
@@ -152,8 +139,7 @@ st.caption(
 # ---------------------------------------------------------------- heatmaps
 st.subheader(_("Where the gaps are"))
 show.chart(staffing_charts.language_by_hour(plan, zone), "gap_languages", data=plan)
-worst = plan.groupby("language")["gap"].mean().sort_values()
-languages = worst.index.tolist()
+languages = data.languages_by_gap(plan)
 pick_col, view_col = st.columns([2, 2])
 with pick_col:
     language = controls.select(
@@ -171,7 +157,7 @@ show.chart(
 
 # ---------------------------------------------------------------- ranked gaps
 st.subheader(_("The worst gaps"))
-ranked = plan.sort_values(["gap", "arrivals"], ascending=[True, False]).head(25)
+ranked = data.worst_gaps(plan, 25)
 interval_pattern = _("EEE dd MMM HH:mm")
 show.table(
     pd.DataFrame(
@@ -201,19 +187,10 @@ show.table(
 
 # ---------------------------------------------------------------- 24/7 coverage
 st.subheader(_("24/7 coverage check"))
-if uncovered.empty:
+summary = data.coverage_gaps(plan)
+if summary.empty:
     st.success(_("Every interval with demand has somebody scheduled who speaks the language."))
 else:
-    summary = (
-        uncovered.assign(weekday=uncovered["local"].dt.day_of_week, hour=uncovered["local"].dt.hour)
-        .groupby("language")
-        .agg(
-            intervals=("interval", "size"),
-            contacts=("arrivals", "sum"),
-            hours=("hour", lambda h: ", ".join(f"{x:02d}" for x in sorted(set(h)))),
-        )
-        .sort_values("contacts", ascending=False)
-    )
     summary.index = [fmt.member("language", c) for c in summary.index]
     show.table(
         summary.rename_axis("language").reset_index(),

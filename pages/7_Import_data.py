@@ -1,46 +1,28 @@
 """Import data: upload a ticket, survey, agent or shift export, map its columns, load it safely.
 
-UI only: reading, checking and loading happen in ``data_access.importer``; the import works on a
-private copy of the database and publishes it in one step, so the rest of the app keeps serving
-the old data until then and shows the new data on its next rerun.
+Layout only: the steps are in ``ui.import_wizard``, reading, checking and loading in
+``data_access.importer``; the import works on a private copy of the database and publishes it in
+one step, so the rest of the app keeps serving the old data until then and shows the new data on
+its next rerun.
 """
-
-import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from data_access import config, importer
-from data_access.importer import editing, privacy
-from data_access.importer.mapping import UNITS
-from data_access.store import WriterBusyError
 from presentation import format as fmt
 from presentation.i18n import _
+from ui import import_wizard as wizard
 from ui import language
 from ui.page import page
 
 flt = page(__file__)
 
-TABLES = {
-    "tickets": (_("Tickets"), _("one row per ticket, chat, call or message thread")),
-    "surveys": (_("Surveys"), _("one row per satisfaction survey (CSAT, NPS, CES)")),
-    "agents": (_("Agents"), _("one row per agent: hub, languages, channels")),
-    "shifts": (_("Shifts"), _("one row per planned shift: agent, start, end")),
-}
-SUGGEST = _("Suggest from the file's headers")
-UPLOAD_MAPPING = _("Upload a saved mapping (JSON)…")
-AUTOMATIC = _("Detect automatically")
-ENCODINGS = [AUTOMATIC, "utf-8", "utf-16", "latin-1", "cp1252"]
-DELIMITERS = {AUTOMATIC: None, _("Comma ,"): ",", _("Semicolon ;"): ";", _("Tab"): "\t",
-              _("Pipe |"): "|"}  # fmt: skip
 PREVIEW_ROWS = 1000
-location = config.data_location()
-if language.switched():  # these widgets' option labels are still in the previous language
-    for key in ("import_table", "import_enc", "import_delim", "import_mapping_choice"):
-        st.session_state.pop(key, None)
+location = wizard.data_location()
+language.keep_choices("import_table", "import_enc", "import_delim", "import_mapping_choice")
 
 
-def show_result(result: importer.ImportResult) -> None:
+def show_result(result: wizard.ImportResult) -> None:
     """What the last import did: counts, reasons, refused rows and the full report."""
     st.subheader(_("Last import"))
     message = _("**{file}** → `{table}`: {loaded} of {read} rows loaded in {seconds} s.").format(
@@ -127,21 +109,21 @@ st.markdown(
       "changes nothing. Importing the same file again replaces rows by their id instead of "
       "adding them twice.").format(file=location.name, folder=location.parent)
 )
-if config.is_default_sample(location):
+if wizard.is_sample(location):
     st.warning(
         _("This is the built-in **synthetic sample**: imported rows are added next to the "
           "invented ones. To keep your data on its own, start the dashboard with "
           "`{variable}=/path/to/support.duckdb` or import with the command line "
-          "(`python -m atlas import --help`).").format(variable=config.ENV_VAR),
+          "(`python -m atlas import --help`).").format(variable=wizard.DATA_VARIABLE),
         icon=":material/warning:",
     )
 
 table = st.radio(
     _("What does the file hold?"),
-    importer.IMPORTABLE,
+    wizard.TABLES,
     horizontal=True,
-    format_func=lambda t: TABLES[t][0] if t in TABLES else t.capitalize(),
-    captions=[TABLES[t][1] if t in TABLES else "" for t in importer.IMPORTABLE],
+    format_func=wizard.table_label,
+    captions=[wizard.table_caption(t) for t in wizard.TABLES],
     key="import_table",
 )
 upload = st.file_uploader(
@@ -162,50 +144,48 @@ if upload is None:
 
 with st.expander(_("File reading options")):
     options = st.columns(2)
-    encoding_choice = options[0].selectbox(_("Text encoding (CSV)"), ENCODINGS,
+    encoding_choice = options[0].selectbox(_("Text encoding (CSV)"), wizard.ENCODINGS,
+                                           format_func=wizard.encoding_label,
                                            key="import_enc")  # fmt: skip
-    delimiter_choice = options[1].selectbox(_("Delimiter (CSV)"), list(DELIMITERS),
+    delimiter_choice = options[1].selectbox(_("Delimiter (CSV)"), list(wizard.DELIMITERS),
+                                            format_func=wizard.delimiter_label,
                                             key="import_delim")  # fmt: skip
-encoding = None if encoding_choice == ENCODINGS[0] else encoding_choice
-delimiter = DELIMITERS.get(delimiter_choice)  # a choice made in another language: detect
+encoding, delimiter = wizard.reading_options(encoding_choice, delimiter_choice)
 
-saved = importer.saved_mappings()
 mapping_choice = st.selectbox(
     _("Column mapping"),
-    [SUGGEST, *saved, UPLOAD_MAPPING],
+    wizard.mapping_choices(),
+    format_func=wizard.mapping_label,
     help=_("Start from a suggestion or from a mapping saved earlier; edit it below, then "
            "download it to reuse it here or with the command line (--mapping)."),
     key="import_mapping_choice",
 )
-base = None
-if mapping_choice == UPLOAD_MAPPING:
+uploaded = None
+if mapping_choice == wizard.UPLOAD:
     mapping_file = st.file_uploader(_("Mapping (JSON)"), type=["json"],
                                     key="import_mapping_file")  # fmt: skip
     if mapping_file is None:
         st.stop()
-    try:
-        base = importer.Mapping.from_json(mapping_file.getvalue().decode("utf-8", "replace"),
-                                          mapping_file.name)  # fmt: skip
-    except importer.MappingError as error:
-        st.error(fmt.escape_markdown(error), icon=":material/error:")
-        st.stop()
-elif mapping_choice in saved:
-    base = importer.load_mapping(saved[mapping_choice])
+    uploaded = (mapping_file.name, mapping_file.getvalue())
+try:
+    base = wizard.chosen_mapping(mapping_choice, uploaded)
+except wizard.MappingError as error:
+    st.error(fmt.escape_markdown(error), icon=":material/error:")
+    st.stop()
 if base is not None and base.table != table:
+    mapping_name = uploaded[0] if uploaded else wizard.mapping_label(mapping_choice)
     st.error(_("The mapping '{mapping}' is for {other}, not {table}: choose {other} above or "
-               "another mapping.").format(mapping=fmt.escape_markdown(mapping_choice),
+               "another mapping.").format(mapping=fmt.escape_markdown(mapping_name),
                                           other=fmt.escape_markdown(base.table), table=table),
              icon=":material/error:")  # fmt: skip
     st.stop()
 
-# the readers need a file: the upload is on disk only while it is read, never between reruns
-with importer.staged_upload(upload.name, upload.getbuffer()) as path:
-    try:
-        info = importer.inspect_file(path, upload.name, base, encoding, delimiter)
-        sample = importer.preview(info, PREVIEW_ROWS)
-    except importer.ImportFileError as error:
-        st.error(fmt.escape_markdown(error), icon=":material/error:")
-        st.stop()
+try:
+    info, sample = wizard.read_upload(upload.name, upload.getbuffer(), base, encoding, delimiter,
+                                      PREVIEW_ROWS)  # fmt: skip
+except wizard.ImportFileError as error:
+    st.error(fmt.escape_markdown(error), icon=":material/error:")
+    st.stop()
 
 details = _("{format}, {columns} columns, {size} bytes").format(
     format=info.format.upper(), columns=fmt.count(len(info.headers)), size=fmt.count(upload.size))
@@ -218,12 +198,9 @@ st.caption(f":material/description: {fmt.escape_markdown(f'{upload.name} — {de
 for note in info.notes:
     st.warning(fmt.escape_markdown(note), icon=":material/warning:")
 
-suggestion = importer.suggest(table, info.headers, sample) if base is None else None
-base = base if base is not None else suggestion.mapping
-personal = {h: kind for h in info.headers if (kind := privacy.personal_data_kind(h))}
-signature = hashlib.sha1(
-    f"{upload.file_id}|{table}|{mapping_choice}|{encoding}|{delimiter}".encode()
-).hexdigest()[:12]
+base, notes = wizard.starting_mapping(table, info, sample, base)
+personal = wizard.personal_columns(info.headers)
+signature = wizard.editor_key(upload.file_id, table, mapping_choice, encoding, delimiter)
 
 with st.expander(_("Preview: the first {count} rows").format(count=min(len(sample), 50)),
                  expanded=False):  # fmt: skip
@@ -236,7 +213,7 @@ with st.expander(_("Preview: the first {count} rows").format(count=min(len(sampl
             f"{h} ({k})" for h, k in personal.items())))  # fmt: skip
 
 st.subheader(_("Map the columns"))
-start_column = editing.START_COLUMN.get(table)
+start_column = wizard.start_column(table)
 st.caption(
     _("For each Service Atlas column (\\* required) choose the file column it comes from, or "
       "type a constant when the file does not have it (e.g. country `US` for a single-market "
@@ -246,7 +223,7 @@ st.caption(
                "`%d/%m/%Y %H:%M`, `iso`, `epoch` or `epoch_ms`.").format(start=start_column)
        if start_column else "")
 )  # fmt: skip
-zones = editing.time_zones()
+zones = wizard.time_zones()
 zone_default = base.timezone if base.timezone in zones else "UTC"
 timezone = st.selectbox(
     _("Time zone of times written without an offset") if start_column
@@ -257,7 +234,7 @@ timezone = st.selectbox(
            "that are new to Service Atlas get this zone as their local time."),
     key=f"import_tz_{signature}",
 )
-mapping_rows = editing.mapping_rows(base)
+mapping_rows = wizard.mapping_rows(base)
 edited = st.data_editor(
     pd.DataFrame(mapping_rows),
     key=f"import_editor_{signature}",
@@ -272,12 +249,12 @@ edited = st.data_editor(
         "label": st.column_config.TextColumn(
             _("Service Atlas column"), width=160, pinned=True, help=_("* required")),
         "source": st.column_config.SelectboxColumn(
-            _("From file column"), options=editing.source_options(info.headers, base), width=200,
+            _("From file column"), options=wizard.source_options(info.headers, base), width=200,
             help=_("The column of your file that fills this one.")),
         "constant": st.column_config.TextColumn(
             _("Constant"), width=110, help=_("The same value for every row, e.g. US or en.")),
         "unit": st.column_config.SelectboxColumn(
-            _("Unit"), options=list(UNITS), width=80,
+            _("Unit"), options=list(wizard.UNITS), width=80,
             help=_("Durations: the unit of the file's numbers. Time columns: the file gives a "
                    "duration after the start time in this unit.")),
         "format": st.column_config.TextColumn(
@@ -288,44 +265,38 @@ edited = st.data_editor(
     },
 )  # fmt: skip
 rows = edited.to_dict("records")
-draft = editing.mapping_from_rows(table, rows, info.headers, base, timezone)
+draft = wizard.mapping_from_rows(table, rows, info.headers, base, timezone)
 
-value_maps = {name: dict(spec.values) for name, spec in draft.columns.items()}
-coded = [c for c in editing.coded_columns(draft) if draft.columns[c].column in sample]
+coded = wizard.value_tables(draft, sample)
+value_maps = {}
 if coded:
     st.markdown(_("**Values** — how the file's words become Service Atlas codes"))
     st.caption(_("From the first {count} rows. Values left unknown are refused and listed in the "
                  "report; set *becomes* to translate them.").format(
                      count=fmt.count(len(sample))))  # fmt: skip
-    for column in coded:
-        spec = draft.columns[column]
-        seen = editing.value_rows(draft, column, sample[spec.column].dropna().tolist())
-        unknown = sum(1 for r in seen if r["automatic"] == "— unknown —" and not r["becomes"])
-        label = f"`{column}` ← {fmt.escape_markdown(spec.column)}: " + _(
+    for values in coded:
+        label = f"`{values.column}` ← {fmt.escape_markdown(values.source)}: " + _(
             "{count} distinct values"
-        ).format(count=len(seen))
-        label += ", " + _("{count} unknown").format(count=unknown) if unknown else ""
-        with st.expander(label, expanded=bool(unknown)):
-            choices = editing.VALUE_CHOICES.get(column)
-            becomes = (st.column_config.SelectboxColumn(_("Becomes"), options=list(choices))
-                       if choices else st.column_config.TextColumn(
+        ).format(count=len(values.rows))
+        label += ", " + _("{count} unknown").format(count=values.unknown) if values.unknown else ""
+        with st.expander(label, expanded=bool(values.unknown)):
+            becomes = (st.column_config.SelectboxColumn(_("Becomes"), options=list(values.choices))
+                       if values.choices else st.column_config.TextColumn(
                            _("Becomes"), help=_("A code or a name, e.g. DE or Germany")))
             table_of_values = st.data_editor(
-                pd.DataFrame(seen, columns=["value", "rows", "automatic", "becomes"]),
-                key=f"import_values_{signature}_{column}_{spec.column}",
+                pd.DataFrame(values.rows, columns=["value", "rows", "automatic", "becomes"]),
+                key=f"import_values_{signature}_{values.column}_{values.source}",
                 hide_index=True,
                 placeholder="",
                 disabled=["value", "rows", "automatic"],
                 column_config={"value": _("In the file"), "rows": _("Rows (preview)"),
                                "automatic": _("Recognised as"), "becomes": becomes},
             )  # fmt: skip
-            value_maps[column] = editing.value_map_from_rows(
-                table_of_values.to_dict("records"), spec.values
-            )
-mapping = editing.mapping_from_rows(table, rows, info.headers, base, timezone, value_maps)
+            value_maps[values.column] = wizard.value_map(values,
+                                                         table_of_values.to_dict("records"))
+mapping = wizard.with_values(draft, rows, info.headers, base, value_maps)
 
 problems = mapping.problems(list(info.headers))
-notes = suggestion.notes if suggestion is not None else []
 if notes:
     with st.expander(_("What the suggestion guessed"), icon=":material/lightbulb:"):
         for note in notes:
@@ -354,15 +325,11 @@ if start:
                    expanded=True) as status:
         bar = st.progress(0.0, _("Starting"))
         try:
-            with importer.staged_upload(upload.name, upload.getbuffer()) as path:
-                result = importer.import_file(
-                    table, path, location, mapping, name=upload.name, timezone=timezone,
-                    encoding=encoding, delimiter=delimiter,
-                    progress=lambda share, message: bar.progress(min(max(share, 0.0), 1.0),
-                                                                 message),
-                )  # fmt: skip
-        except (importer.ImportFileError, importer.MappingError, importer.ImportAborted,
-                WriterBusyError, privacy.PseudonymKeyError) as error:  # fmt: skip
+            result = wizard.run_import(
+                table, upload.name, upload.getbuffer(), mapping, timezone, encoding, delimiter,
+                progress=lambda share, message: bar.progress(min(max(share, 0.0), 1.0), message),
+            )  # fmt: skip
+        except wizard.NOT_IMPORTED as error:
             status.update(label=_("Not imported: nothing was changed"), state="error")
             st.error(fmt.escape_markdown(error), icon=":material/error:")
         else:

@@ -3,8 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from data_access import quality
-from data_access.schema import TABLES
 from presentation import format as fmt
 from presentation.i18n import _, translate
 from ui import data
@@ -23,7 +21,7 @@ st.markdown(
     + "  \n" + _("**Last updated:** {updated} (UTC)").format(
         updated=fmt.escape_markdown(meta.get("updated_at", _("unknown"))))
 )  # fmt: skip
-overview = data.query(quality.table_overview)
+overview = data.table_overview()
 for column in ("first", "last", "last_import"):  # reference tables have no time coverage
     overview[column] = overview[column].map(when)
 st.dataframe(
@@ -51,8 +49,8 @@ st.page_link("pages/7_Import_data.py", label=_("Import data from a helpdesk or s
              icon=":material/upload:")  # fmt: skip
 
 st.subheader(_("Quality"))
-indicators = data.query(quality.quality_indicators)
-history = data.query(quality.import_history)
+indicators = data.quality_indicators()
+history = data.import_history()
 tiles = [
     (translate(row.indicator), fmt.percent(row.share) if row.of else "—",
      _("{count} of {total} {table}.").format(count=fmt.count(row.count),
@@ -104,7 +102,7 @@ else:
     )  # fmt: skip
 
 st.subheader(_("Data model"))
-for table in TABLES.values():
+for table in data.data_model():
     with st.expander(f"`{table.name}` — {translate(table.description)}"):
         st.dataframe(
             pd.DataFrame(

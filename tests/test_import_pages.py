@@ -128,3 +128,20 @@ def test_refused_rows_on_the_page_show_no_personal_data(db):
     assert not at.exception, [e.message for e in at.exception]
     refused = next(d.value for d in at.dataframe if {"reason", "value"} <= set(d.value.columns))
     assert refused["value"].tolist() == ["call [phone], [e-mail] or pay [card]"]
+
+
+def test_the_reading_choices_survive_a_language_switch(db):
+    at = open_import_page()
+    at = upload(at, "plain.csv", csv_text([ticket_row("s1")]).encode())
+    at.radio(key="import_table").set_value("surveys").run()
+    at.selectbox(key="import_enc").set_value("latin-1").run()
+    at.selectbox(key="import_delim").set_value("semicolon").run()
+    at.selectbox(key="import_mapping_choice").set_value("la311_service_requests").run()
+    next(w for w in at.sidebar.selectbox if w.label == "Display language").set_value("ko").run()
+    assert not at.exception, [e.message for e in at.exception]
+    # the choices are codes: a switch relabels them (in Korean) instead of dropping them
+    assert at.radio(key="import_table").value == "surveys"
+    assert at.selectbox(key="import_enc").value == "latin-1"
+    assert at.selectbox(key="import_delim").value == "semicolon"
+    assert at.selectbox(key="import_delim").options[2] == "세미콜론 ;"
+    assert at.selectbox(key="import_mapping_choice").value == "la311_service_requests"

@@ -10,7 +10,7 @@ import pytest
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics.forecast import HOLDOUT_DAYS, forecast_daily, wape
-from metrics.peaks import holiday_effects, peak_multipliers, year_over_year
+from metrics.peaks import holiday_effects, peak_multipliers, peaks_between, year_over_year
 from presentation import format as fmt
 from tests.apptest import figures, open_page, values
 from tests.conftest import SAMPLE_END, write_rows
@@ -24,6 +24,16 @@ def us_ticket(i: int, day: dt.date) -> dict:
             "status": "closed", "channel": "email", "country": "US", "language": "en",
             "priority": "normal", "category": "shipping", "hub": "AMER",
             "bot_resolved": False}  # fmt: skip
+
+
+def test_the_peaks_overlapping_a_period():
+    # 5 Jan - 1 May 2025: the 2024 returns season (27 Dec - 10 Jan) is still running, Lunar New
+    # Year 2025 (15 - 28 Jan) and Golden Week (29 Apr - 5 May) begin inside the period
+    found = peaks_between(dt.date(2025, 1, 5), dt.date(2025, 5, 1))
+    assert list(zip(found["peak_id"], found["year"], strict=True)) == [
+        ("returns_season", 2024), ("lunar_new_year", 2025), ("golden_week", 2025)]
+    assert found["start"].iloc[0] == dt.date(2024, 12, 27)
+    assert peaks_between(dt.date(2025, 5, 6), dt.date(2025, 9, 1)).empty
 
 
 def test_multiplier_worked_by_hand(tmp_path):

@@ -20,7 +20,7 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics import voc
 from metrics.engine import kpi_table
-from metrics.stats import MIN_SURVEY_RESPONSES
+from metrics.registry import MIN_SURVEY_RESPONSES
 from presentation import export
 from tests.conftest import write_rows
 

@@ -13,7 +13,15 @@ from data_access import store
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import erlang
-from metrics.staffing import Targets, staffing_plan
+from metrics.staffing import (
+    Targets,
+    coverage_gaps,
+    headline,
+    in_local_time,
+    languages_by_gap,
+    staffing_plan,
+    worst_gaps,
+)
 from presentation import format as fmt
 from tests.apptest import figures, open_page, values, widget
 from tests.conftest import SAMPLE_END, write_rows
@@ -108,6 +116,51 @@ def test_planning_ahead_uses_the_forecast_and_the_future_schedule(sample_db):
     assert daily[first] > daily[first + dt.timedelta(days=5)]  # Black Friday > the Wednesday
     with pytest.raises(ValueError, match="starts after the data ends"):
         staffing_plan(sample_db, Filter(start=SAMPLE_END, end=SAMPLE_END), Targets(), ahead=True)
+
+
+# ---------------------------------------------------------------- reading a plan
+def hand_plan() -> pd.DataFrame:
+    """Five interval x language cells of a 30-minute plan (times UTC, Berlin is UTC+1 in March)."""
+    return pd.DataFrame(
+        [  # interval, language, arrivals, live_arrivals, live_load, service_level,
+           # required_scheduled, scheduled, gap
+            (at(9), "de", 10.0, 8.0, 2.0, 0.9, 4, 3.0, -1.0),
+            (at(9, 30), "de", 2.0, 2.0, 0.5, 0.4, 1, 0.0, -1.0),
+            (at(13), "de", 1.0, 1.0, 0.25, 0.0, 1, 0.0, -1.0),
+            (at(9), "fr", 3.0, 0.0, 0.0, np.nan, 1, 2.0, 1.0),
+            (at(23), "fr", 1.0, 0.0, 0.0, np.nan, 1, 0.0, -1.0),
+        ],
+        columns=["interval", "language", "arrivals", "live_arrivals", "live_load",
+                 "service_level", "required_scheduled", "scheduled", "gap"],
+    ).assign(interval=lambda p: p["interval"].dt.tz_localize(None))  # fmt: skip
+
+
+def test_the_headline_of_a_plan():
+    shown = headline(hand_plan(), minutes=30)
+    assert shown.required_hours == (4 + 1 + 1 + 1 + 1) * 0.5
+    assert shown.scheduled_hours == (3 + 2) * 0.5
+    assert shown.short_share == 4 / 5
+    # service level weighted by live arrivals: (0.9 x 8 + 0.4 x 2 + 0 x 1) / 11
+    assert shown.service_level == pytest.approx(8 / 11)
+    assert headline(hand_plan().query("language == 'fr'"), minutes=60).service_level is None
+
+
+def test_the_cells_a_page_ranks():
+    plan = hand_plan()
+    assert languages_by_gap(plan) == ["de", "fr"]  # mean gap: de -1, fr (1 - 1) / 2 = 0
+    worst = worst_gaps(plan, 2)  # four cells at -1: the busiest two
+    assert worst["arrivals"].tolist() == [10.0, 2.0]
+
+
+def test_coverage_gaps_list_the_local_hours_nobody_covers():
+    plan = in_local_time(hand_plan(), "Europe/Berlin")
+    assert plan["local"].iloc[4] == pd.Timestamp(2025, 3, 4, 0)  # 23:00 UTC is midnight there
+    gaps = coverage_gaps(plan)
+    # de: 09:30 and 13:00 UTC have demand and nobody scheduled -> 10 and 14 h Berlin time
+    assert gaps.index.tolist() == ["de", "fr"]
+    assert gaps.loc["de"].tolist() == [2, 3.0, "10, 14"]
+    assert gaps.loc["fr"].tolist() == [1, 1.0, "00"]
+    assert coverage_gaps(plan[plan["scheduled"] > 0]).empty
 
 
 # ---------------------------------------------------------------- the page

@@ -37,7 +37,7 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics import voc
 from metrics.engine import kpi_table
-from metrics.stats import MIN_SURVEY_RESPONSES
+from metrics.registry import MIN_SURVEY_RESPONSES
 from presentation import format as fmt
 from tests.conftest import SAMPLE_END, write_rows
 from tests.test_app import open_page, sidebar_multiselect

@@ -7,7 +7,12 @@ from typing import TypeVar
 
 import streamlit as st
 
+from data_access.filters import Filter
+from metrics.engine import natural_grain
+from metrics.registry import TREND_GRAINS
+from presentation import format as fmt
 from presentation import i18n
+from presentation.i18n import _
 from ui import url_state
 from ui.url_state import Param
 
@@ -41,6 +46,13 @@ def select(
 
     return url_state.widget(param, draw, scope=_scope(),
                             valid=lambda v: v if v in options else default)  # fmt: skip
+
+
+def grain(flt: Filter, key: str = "grain", sparse: bool = False) -> str:
+    """The time grain of a chart over time, by default the one that suits the filter's period
+    (coarser for ``sparse`` data such as surveys)."""
+    return select(_("Grain"), TREND_GRAINS, key, natural_grain(flt, sparse=sparse),
+                  fmt.grain_label, horizontal=True)  # fmt: skip
 
 
 def number(label: str, key: str, default: int, low: int, high: int, help: str | None = None) -> int:

@@ -6,21 +6,27 @@ the next rerun without restarting, and by the plain request values.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access import catalog, config, reference, store
+from data_access import catalog, config, quality, reference, store
 from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
-from metrics import engine, movers
+from data_access.schema import TABLES, Table
+from metrics import channels, contact_hours, engine, events, movers, peaks, schedule, staffing, voc
 from presentation.i18n import _
+
+if TYPE_CHECKING:
+    from metrics.forecast import Forecast
 
 _build_lock = threading.Lock()
 T = TypeVar("T")
@@ -122,3 +128,128 @@ def country_iso3() -> dict[str, str]:
 
 def hub_timezones() -> dict[str, str]:
     return query(catalog.hub_timezones)
+
+
+# ---- the questions pages ask, one function each (page -> ui.data -> metrics -> SQL) -----------
+def partial_buckets(flt: Filter, grain: str) -> list[pd.Timestamp]:
+    """The buckets of a chart over time that the period's edges cut short (drawn hollow)."""
+    return engine.partial_buckets(flt, grain)
+
+
+def calendar_events(start: dt.date, end: dt.date, countries: Sequence[str]) -> pd.DataFrame:
+    """Public holidays and retail peaks to mark on a chart of ``start``–``end``."""
+    return events.calendar_events(start, end, countries)
+
+
+def country_timezone(country: str) -> str:
+    return reference.country_timezone(country)
+
+
+def weekend_days(country: str) -> frozenset[int]:
+    return reference.weekend_days(country)
+
+
+def contacts_per_hour(pattern: pd.DataFrame, flt: Filter, country: str) -> np.ndarray:
+    """Mean contacts in each hour of the week of ``country``'s own time zone, from a ``volume``
+    table by ``local_hour_of_week`` of its customers."""
+    return contact_hours.contacts_per_hour(pattern, flt, reference.country_timezone(country))
+
+
+def language_balance(flt: Filter) -> pd.DataFrame:
+    """Each language's share of the work against its share of the scheduled agents."""
+    return query(schedule.language_balance, flt)
+
+
+# channels
+def bot_filter(flt: Filter) -> Filter | None:
+    return channels.bot_filter(flt)
+
+
+def bot_handoffs(containment: pd.DataFrame) -> pd.DataFrame:
+    """Contacts the bot handed to an agent, per row of a ``bot_containment`` table."""
+    return channels.bot_handoffs(containment)
+
+
+def switch_flows(flt: Filter, basis: str) -> pd.DataFrame:
+    """From which channel customers came back through which, within 7 days."""
+    volume = kpi_table(["volume"], by=["channel", "next_channel"], flt=flt)
+    return channels.switch_flows(volume, basis)
+
+
+# voice of the customer
+def score_distributions(flt: Filter) -> list[tuple[voc.Question, pd.DataFrame]]:
+    """Every survey question with the distribution of its answers."""
+    return [(q, query(voc.score_distribution, flt, q.id)) for q in voc.QUESTIONS.values()]
+
+
+def comments(flt: Filter, search: str, lowest: int | None, highest: int | None,
+             limit: int) -> voc.Comments:  # fmt: skip
+    return query(voc.comments, flt, search, lowest, highest, limit)
+
+
+# peak season
+def peak_calendar() -> pd.DataFrame:
+    """The named retail peaks from the data's first day to a year after its last."""
+    cat = data_catalog()
+    return peaks.peaks_between(cat.first_day, cat.last_day + dt.timedelta(days=365))
+
+
+def peak_years(flt: Filter, by: str, peak_id: str) -> pd.DataFrame:
+    """The load multiplier of a peak's latest occurrence and the one before, per member."""
+    multipliers = query(peaks.peak_multipliers, flt, by)
+    return peaks.year_over_year(multipliers[multipliers["peak_id"] == peak_id])
+
+
+def holiday_effects(flt: Filter, countries: Sequence[str]) -> pd.DataFrame:
+    return query(peaks.holiday_effects, flt, list(countries))
+
+
+def forecast_daily(flt: Filter, by: str, member: str, days: int) -> Forecast:
+    """The daily volume of one language or hub for ``days`` ahead, with its back-test error."""
+    from metrics import forecast  # statsmodels: loaded by the one page that forecasts
+
+    return query(forecast.forecast_daily, flt, by, member, days)
+
+
+# staffing
+def staffing_plan(period: Filter, minutes: int, ahead: bool, zone: str,
+                  **targets: float | None) -> pd.DataFrame:  # fmt: skip
+    """Required against scheduled agents per interval and language, for the
+    ``metrics.staffing.Targets`` given as keywords, with each interval's start in ``zone``."""
+    plan = query(staffing.staffing_plan, period, staffing.Targets(**targets), minutes, ahead)
+    return staffing.in_local_time(plan, zone)
+
+
+def staffing_headline(plan: pd.DataFrame, minutes: int) -> staffing.Headline:
+    return staffing.headline(plan, minutes)
+
+
+def languages_by_gap(plan: pd.DataFrame) -> list[str]:
+    return staffing.languages_by_gap(plan)
+
+
+def worst_gaps(plan: pd.DataFrame, n: int) -> pd.DataFrame:
+    return staffing.worst_gaps(plan, n)
+
+
+def coverage_gaps(plan: pd.DataFrame) -> pd.DataFrame:
+    return staffing.coverage_gaps(plan)
+
+
+# the data itself
+def table_overview() -> pd.DataFrame:
+    """Rows, time coverage and last import of every table."""
+    return query(quality.table_overview)
+
+
+def quality_indicators() -> pd.DataFrame:
+    return query(quality.quality_indicators)
+
+
+def import_history() -> pd.DataFrame:
+    return query(quality.import_history)
+
+
+def data_model() -> list[Table]:
+    """Every table of the data model with its columns and what they mean."""
+    return list(TABLES.values())

@@ -12,8 +12,8 @@ from ui import url_state
 PARAM = "lang"
 _SCOPE = "settings"  # not "global": resetting the filters keeps the language
 _SHOWN = "_i18n_shown"  # the language of the previous run of this session
-_SWITCHED = "_i18n_switched"
 _IN_URL = "_i18n_in_url"
+_SWITCHED = "_i18n_switched"
 
 
 def language_switch() -> str:
@@ -43,14 +43,19 @@ def language_switch() -> str:
     return lang
 
 
+def keep_choices(*keys: str) -> None:
+    """Keep the choices of widgets keyed outside ``url_state`` across a language switch; their
+    options must be codes shown through translated labels. After a switch the browser sends
+    back the old label, which the new labels do not match; the widget of the previous run still
+    reads it as its code, and storing that code makes the new run draw it."""
+    if st.session_state.get(_SWITCHED, False):
+        for key in keys:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+
+
 def url_params() -> dict[str, str]:
     """``{"lang": "ko"}`` when the chosen language is not the browser's, for links that open a
     new session (a link keeps the reader's choice like it keeps the filters)."""
     lang = st.session_state.get(_IN_URL, "")
     return {PARAM: lang} if lang else {}
-
-
-def switched() -> bool:
-    """Whether this run follows a language switch (widgets keyed outside ``url_state`` whose
-    option labels are translated must then be reset by their page)."""
-    return bool(st.session_state.get(_SWITCHED, False))

@@ -24,6 +24,7 @@ from data_access.importer.mapping import (
 from data_access.schema import CHANNELS, PRIORITIES, STATUSES, TABLES
 
 JOIN = " + "  # how several joined file columns are shown in one cell
+UNKNOWN = "— unknown —"  # what a value no resolver recognises becomes automatically
 VALUE_CHOICES: dict[str, tuple[str, ...]] = {
     "channel": CHANNELS, "channels": CHANNELS, "status": STATUSES, "priority": PRIORITIES,
     "abandoned": ("true", "false"), "bot_resolved": ("true", "false"),
@@ -128,7 +129,7 @@ def value_rows(mapping: Mapping, column: str, values: list[str]) -> list[dict[st
         )  # fmt: skip
     lowered = {k.lower(): v for k, v in spec.values.items()}
     return [
-        {"value": value, "rows": count, "automatic": resolve(value) or "— unknown —",
+        {"value": value, "rows": count, "automatic": resolve(value) or UNKNOWN,
          "becomes": lowered.get(value.lower())}
         for value, count in counted.most_common(200)
     ]  # fmt: skip
