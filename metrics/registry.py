@@ -126,7 +126,7 @@ KPIS: dict[str, Kpi] = {
             direction=-1,
             target=4 * 3600,
             n_label="responded tickets",
-            short_label="Median first reply",
+            short_label="Median first response",
             matures_days=3,
         ),
         Kpi(

@@ -7,7 +7,7 @@ this module draws.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,7 +18,7 @@ from metrics.channels import FlowBasis
 from metrics.registry import KPIS
 from presentation import charts, theme
 from presentation import format as fmt
-from presentation.i18n import N_, _, translate
+from presentation.i18n import _
 
 # one colour per channel wherever it appears; chat and messaging (the bot's) clearly apart
 CHANNEL_COLOURS = {
@@ -28,18 +28,6 @@ CHANNEL_COLOURS = {
     "messaging": theme.PALETTE[3],  # reddish purple
     "social": theme.PALETTE[4],  # sky blue
     "web_form": theme.PALETTE[5],  # vermillion
-}
-# the per-channel KPI tables: column header of each KPI (the registry's labels are too long)
-SCORECARD_HEADERS = {
-    "volume": N_("Volume"),
-    "frt_median": N_("Median first response"),
-    "resolution_median": N_("Median resolution"),
-    "sla": N_("SLA"),
-    "fcr": N_("FCR"),
-    "csat": N_("CSAT"),
-    "abandonment": N_("Abandonment"),
-    "service_level": N_("Service level"),
-    "asa": N_("ASA"),
 }
 
 
@@ -77,7 +65,7 @@ def channel_mix(table: pd.DataFrame, grain: str) -> go.Figure:
 def scorecard(
     table: pd.DataFrame,
     kpis: Sequence[str],
-    counts: Mapping[str, str] | None = None,
+    counts: Sequence[str] = (),
     counts_first: bool = False,
 ) -> tuple[Styler, dict[str, object]]:
     """A per-channel KPI table: raw numbers (so columns sort numerically), shown formatted.
@@ -85,12 +73,12 @@ def scorecard(
     One row per channel that has observations for any of ``kpis`` (so a table of queue KPIs
     leaves out e-mail rather than showing it 0), ordered by the first KPI's n, largest first.
     Each KPI column holds the engine's value (shares as fractions, times in seconds); ``counts``
-    maps a KPI to the header of a column with its n, placed right after it (``counts_first``:
-    right after the channel, e.g. contacts offered before the queue KPIs). Values resting on
+    are the KPIs that get a column with their n (headed ``fmt.n_header``), placed right after
+    the KPI (``counts_first``: right after the channel, e.g. contacts offered before the queue
+    KPIs). Values resting on
     fewer than 30 observations are grey. Returns the Styler and its ``column_config`` (header
     and definition of each column; keys are the KPI ids and ``<kpi>_n``).
     """
-    counts = dict(counts or {})
     rows = table[table["kpi"].isin(kpis)]
     value = rows.pivot(index="channel", columns="kpi", values="value").reindex(columns=kpis)
     n = rows.pivot(index="channel", columns="kpi", values="n").reindex(columns=kpis).fillna(0)
@@ -118,15 +106,13 @@ def scorecard(
                                 subset=(frame.index[grey], [kpi]))  # fmt: skip
         target = (" " + _("Target: {value}.").format(value=fmt.kpi_value(kpi, definition.target))
                   if definition.target is not None else "")  # fmt: skip
-        header = (translate(SCORECARD_HEADERS[kpi]) if kpi in SCORECARD_HEADERS
-                  else fmt.tile_label(kpi))  # fmt: skip
-        config[kpi] = {"label": header,
+        config[kpi] = {"label": fmt.tile_label(kpi),
                        "help": f"{fmt.kpi_label(kpi)}: {fmt.kpi_definition(kpi)}{target}"}
         if kpi in counts:
             styler = styler.format(fmt.count, subset=[f"{kpi}_n"])
             n_help = _("The n of {kpi}: {counted}.").format(kpi=fmt.kpi_label(kpi),
                                                             counted=fmt.n_label(kpi))
-            config[f"{kpi}_n"] = {"label": counts[kpi], "help": n_help}
+            config[f"{kpi}_n"] = {"label": fmt.n_header(kpi), "help": n_help}
     return styler, config
 
 

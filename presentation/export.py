@@ -161,8 +161,14 @@ def html_bytes(fig: go.Figure) -> bytes:
 
 
 def header(column: object, lang: str | None = None) -> str:
-    """A column's header in ``lang`` ('ci_low' stays 'ci_low' in English, '신뢰구간 하한')."""
+    """A column's header in ``lang`` ('ci_low' stays 'ci_low' in English, '신뢰구간 하한'); a KPI
+    column is headed by the KPI's short label ('Median first response'), its n column by
+    ``fmt.n_header``, as on screen."""
     with i18n.using(lang):
+        if column in KPIS:
+            return fmt.tile_label(str(column))
+        if isinstance(column, str) and column.endswith("_n") and column[:-2] in KPIS:
+            return fmt.n_header(column[:-2])
         return i18n.translate(column) if column in EXPORT_COLUMNS else str(column)
 
 

@@ -225,6 +225,11 @@ def n_label(kpi: Kpi | str) -> str:
     return translate(_kpi(kpi).n_label)
 
 
+def n_header(kpi: Kpi | str) -> str:
+    """The header of a KPI's sample-size column: 'n (responses)'."""
+    return _("n ({counted})").format(counted=n_label(kpi))
+
+
 def anchor_label(kpi: Kpi | str) -> str:
     """Which timestamp puts a row in the period: 'created', 'resolved'."""
     return translate(_kpi(kpi).anchor_label)

@@ -10,7 +10,6 @@ from pandas.io.formats.style import Styler
 
 from metrics.registry import KPIS
 from presentation import format as fmt
-from presentation.i18n import _
 
 MET = "background-color: rgba(0, 114, 178, 0.12)"
 MISSED = "background-color: rgba(213, 94, 0, 0.16)"
@@ -91,5 +90,5 @@ def column_config(frame: pd.DataFrame, name_label: str) -> dict[str, str]:
         if column in KPIS:
             labels[column] = fmt.tile_label(column)
         elif column.endswith("_n") and column[:-2] in KPIS:
-            labels[column] = _("n ({counted})").format(counted=fmt.n_label(column[:-2]))
+            labels[column] = fmt.n_header(column[:-2])
     return labels

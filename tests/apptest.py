@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import plotly.io as pio
 from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filter
+from metrics.registry import KPIS
 from tests.conftest import SAMPLE_END
 from ui.filters import period_dates
 
@@ -58,3 +60,45 @@ def widget(widgets: object, label: str) -> object:
 
 def dates(days: int) -> tuple[dt.date, dt.date]:
     return SAMPLE_END - dt.timedelta(days=days - 1), SAMPLE_END
+
+
+# Words that name a KPI wherever it appears: a label holding one must spell the KPI as the
+# registry does (its label or short label), so no page calls it another way.
+KPI_WORDS = {
+    r"first (response|reply)": ("frt_median", "frt_p90", "frt_mean"),
+    r"resolution time|median resolution": ("resolution_median", "resolution_p90"),
+    r"\bSLA\b": ("sla",), r"\bFCR\b|first contact": ("fcr",), r"reopen": ("reopen_rate",),
+    r"backlog": ("backlog",), r"bot contain": ("bot_containment",),
+    r"handle time|\bAHT\b": ("aht",), r"abandon": ("abandonment",),
+    r"\bASA\b|speed of answer": ("asa",), r"service level": ("service_level",),
+    r"\bCSAT\b": ("csat",), r"\bNPS\b": ("nps",), r"effort": ("ces", "ces_easy"),
+    r"response rate": ("response_rate",),
+}  # fmt: skip
+
+
+def shown_labels(at: AppTest) -> list[str]:
+    """The labels a page puts on KPIs: tiles, table headers, chart axes, legends, colour bars."""
+    labels = [m.label for m in at.metric]
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        labels += [c["label"] for c in config.values() if isinstance(c, dict) and "label" in c]
+    for fig in figures(at):
+        layout = fig.layout.to_plotly_json()
+        for name, part in layout.items():
+            if name.startswith(("xaxis", "yaxis", "coloraxis", "legend")):
+                text = ((part.get("title") or {}).get("text") if isinstance(part, dict) else None)
+                text = text or (part.get("colorbar", {}).get("title", {}).get("text")
+                                if isinstance(part, dict) else None)  # fmt: skip
+                labels += [text] if text else []
+    return labels
+
+
+def misspelt_kpis(labels: list[str]) -> list[str]:
+    """The labels that name a KPI without its registry label or short label."""
+    wrong = []
+    for label in labels:
+        for words, kpis in KPI_WORDS.items():
+            spellings = {s for k in kpis for s in (KPIS[k].label, KPIS[k].tile_label)}
+            if re.search(words, label, re.I) and not any(s in label for s in spellings):
+                wrong.append(label)
+    return wrong

@@ -13,7 +13,7 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 from presentation import format as fmt
-from tests.apptest import open_page
+from tests.apptest import misspelt_kpis, open_page, shown_labels
 from tests.browser import SAVED_PATHS
 from tests.conftest import SAMPLE_END
 from ui.filters import period_dates
@@ -57,6 +57,8 @@ def test_every_page_renders_real_content(use_sample, script, query):
     assert not at.exception, [e.message for e in at.exception]
     registered = next(p for p in PAGES if p.script == script)
     assert at.title[0].value == f"{registered.icon} {registered.title}"
+    if script != "pages/9_Data.py":  # which names data-quality checks, not KPIs
+        assert misspelt_kpis(shown_labels(at)) == []  # one name per KPI on every page
     if script == "dashboard.py":
         values = [m.value for m in at.metric]
         assert len(values) == len(HEADLINE) + len(SERVICE)
