@@ -221,3 +221,11 @@ def test_review_pack_builds_from_the_sidebar(use_sample):
     assert not at.exception
     download = next(b for b in at.get("download_button") if b.proto.label == "Download the HTML")
     assert download is not None
+
+
+def test_kpi_columns_are_headed_as_on_screen_in_both_languages():
+    assert export.header("frt_median") == "Median first response"
+    assert export.header("sla") == "SLA attainment"
+    assert export.header("csat_n") == "n (responses)"
+    assert export.header("frt_median", "ko") == "첫 응답 중앙값"
+    assert export.header("ci_low") == "ci_low" and export.header("market_share") == "market_share"
