@@ -6,7 +6,7 @@ sample data on first start and draws the shared filters.
 
 import streamlit as st
 
-from presentation import charts
+from presentation import charts, tables
 from presentation import format as fmt
 from presentation.i18n import _
 from ui import controls, data, filters, show
@@ -23,18 +23,28 @@ kpi_tiles(flt, HEADLINE_KPIS + SERVICE_KPIS, per_row=len(HEADLINE_KPIS))
 
 where, what = st.columns([3, 2], gap="large")
 with where:
-    st.subheader(_("Where"))
-    kpi = controls.select(_("KPI on the map"), MAP_KPIS, "map_kpi", format_func=fmt.kpi_label)
-    by_country = data.kpi_table([kpi], by=["country"], flt=flt)
-    if by_country["value"].notna().sum() == 0:
-        show.empty(_("No data for this KPI under the current filters."))
+    if len(flt.countries) == 1:  # a one-country map compares nothing: set it beside its peers
+        (market,) = flt.countries
+        st.subheader(_("{market} beside its region and all markets").format(
+            market=fmt.member("country", market)))
+        peers = data.market_against_peers(MAP_KPIS, flt)
+        show.table(peers, "overview_peers", _("Market beside its region"),
+                   shown=tables.peers(peers, MAP_KPIS), hide_index=True, width="stretch")
+        st.caption(_("The same filters for the market, for all markets of its UN subregion "
+                     "together, and for all markets."))  # fmt: skip
     else:
-        title = _("{kpi} by customer country").format(kpi=fmt.kpi_label(kpi))
-        figure = charts.world_map(by_country, kpi, data.country_iso3(), zoom=bool(flt.countries),
-                                  title=title)  # fmt: skip
-        show.chart(figure, "overview_map", on_pick=filters.narrow_on_pick("country"),
-                   data=by_country)  # fmt: skip
-        st.caption(f"{fmt.kpi_definition(kpi)} " + _("Click a country to focus on it."))
+        st.subheader(_("Where"))
+        kpi = controls.select(_("KPI on the map"), MAP_KPIS, "map_kpi", format_func=fmt.kpi_label)
+        by_country = data.kpi_table([kpi], by=["country"], flt=flt)
+        if by_country["value"].notna().sum() == 0:
+            show.empty(_("No data for this KPI under the current filters."))
+        else:
+            title = _("{kpi} by customer country").format(kpi=fmt.kpi_label(kpi))
+            figure = charts.world_map(by_country, kpi, data.country_iso3(),
+                                      zoom=bool(flt.countries), title=title)  # fmt: skip
+            show.chart(figure, "overview_map", on_pick=filters.narrow_on_pick("country"),
+                       data=by_country)  # fmt: skip
+            st.caption(f"{fmt.kpi_definition(kpi)} " + _("Click a country to focus on it."))
 
 with what:
     st.subheader(_("What changed"))
@@ -49,7 +59,7 @@ with what:
                             {field[mover.dimension]: (mover.member,)}, kpi=mover.kpi)  # fmt: skip
         arrow = "▲" if mover.delta > 0 else "▼"
         tone = {True: "blue", False: "orange"}.get(mover.improved, "gray")
-        name = fmt.escape_markdown(fmt.member(mover.dimension, mover.member))
+        name = fmt.escape_markdown(fmt.member_of(mover.dimension, mover.member))
         st.markdown(
             f":{tone}[{arrow}] **[{name} · "
             f"{fmt.kpi_label(mover.kpi)}]({href})** "

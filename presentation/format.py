@@ -258,6 +258,13 @@ def member(dimension: str, code: object) -> str:
     return translate(member_message(text))
 
 
+def member_of(dimension: str, code: object) -> str:
+    """A member with its dimension, where names of two dimensions could be confused:
+    'China (country)' beside 'Chinese (language)'."""
+    return _("{member} ({dimension})").format(member=member(dimension, code),
+                                             dimension=dimension_label(dimension).lower())
+
+
 def member_message(code: str) -> str:
     """The English name (message id) of a coded member: 'web_form' -> 'Web form'; codes that
     are not lower case (hubs, agents, regions) are their own name."""
@@ -267,6 +274,29 @@ def member_message(code: str) -> str:
 def code_label(code: str) -> str:
     """A filter value's display name ('web_form' -> 'Web form')."""
     return translate(CODE_LABELS.get(code, code.replace("_", " ").capitalize()))
+
+
+# ------------------------------------------------------------------ where the data comes from
+_SAMPLE_SOURCE = re.compile(r"synthetic sample: (\d+) tickets(?: over (\d+) days)?, seed \d+, "
+                            r"ending (\d{4}-\d{2}-\d{2})")  # data_access.sample writes it
+_LAST_IMPORT = re.compile(r"; last import: (\w+) from (.*)$", re.S)  # the importer appends it
+
+
+def data_source(text: str) -> str:
+    """The data's source line (``atlas_meta``), as written by the sample builder and the importer,
+    in the active language; any other text as it is."""
+    imported = _LAST_IMPORT.search(text)
+    base = text[: imported.start()] if imported else text
+    sample = _SAMPLE_SOURCE.fullmatch(base)
+    if sample:
+        base = _("synthetic sample: {tickets} tickets ending {end}").format(
+            tickets=count(int(sample[1])), end=date(dt.date.fromisoformat(sample[3])))
+    elif base == "imported data":
+        base = _("imported data")
+    if imported:
+        base += "; " + _("last import: {table} from {file}").format(
+            table=code_label(imported[1]), file=imported[2])
+    return base
 
 
 # ------------------------------------------------------------------ dates

@@ -10,6 +10,7 @@ from pandas.io.formats.style import Styler
 
 from metrics.registry import KPIS
 from presentation import format as fmt
+from presentation.i18n import _
 
 MET = "background-color: rgba(0, 114, 178, 0.12)"
 MISSED = "background-color: rgba(213, 94, 0, 0.16)"
@@ -92,3 +93,21 @@ def column_config(frame: pd.DataFrame, name_label: str) -> dict[str, str]:
         elif column.endswith("_n") and column[:-2] in KPIS:
             labels[column] = fmt.n_header(column[:-2])
     return labels
+
+
+def peers(frame: pd.DataFrame, kpis: Sequence[str]) -> pd.DataFrame:
+    """``metrics.peers`` rows as a table to read: a row per KPI (its label), a column each for
+    the market, its subregion and all markets, values formatted, hidden ones said so."""
+    names = {"market": lambda code: fmt.member("country", code),
+             "region": lambda name: fmt.member("subregion", name),
+             "world": lambda _name: _("All markets")}  # fmt: skip
+    out = pd.DataFrame({_("KPI"): [fmt.tile_label(k) for k in kpis]})
+    for scope, label in names.items():
+        rows = frame[frame["scope"] == scope].set_index("kpi").reindex(kpis)
+        if rows["name"].isna().all():
+            continue
+        header = label(rows["name"].dropna().iloc[0])
+        out[header] = [fmt.suppressed() if hidden else fmt.kpi_value(k, v)
+                       for k, v, hidden in zip(kpis, rows["value"],
+                                               rows["suppressed"].fillna(False), strict=True)]
+    return out

@@ -22,7 +22,18 @@ from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
 from data_access.schema import TABLES, Table
-from metrics import channels, contact_hours, engine, events, movers, peaks, schedule, staffing, voc
+from metrics import (
+    channels,
+    contact_hours,
+    engine,
+    events,
+    movers,
+    peaks,
+    peers,
+    schedule,
+    staffing,
+    voc,
+)
 from presentation.i18n import _
 
 if TYPE_CHECKING:
@@ -113,6 +124,11 @@ def top_members(dimension: str, flt: Filter, n: int) -> list[str]:
 
 def data_meta() -> dict[str, str]:
     return database().meta()
+
+
+def market_against_peers(kpis: Sequence[str], flt: Filter) -> pd.DataFrame:
+    """``metrics.peers.market_against_peers``: one market beside its region and all markets."""
+    return query(peers.market_against_peers, tuple(kpis), flt)
 
 
 def biggest_movers(

@@ -99,8 +99,9 @@ def page(script_file: str) -> Filter:
     flt = filters.sidebar_filters(cat)
     review_pack(flt)
     with st.sidebar:
+        source = fmt.data_source(data.data_meta().get("source", ""))
         st.caption(_("Data through {date}").format(date=fmt.date(cat.last_day))
-                   + f" · {fmt.escape_markdown(data.data_meta().get('source', ''))}")  # fmt: skip
+                   + f" · {fmt.escape_markdown(source)}")  # fmt: skip
         if cat.implausible:
             st.caption(":material/warning: " + _(
                 "{count} tickets dated before 2000 or in the future are left out of every "
