@@ -56,3 +56,10 @@ def test_the_data_source_line_is_in_the_reader_s_language():
         assert fmt.data_source(written) == ("합성 샘플: 2026년 11월 26일까지 티켓 150,000건; "
                                             "마지막 가져오기: export.csv의 설문")  # fmt: skip
     assert fmt.data_source("exported from our CRM") == "exported from our CRM"
+
+
+def test_every_tile_s_sparkline_has_the_same_points(use_sample):
+    """Survey KPIs once had 5 weekly points beside 28 daily ones for the others."""
+    at = open_page("dashboard.py", {"country": "KR"})
+    points = {m.label: len(m.proto.chart_data) for m in at.metric}
+    assert set(points.values()) == {5}, points  # the 28 days touch five weeks

@@ -16,6 +16,8 @@ from ui.filters import filter_summary
 from ui.pack import review_pack
 
 APP_NAME = "Service Atlas"
+# Tile values shrink with the window, so "11시간 30분" fits a tile five to a row.
+STYLE = '[data-testid="stMetricValue"] {font-size: clamp(1.3rem, 1.9vw, 2.1rem);}'
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -93,6 +95,7 @@ def page(script_file: str) -> Filter:
     url_state.start_page(this.scope)
     _navigation()
     st.set_page_config(page_title=f"{translate(this.title)} · {APP_NAME}")
+    st.html(f"<style>{STYLE}</style>")
     data.ensure_data()
     cat = data.data_catalog()
     unknown = filters.unknown_in_link(cat)

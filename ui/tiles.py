@@ -14,13 +14,13 @@ from presentation import format as fmt
 from presentation.i18n import _
 from ui import data
 
+TILE_HEIGHT = 250  # px: every tile as tall as the tallest (sparkline and a two-line caption)
 
-def _sparkline_grain(flt: Filter, survey: bool) -> str:
-    """Daily points for short periods; survey KPIs one step coarser (few responses a day)."""
-    days = flt.days or 0
-    if days <= 92:
-        return "week" if survey else "day"
-    return "month" if survey and days > 365 else "week"
+
+def _sparkline_grain(flt: Filter) -> str:
+    """One grain for every tile, so sparklines side by side compare: weeks (survey KPIs have too
+    few responses a day for daily points), months beyond a year."""
+    return "month" if (flt.days or 0) > 365 else "week"
 
 
 def _delta_color(kpi_id: str, significant: bool) -> str:
@@ -61,7 +61,7 @@ def kpi_tiles(
     flt: Filter, kpi_ids: Sequence[str], caption: bool = True, per_row: int | None = None
 ) -> pd.DataFrame:
     """Draw one tile per KPI, ``per_row`` to a row (default: all in one); returns the table
-    behind them. All tiles share one query for values and one per source for sparklines."""
+    behind them. All tiles share one query for values and one for sparklines."""
     if caption:
         st.caption(
             _("Change against the previous {days} days; grey and *n.s.* = not statistically "
@@ -70,17 +70,13 @@ def kpi_tiles(
               "definitions and intervals.").format(days=flt.days)
         )
     table = data.kpi_table(kpi_ids, flt=flt, compare=("previous",)).set_index("kpi")
-    trends = {
-        survey: data.kpi_table([k for k in kpi_ids if KPIS[k].is_survey == survey], flt=flt,
-                               grain=_sparkline_grain(flt, survey))
-        for survey in (False, True) if any(KPIS[k].is_survey == survey for k in kpi_ids)
-    }  # fmt: skip
+    trend = data.kpi_table(kpi_ids, flt=flt, grain=_sparkline_grain(flt))
     per_row = per_row or len(kpi_ids)
     columns = [c for i in range(0, len(kpi_ids), per_row)
                for c in st.columns(per_row)][: len(kpi_ids)]  # fmt: skip
     for column, kpi_id in zip(columns, kpi_ids, strict=True):
         kpi = KPIS[kpi_id]
-        with column, st.container(border=True):
+        with column, st.container(border=True, height=TILE_HEIGHT):
             if kpi_id not in table.index:
                 st.metric(fmt.tile_label(kpi), fmt.MISSING, help=fmt.kpi_definition(kpi))
                 st.caption(_("No data for this filter"))
@@ -91,7 +87,6 @@ def kpi_tiles(
             reason = fmt.not_tested(row["previous_not_tested"])
             significant = not reason and (bool(row["previous_significant"])
                                           or kpi.kind == "backlog")  # fmt: skip
-            trend = trends[kpi.is_survey]
             spark = fmt.plot_values(kpi, trend[trend["kpi"] == kpi_id]["value"].dropna()).tolist()
             st.metric(
                 fmt.tile_label(kpi),
