@@ -652,29 +652,3 @@ def top_members(db: Database, dimension: str, flt: Filter, n: int) -> list[str]:
     """The ``n`` members of a dimension with the most contacts under the filter."""
     table = kpi_table(db, ["volume"], by=[dimension], flt=flt)
     return table.nlargest(n, "value")[dimension].tolist()
-
-
-def natural_grain(flt: Filter, sparse: bool = False) -> str:
-    """The time grain that shows a period best: days for a month, weeks for up to half a
-    year, months beyond; ``sparse`` data (surveys) one step coarser."""
-    days = flt.days or 366
-    grains = ("day", "week", "month", "month")
-    step = 0 if days <= 35 else 1 if days <= 200 else 2
-    return grains[step + sparse]
-
-
-def partial_buckets(flt: Filter, grain: str) -> list[pd.Timestamp]:
-    """Buckets of ``grain`` that the period's first or last day cuts (they hold fewer days)."""
-    if not (flt.start and flt.end) or grain not in GRAINS or grain in ("half_hour", "hour"):
-        return []
-    start, end = pd.Timestamp(flt.start), pd.Timestamp(flt.end)
-    first, last = start.to_period(_PANDAS_PERIOD[grain]), end.to_period(_PANDAS_PERIOD[grain])
-    cut = []
-    if first.start_time < start:
-        cut.append(first.start_time)
-    if last.end_time.normalize() > end and last.start_time not in cut:
-        cut.append(last.start_time)
-    return cut
-
-
-_PANDAS_PERIOD = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q"}

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from metrics.engine import natural_grain, partial_buckets
 from metrics.events import calendar_events
+from metrics.grains import natural_grain, partial_buckets
 from metrics.registry import CATEGORICAL_DIMENSIONS, KPIS, TREND_GRAINS
 from presentation import charts
 from presentation import format as fmt

@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_access.filters import Filter
 from metrics import channels
-from metrics.engine import natural_grain, partial_buckets
+from metrics.grains import natural_grain, partial_buckets
 from metrics.registry import KPIS, SERVICE_LEVEL_ANSWER_SECONDS, SLA_TARGET_SECONDS, TREND_GRAINS
 from presentation import channel_charts, charts
 from presentation import format as fmt

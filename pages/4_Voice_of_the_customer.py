@@ -9,7 +9,7 @@ charts out.
 import streamlit as st
 
 from metrics import voc
-from metrics.engine import natural_grain
+from metrics.grains import natural_grain
 from metrics.registry import KPIS, TREND_GRAINS
 from metrics.stats import LOW_CONFIDENCE_N, MIN_SURVEY_RESPONSES
 from presentation import charts, voc_charts
