@@ -8,15 +8,12 @@ version), which calls ``metrics.engine.run.kpi_table``, which compiles the reque
 - ``compile``: request -> SQL and bound parameters, no database.
 - ``run``: executes the statement, turns raw aggregates into value, n and interval per group.
 - ``statistics``: survey privacy suppression, comparisons with other periods and their p-values.
+- ``kinds``: one object per KPI kind (count, ratio, mean, nps, quantile, backlog) with its SQL
+  aggregates, its value, n and interval, and its test of a change.
 """
 
-from metrics.engine.compile import (
-    COMPARISONS,
-    LOCAL_TIMES,
-    OTHER,
-    compile_request,
-    order_statistic_window,
-)
+from metrics.engine.compile import COMPARISONS, LOCAL_TIMES, OTHER, compile_request
+from metrics.engine.kinds import order_statistic_window
 from metrics.engine.run import RESULT_COLUMNS, kpi_table, top_members
 
 __all__ = [

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from data_access.filters import DIMENSION_FIELDS, Filter
+from metrics.engine.kinds import kind_of, part_of
 from metrics.registry import (
     GRAINS,
     LAST_CONTACT,
@@ -43,8 +44,6 @@ class Period:
 class Compiled:
     sql: str
     params: dict[str, object]
-    # quantile KPI -> its columns: count, rank of the window's first value, sorted window
-    quantile_columns: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def request_periods(flt: Filter, compare: Sequence[str]) -> list[Period]:
@@ -127,58 +126,6 @@ def _from_clause(source: str, join_countries: bool, relations: Sequence[str] = (
     return relation
 
 
-def _aggregates(kpis: list[Kpi], compiled: Compiled, part: str) -> list[str]:
-    """Aggregate expressions of one part; quantiles sharing an expression share one sort."""
-    columns: list[str] = []
-    quantile_groups: dict[tuple[str, str], list[Kpi]] = defaultdict(list)
-    for k in kpis:
-        if k.kind == "count":
-            columns.append(f'count(*) AS "{k.id}__n"')
-        elif k.kind == "ratio":
-            columns.append(f'count(*) FILTER (WHERE ({k.rows}) AND ({k.success})) AS "{k.id}__k"')
-            columns.append(f'count(*) FILTER (WHERE {k.rows}) AS "{k.id}__n"')
-        elif k.kind == "mean":
-            columns.append(f'avg({k.value}) FILTER (WHERE {k.rows}) AS "{k.id}__mean"')
-            columns.append(f'stddev_samp({k.value}) FILTER (WHERE {k.rows}) AS "{k.id}__sd"')
-            columns.append(f'count({k.value}) FILTER (WHERE {k.rows}) AS "{k.id}__n"')
-        elif k.kind == "nps":
-            columns.append(
-                f'count(*) FILTER (WHERE ({k.rows}) AND {k.value} >= 9) AS "{k.id}__pro"'
-            )
-            columns.append(
-                f'count(*) FILTER (WHERE ({k.rows}) AND {k.value} <= 6) AS "{k.id}__det"'
-            )
-            columns.append(f'count(*) FILTER (WHERE {k.rows}) AS "{k.id}__n"')
-        elif k.kind == "quantile":
-            quantile_groups[(k.value, k.rows)].append(k)
-    for i, ((value, rows), group) in enumerate(quantile_groups.items()):
-        name = f"{part}_q{i}"
-        n = f"count({value}) FILTER (WHERE {rows})"
-        # one sort per expression; DuckDB computes the identical aggregate once
-        ordered = f"list({value} ORDER BY {value}) FILTER (WHERE {rows})"
-        columns.append(f'{n} AS "{name}__n"')
-        for j, q in enumerate(sorted({k.quantile for k in group})):
-            first, last = order_statistic_window(n, q)
-            columns.append(f'{first} AS "{name}__first{j}"')
-            columns.append(f'list_slice({ordered}, {first}, {last}) AS "{name}__window{j}"')
-            for k in group:
-                if k.quantile == q:
-                    compiled.quantile_columns[k.id] = (f"{name}__n", f"{name}__first{j}",
-                                                       f"{name}__window{j}")  # fmt: skip
-    return columns
-
-
-def order_statistic_window(n: str, q: float) -> tuple[str, str]:
-    """SQL for the first and last rank (1-based) of the sorted observations a q-quantile needs:
-    n*q plus or minus 3 standard deviations of Binomial(n, q) and 3 ranks, which holds the
-    interpolation points and both ranks of ``stats.quantile_ranks``. Only this window, not
-    all n observations, leaves the database."""
-    half = f"(ceil(3 * sqrt({n} * {q * (1 - q)!r})) + 3)::BIGINT"
-    first = f"greatest(1, floor({n} * {q!r})::BIGINT - {half})"
-    last = f"least({n}, ceil({n} * {q!r})::BIGINT + {half} + 1)"
-    return first, last
-
-
 def split_dimensions(by: Sequence[str], grain: str | None) -> list[Dimension]:
     ids = list(by)
     if grain:
@@ -232,14 +179,14 @@ def compile_request(
 
     groups: dict[tuple[str, str], list[Kpi]] = defaultdict(list)
     for k in kpi_defs:
-        if k.kind != "backlog":
+        if not kind_of(k).snapshot:
             groups[(k.source, k.anchor)].append(k)
 
     selects = []
-    for (source, anchor_name), group in groups.items():
+    for (source, _), group in groups.items():
         anchor = _anchor_column(group[0])
-        part = f"{source}_{anchor_name}"
-        aggregates = _aggregates(group, compiled, part)
+        part = part_of(group[0])
+        aggregates = [column for k in group for column in kind_of(k).aggregates(k)]
         join = _needs_countries(dims, anchor)
         relations = sorted({name for k in group for name in k.relations})
         for p in periods:
@@ -255,7 +202,7 @@ def compile_request(
             if source == "surveys":
                 selects += _member_selects(part, p.name, dim_cols, aggregates, relation,
                                            time_clauses, flt)  # fmt: skip
-    if any(k.kind == "backlog" for k in kpi_defs):
+    if any(kind_of(k).snapshot for k in kpi_defs):
         selects.extend(_backlog_selects(dims, periods, dim_clauses, grain, keep))
     compiled.sql = "\nUNION ALL BY NAME\n".join(selects)
     # DuckDB rejects named parameters the statement does not use

@@ -13,6 +13,7 @@ from data_access.catalog import Catalog
 from data_access.filters import DIMENSION_FIELDS, Filter
 from metrics import maturity, stats
 from metrics.engine.compile import Period
+from metrics.engine.kinds import kind_of, part_of
 from metrics.registry import KPIS, Kpi
 
 SHOWN_WHEN_HIDDEN = ("kpi", "period", "n", "low_confidence", "suppressed")
@@ -57,7 +58,7 @@ def _response_parts(
         named = getattr(flt, name)
         if not named:
             continue
-        lifted = raw.loc[raw["__part"] == f"{kpi.source}_{kpi.anchor}:{name}",
+        lifted = raw.loc[raw["__part"] == f"{part_of(kpi)}:{name}",
                          [*groups, "__member", f"{kpi.id}__n"]]  # fmt: skip
         found = rows.merge(lifted, on=groups)
         member = pd.Categorical(found["__member"], categories=named).codes  # the rest: -1
@@ -113,19 +114,19 @@ def changes(
         ratio = 1.0 if grain else periods[0].flt.days / period.flt.days
         other = table[table["period"] == name].drop(columns="period")
         merged = current.merge(other, on=[*keys, "kpi"], how="left", suffixes=("", "_other"))
-        counts = merged["kpi"].map(lambda k: KPIS[k].kind == "count").to_numpy()
+        kinds = merged["kpi"].map(lambda k: kind_of(KPIS[k]))
+        counts = kinds.map(lambda kind: kind.scales_with_period).to_numpy(bool)
         merged.loc[counts, "value_other"] = merged.loc[counts, "value_other"] * ratio
         p_value = np.full(len(merged), np.nan)
         for kpi_id, rows in merged.groupby("kpi").groups.items():
-            p_value[merged.index.get_indexer(rows)] = _p_values(
-                merged.loc[rows], KPIS[kpi_id], ratio
-            )
+            kind = kind_of(KPIS[kpi_id])
+            p_value[merged.index.get_indexer(rows)] = kind.p_value(merged.loc[rows], ratio)
         shift = pd.DateOffset(years=period.shift_year, days=period.shift_days)
         blocker = maturity.comparison_blocker(current, span, periods[0].flt, period.flt, grain,
                                               shift)  # fmt: skip
         # a privacy-suppressed side is never tested, whatever its hidden numbers say
         hidden = (merged["suppressed"] | merged["suppressed_other"].eq(True)).to_numpy(bool)
-        snapshot = (merged["kpi"] == "backlog").to_numpy()  # no sampling error: nothing to test
+        snapshot = kinds.map(lambda kind: kind.snapshot).to_numpy(bool)  # nothing to test
         too_little = (~np.isfinite(p_value) | hidden) & ~snapshot
         blocker[too_little & pd.isna(blocker)] = maturity.TOO_LITTLE_DATA
         p_value[pd.notna(blocker) | hidden] = np.nan
@@ -144,25 +145,3 @@ def changes(
             f"{name}_not_tested": blocker,
         })  # fmt: skip
     return current
-
-
-def _p_values(rows: pd.DataFrame, kpi: Kpi, exposure_ratio: float) -> np.ndarray:
-    def col(name: str) -> np.ndarray:
-        return rows[name].to_numpy(float) if name in rows else np.full(len(rows), np.nan)
-
-    if kpi.kind == "count":
-        # value_other is already scaled; test the raw counts against their exposures
-        return stats.poisson_count_p_value(
-            col("value"), col("value_other") / exposure_ratio, exposure_ratio
-        )
-    if kpi.kind == "ratio":
-        return stats.two_proportion_p_value(col("successes"), col("n"), col("successes_other"),
-                                            col("n_other"))  # fmt: skip
-    if kpi.kind == "mean":
-        return stats.welch_p_value(col("value"), col("sd"), col("n"), col("value_other"),
-                                   col("sd_other"), col("n_other"))  # fmt: skip
-    if kpi.kind in ("nps", "quantile"):
-        return stats.difference_p_value(
-            col("value"), col("se"), col("value_other"), col("se_other")
-        )
-    return np.full(len(rows), np.nan)  # backlog: a snapshot, no sampling error
