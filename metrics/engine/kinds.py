@@ -3,8 +3,8 @@
 ``kind_of(kpi)`` is what the engine asks wherever kinds differ: the compiler for the
 aggregate columns (``compile``), the runner for value, n and interval from them (``run``), the
 comparison for the p-value of a change (``statistics``). A KPI's aggregate columns are named
-``<kpi id>__<statistic>``. Adding a kind means one class here and its name in
-``metrics.registry.Kind``.
+``<kpi id>__<statistic>``. Adding a kind means one class here, an entry in ``KINDS`` and its
+name in ``metrics.registry.Kind``.
 """
 
 from __future__ import annotations
