@@ -7,8 +7,9 @@ a query reads comes from the ``QUESTIONS`` whitelist, never from user text; ever
 codes, score bounds, search text) is a bound parameter.
 
 Privacy: a distribution is hidden whenever the KPI engine hides the same question's score for
-the filter (``metrics.engine._suppress``). No comment leaves this module when fewer than
-``registry.MIN_SURVEY_RESPONSES`` responses match the filter, and a comment is listed only when at
+the filter (``metrics.engine.statistics.suppress``). No comment leaves this module when fewer
+than ``registry.MIN_SURVEY_RESPONSES`` responses match the filter, and a comment is listed only
+when at
 least that many responses in the view share its country, language and channel (and its member
 of every other filtered dimension); a score on it is shown only when that many of them answered
 the question. No Streamlit here; no customer or ticket ids in any result.

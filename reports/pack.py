@@ -27,7 +27,8 @@ from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics.contact_hours import contacts_per_hour
-from metrics.engine import kpi_table, natural_grain, partial_buckets, top_members
+from metrics.engine import kpi_table, top_members
+from metrics.grains import natural_grain, partial_buckets
 from metrics.registry import KPIS
 from metrics.staffing import Targets, staffing_plan
 from presentation import charts, export, i18n, peak_charts, staffing_charts

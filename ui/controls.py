@@ -8,7 +8,7 @@ from typing import TypeVar
 import streamlit as st
 
 from data_access.filters import Filter
-from metrics.engine import natural_grain
+from metrics.grains import natural_grain
 from metrics.registry import TREND_GRAINS
 from presentation import format as fmt
 from presentation import i18n

@@ -7,7 +7,6 @@ the next rerun without restarting, and by the plain request values.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from metrics import (
     contact_hours,
     engine,
     events,
+    grains,
     movers,
     peaks,
     peers,
@@ -63,36 +63,42 @@ def ensure_data() -> None:
         return
     if not config.is_default_sample(location):
         st.error(
-            _("No data found at `{location}` (from the `{variable}` environment variable). Point "
-              "it at a Service Atlas DuckDB file, or unset it to use the built-in sample.").format(
-                location=location, variable=config.ENV_VAR)
+            _(
+                "No data found at `{location}` (from the `{variable}` environment variable). Point "
+                "it at a Service Atlas DuckDB file, or unset it to use the built-in sample."
+            ).format(location=location, variable=config.ENV_VAR)
         )
         st.stop()
     with _build_lock:  # one session builds; the others wait for it
         if data_exists(location):
             return
         with st.status(_("First start: building the sample dataset…"), expanded=True) as status:
-            st.write(_("Two years of synthetic contacts from markets worldwide. This happens "
-                       "once."))
+            st.write(
+                _("Two years of synthetic contacts from markets worldwide. This happens once.")
+            )
             bar = st.progress(0.0)
             build_sample(location, progress=lambda f, message: bar.progress(min(f, 1.0), message))
             status.update(label=_("Sample dataset ready"), state="complete", expanded=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024, ttl=3600)
-def _call(version: str, function: str, args: tuple, kwargs: tuple) -> Any:
-    module, name = function.rsplit(".", 1)
-    return getattr(importlib.import_module(module), name)(database(), *args, **dict(kwargs))
+def _call(
+    version: str, name: str, _function: Callable[..., Any], args: tuple, kwargs: tuple
+) -> Any:
+    """Cached by data version, the function's ``name`` and the plain arguments; Streamlit hashes
+    no parameter whose name starts with an underscore, so ``_function`` is passed as is."""
+    return _function(database(), *args, **dict(kwargs))
 
 
 def query(function: Callable[..., T], *args: object, **kwargs: object) -> T:
     """``function(db, *args, **kwargs)`` on the configured database, cached by data version.
 
     ``function`` is a module-level function of ``metrics`` or ``data_access`` whose first
-    argument is the database; the arguments must be plain values (a Filter, strings, tuples).
+    argument is the database (its module and qualified name key the cache); the arguments must
+    be plain values (a Filter, strings, tuples).
     """
     name = f"{function.__module__}.{function.__qualname__}"
-    return _call(database().version, name, args, tuple(sorted(kwargs.items())))
+    return _call(database().version, name, function, args, tuple(sorted(kwargs.items())))
 
 
 def data_catalog() -> catalog.Catalog:
@@ -107,7 +113,7 @@ def kpi_table(
     compare: Sequence[str] = (),
     keep: dict[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
-    """``metrics.engine.kpi_table`` on the configured database, cached by data version."""
+    """``metrics.engine.run.kpi_table`` on the configured database, cached by data version."""
     frozen_keep = tuple((d, tuple(m)) for d, m in (keep or {}).items())
     return query(_kpi_table, tuple(kpis), tuple(by), flt or Filter(), grain, tuple(compare),
                  frozen_keep)  # fmt: skip
@@ -149,7 +155,7 @@ def hub_timezones() -> dict[str, str]:
 # ---- the questions pages ask, one function each (page -> ui.data -> metrics -> SQL) -----------
 def partial_buckets(flt: Filter, grain: str) -> list[pd.Timestamp]:
     """The buckets of a chart over time that the period's edges cut short (drawn hollow)."""
-    return engine.partial_buckets(flt, grain)
+    return grains.partial_buckets(flt, grain)
 
 
 def calendar_events(start: dt.date, end: dt.date, countries: Sequence[str]) -> pd.DataFrame:

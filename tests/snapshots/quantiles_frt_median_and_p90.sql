@@ -1,0 +1,16 @@
+-- compile_request(kpis=['frt_median', 'frt_p90'], flt=Filter(start=datetime.date(2025, 1, 1), end=datetime.date(2025, 1, 31), countries=(), languages=(), channels=(), priorities=(), hubs=(), categories=(), timezone='UTC'))
+-- refresh: UPDATE_SNAPSHOTS=1 python -m pytest tests/test_metrics_sql.py -n 0
+-- bound parameters:
+-- $current_end = datetime.datetime(2025, 2, 1, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
+-- $current_start = datetime.datetime(2025, 1, 1, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='UTC'))
+SELECT 'tickets_created_at' AS __part,
+    'current' AS period,
+    count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) AS "frt_median__n",
+    greatest(1, floor(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.5)::BIGINT - (ceil(3 * sqrt(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.25)) + 3)::BIGINT) AS "frt_median__first",
+    list_slice(list(epoch(t.first_response_at) - epoch(t.created_at) ORDER BY epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL), greatest(1, floor(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.5)::BIGINT - (ceil(3 * sqrt(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.25)) + 3)::BIGINT), least(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL), ceil(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.5)::BIGINT + (ceil(3 * sqrt(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.25)) + 3)::BIGINT + 1)) AS "frt_median__window",
+    count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) AS "frt_p90__n",
+    greatest(1, floor(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.9)::BIGINT - (ceil(3 * sqrt(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.08999999999999998)) + 3)::BIGINT) AS "frt_p90__first",
+    list_slice(list(epoch(t.first_response_at) - epoch(t.created_at) ORDER BY epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL), greatest(1, floor(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.9)::BIGINT - (ceil(3 * sqrt(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.08999999999999998)) + 3)::BIGINT), least(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL), ceil(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.9)::BIGINT + (ceil(3 * sqrt(count(epoch(t.first_response_at) - epoch(t.created_at)) FILTER (WHERE t.first_response_at IS NOT NULL) * 0.08999999999999998)) + 3)::BIGINT + 1)) AS "frt_p90__window"
+  FROM tickets t
+  WHERE t.created_at >= $current_start AND t.created_at < $current_end
+  GROUP BY ALL
