@@ -16,13 +16,11 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 
-SCOPES = ("market", "region", "world")
-
 
 def market_against_peers(db: Database, kpis: Sequence[str], flt: Filter) -> pd.DataFrame:
     """The engine's tidy rows (``kpi``, ``value``, ``n``, ``suppressed``…) for the filter's one
-    country, its subregion and all markets, with ``scope`` (one of ``SCOPES``) and ``name`` (the
-    country code, the subregion's name, '')."""
+    country, its subregion and all markets, with ``scope`` ('market', 'region', 'world') and
+    ``name`` (the country code, the subregion's name, '')."""
     (country,) = flt.countries
     everywhere = dataclasses.replace(flt, countries=())
     subregion = reference.country_region(country)[1]

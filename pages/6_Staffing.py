@@ -116,10 +116,11 @@ tiles[2].metric(
     border=True,
 )
 tiles[3].metric(
-    _("Expected service level (phone & chat)"),
+    _("Service level (expected)"),
     fmt.MISSING if totals.service_level is None else fmt.percent(totals.service_level),
-    help=_("Erlang C with the scheduled agents after shrinkage, weighted by arrivals; target "
-           "{target} % in {seconds} s.").format(target=target_sl, seconds=answer_s),
+    help=_("Phone and chat: Erlang C with the scheduled agents after shrinkage, weighted by "
+           "arrivals; target {target} % in {seconds} s.").format(target=target_sl,
+                                                                  seconds=answer_s),
     border=True,
 )
 source = (

@@ -77,7 +77,7 @@ def test_overview_tiles_equal_the_metrics_engine(use_sample):
     shown = {m.label: m.value for m in at.metric[: len(HEADLINE)]}
     assert shown == {
         "Volume": expected["volume"],
-        "Median first reply": expected["frt_median"],
+        "Median first response": expected["frt_median"],
         "Median resolution": expected["resolution_median"],
         "CSAT": expected["csat"],
         "NPS": expected["nps"],
