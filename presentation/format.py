@@ -150,6 +150,22 @@ def kpi_value(kpi: Kpi | str, value: float | None) -> str:
     return count(value)
 
 
+def target_met(kpi: Kpi | str, value: float | None) -> bool | None:
+    """Whether ``value`` meets the KPI's target (None: no target, no direction or no value)."""
+    kpi = _kpi(kpi)
+    if kpi.target is None or not kpi.direction or _is_missing(value):
+        return None
+    return bool(value >= kpi.target if kpi.direction > 0 else value <= kpi.target)
+
+
+def target_text(kpi: Kpi | str) -> str:
+    """'≥ 85.0 %', '≤ 4 h' ('' without a target)."""
+    kpi = _kpi(kpi)
+    if kpi.target is None or not kpi.direction:
+        return ""
+    return f"{'≥' if kpi.direction > 0 else '≤'} {kpi_value(kpi, kpi.target)}"
+
+
 def kpi_delta(kpi: Kpi | str, delta: float | None) -> str:
     """A change in a KPI, signed: '+2.3 pts', '−12 m 5 s', '+1,204'."""
     kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
