@@ -116,7 +116,8 @@ table.kpis th { color: #5F6670; font-weight: 600; }
 table.kpis th:first-child, table.kpis td:first-child { text-align: left; }
 table.text td, table.text th { text-align: left !important; }
 table.compact { font-size: 10.5px; } table.compact td { padding: 2px 6px; }
-table.compact td:nth-child(3) { white-space: nowrap; }
+table.compact td { white-space: nowrap; }
+table.text.compact td:nth-child(2) { white-space: normal; }
 td.met { background: rgba(0, 114, 178, 0.12); }
 td.missed { background: rgba(213, 94, 0, 0.16); }
 footer { margin-top: auto; padding-top: 6px; border-top: 1px solid #E6E8EB; display: flex;
@@ -163,8 +164,13 @@ def sized(figure: go.Figure, width: int, height: int) -> go.Figure:
     """A copy of a chart at its cell's size, in the smaller type of a printed page (room above
     the plot for subplot titles under the chart's own)."""
     out = go.Figure(figure)
-    subplot_titles = any(a.yref == "paper" and a.yanchor == "bottom" and (a.y or 0) >= 1
-                         for a in out.layout.annotations)  # fmt: skip
+    subplot_titles = [
+        a
+        for a in out.layout.annotations
+        if a.yref == "paper" and a.yanchor == "bottom" and (a.y or 0) >= 1
+    ]
+    for title in subplot_titles:
+        title.font.size = 12
     out.update_layout(
         width=width,
         height=height,

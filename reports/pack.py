@@ -55,6 +55,7 @@ BREAKDOWN_KPIS = ("volume", "frt_median", "sla", "csat", "nps")
 MOVER_KPIS = ("volume", "frt_median", "sla", "fcr", "abandonment", "csat", "nps")
 MARKETS_SHOWN = 12  # bars per market chart; more markets are computed together as 'Other'
 MARKETS_LISTED = 15  # rows of the markets table
+BREAKDOWN_ROWS = 12  # rows of the breakdown tables under the channel charts
 MIN_LANGUAGE_SHARE = 0.01  # languages below this share of the markets' contacts are not planned
 Progress = Callable[[float, str], None]
 
@@ -339,10 +340,17 @@ def _channels_page(scope: Scope) -> Page:
         Block(figure=charts.bars(by_channel, "csat", "channel", target=KPIS["csat"].target,
                                  title=_("CSAT by channel")), height=290),
     ]  # fmt: skip
-    several = [d for d, members in (("language", scope.languages), ("hub", scope.hubs))
-               if len(members) > 1]  # fmt: skip
-    for dimension in [*several, "category"][:2]:
+    # the other breakdowns that fit under the charts: languages and hubs when there are a
+    # few (one is said in the lead), then contact reasons
+    candidates = [(d, len(m)) for d, m in (("language", scope.languages), ("hub", scope.hubs))
+                  if 1 < len(m) <= BREAKDOWN_ROWS]  # fmt: skip
+    rows = 0
+    for dimension, count in [*candidates, ("category", 0)]:
         table = kpi_table(db, BREAKDOWN_KPIS, by=[dimension], flt=flt)
+        count = count or table[dimension].nunique()
+        if rows + count > BREAKDOWN_ROWS:
+            continue
+        rows += count
         heading = _("By {dimension}").format(dimension=fmt.dimension_label(dimension).lower())
         blocks.append(Block(heading=heading, table=_breakdown(table, dimension), wide=True))
     title = (_("{market}: channels and contact reasons").format(
@@ -443,14 +451,14 @@ def _staffing_page(scope: Scope) -> Page:
     else:
         heatmap = Block(
             figure=staffing_charts.language_by_hour(plan, "UTC"),
-            height=max(260, 24 * len(languages) + 130),
+            height=max(260, 20 * len(languages) + 120),
             wide=True,
         )
     blocks = [heatmap]
     balance = language_balance(scope.db, staff)
     if len(balance) > 1:
         blocks.append(
-            Block(figure=charts.demand_supply(balance), height=max(280, 34 * len(balance) + 120))
+            Block(figure=charts.demand_supply(balance), height=max(260, 20 * len(balance) + 110))
         )
     worst = plan.sort_values(["gap", "arrivals"], ascending=[True, False]).head(10)
     pattern = _("EEE dd MMM HH:mm")
@@ -458,12 +466,11 @@ def _staffing_page(scope: Scope) -> Page:
         _("Interval start ({zone})").format(zone="UTC"):
             [fmt.datetime(pd.Timestamp(t), pattern) for t in worst["interval"]],
         _("Language"): [fmt.member("language", c) for c in worst["language"]],
-        _("Contacts"): [fmt.number(v, 1) for v in worst["arrivals"]],
         _("Required (rostered)"): [fmt.count(v) for v in worst["required_scheduled"]],
         _("Scheduled"): [fmt.number(v, 1) for v in worst["scheduled"]],
         _("Gap"): [("+" if v > 0 else "") + fmt.number(v, 1) for v in worst["gap"]],
     })  # fmt: skip
-    blocks.append(Block(heading=_("The worst staffing gaps"), table=table,
+    blocks.append(Block(heading=_("The worst staffing gaps"), table=table, compact=True,
                         wide=len(blocks) == 1))  # fmt: skip
     return Page(
         _("Staffing: scheduled minus required agents"), blocks=blocks,
