@@ -88,7 +88,8 @@ def settling(kpi: Kpi | str) -> str:
     if not kpi.matures_days:
         return ""
     return _("Settles {days} days after {anchor}: recent results are provisional.").format(
-        days=kpi.matures_days, anchor=anchor_label(kpi))
+        days=kpi.matures_days, anchor=anchor_label(kpi)
+    )
 
 
 def duration(seconds: float | None) -> str:
@@ -159,11 +160,12 @@ def target_met(kpi: Kpi | str, value: float | None) -> bool | None:
 
 
 def target_text(kpi: Kpi | str) -> str:
-    """'≥ 85.0 %', '≤ 4 h' ('' without a target)."""
+    """'≥ 85.0 %', '≤ 4 h' ('' without a target), with no-break spaces."""
     kpi = _kpi(kpi)
     if kpi.target is None or not kpi.direction:
         return ""
-    return f"{'≥' if kpi.direction > 0 else '≤'} {kpi_value(kpi, kpi.target)}"
+    text = f"{'≥' if kpi.direction > 0 else '≤'} {kpi_value(kpi, kpi.target)}"
+    return text.replace(" ", "\u00a0")  # one unit in a narrow column: never broken
 
 
 def kpi_delta(kpi: Kpi | str, delta: float | None) -> str:
@@ -256,6 +258,7 @@ CODE_LABELS = {
     "returns_refunds": N_("Returns & refunds"),
     "email": N_("E-mail"),
 }
+
 
 def member(dimension: str, code: object) -> str:
     """Readable name of a dimension member: 'South Korea', 'Korean', 'Web form'."""

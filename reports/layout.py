@@ -76,6 +76,7 @@ class Block:
     cell_classes: Mapping[str, Sequence[str]] = field(default_factory=dict)  # column: per row
     text_table: bool = False  # left-aligned cells (definitions) rather than figures
     compact: bool = False  # a long table in smaller type
+    nowrap: bool = False  # cells on one line (dates, numbers in a narrow column)
     items: Sequence[str] = ()
     heading: str = ""
     note: str = ""
@@ -116,8 +117,7 @@ table.kpis th { color: #5F6670; font-weight: 600; }
 table.kpis th:first-child, table.kpis td:first-child { text-align: left; }
 table.text td, table.text th { text-align: left !important; }
 table.compact { font-size: 10.5px; } table.compact td { padding: 2px 6px; }
-table.compact td { white-space: nowrap; }
-table.text.compact td:nth-child(2) { white-space: normal; }
+table.nowrap td { white-space: nowrap; }
 td.met { background: rgba(0, 114, 178, 0.12); }
 td.missed { background: rgba(213, 94, 0, 0.16); }
 footer { margin-top: auto; padding-top: 6px; border-top: 1px solid #E6E8EB; display: flex;
@@ -142,6 +142,7 @@ def table_html(
     text: bool = False,
     cell_classes: Mapping[str, Sequence[str]] = (),
     compact: bool = False,
+    nowrap: bool = False,
 ) -> str:
     """A table of display strings; ``cell_classes`` gives some columns a CSS class per row
     ('met', 'missed': tinted like the dashboard's tables)."""
@@ -155,7 +156,8 @@ def table_html(
             attribute = f" class='{css[i]}'" if i < len(css) and css[i] else ""
             cells.append(f"<td{attribute}>{html.escape(str(value))}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    classes = " ".join(["kpis", *(["text"] if text else []), *(["compact"] if compact else [])])
+    flags = {"text": text, "compact": compact, "nowrap": nowrap}
+    classes = " ".join(["kpis", *(name for name, on in flags.items() if on)])
     return (f"<table class='{classes}'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")  # fmt: skip
 
@@ -176,7 +178,8 @@ def sized(figure: go.Figure, width: int, height: int) -> go.Figure:
         height=height,
         font={"size": 11},
         title={"font": {"size": 13}, "y": 0.98, "yanchor": "top"},
-        legend={"font": {"size": 10}},
+        # under the chart, below its axis title, whatever the chart's height
+        legend={"font": {"size": 10}, "yref": "container", "y": 0, "yanchor": "bottom"},
         margin={"l": 6, "r": 6, "t": 58 if subplot_titles else 34, "b": 6},
     )
     return charts.escape_markup(out)  # data values (hub, category names) stay text
@@ -199,7 +202,11 @@ def block_html(block: Block, paper: Paper, static: bool) -> str:
                      + figure_html(block.figure, paper.cell_width(block.wide), height, static)
                      + "</div>")  # fmt: skip
     if block.table is not None:
-        parts.append(table_html(block.table, block.text_table, block.cell_classes, block.compact))
+        parts.append(
+            table_html(
+                block.table, block.text_table, block.cell_classes, block.compact, block.nowrap
+            )
+        )
     if block.items:
         items = "".join(f"<li>{html.escape(item)}</li>" for item in block.items)
         parts.append(f"<ul class='findings'>{items}</ul>")

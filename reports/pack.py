@@ -431,8 +431,8 @@ def _peaks_page(scope: Scope) -> Page:
         heading = _("Coming up: the {weeks} weeks after the period").format(
             weeks=findings.PEAK_HORIZON_WEEKS
         )
-        blocks.append(Block(heading=heading, table=table, text_table=True,
-                            wide=len(blocks) == 1))  # fmt: skip
+        blocks.append(Block(heading=heading, table=table, text_table=True, compact=True,
+                            nowrap=True, wide=len(blocks) == 1))  # fmt: skip
     return Page(_("Peaks: when customers contact us"), blocks=blocks,
                 note=_("Each market on its own scale (100 % = its busiest hour), hours in the "
                        "customers' own time zone. Load: mean daily contacts in the peak window "
@@ -471,7 +471,7 @@ def _staffing_page(scope: Scope) -> Page:
         _("Gap"): [("+" if v > 0 else "") + fmt.number(v, 1) for v in worst["gap"]],
     })  # fmt: skip
     blocks.append(Block(heading=_("The worst staffing gaps"), table=table, compact=True,
-                        wide=len(blocks) == 1))  # fmt: skip
+                        nowrap=True, wide=len(blocks) == 1))  # fmt: skip
     return Page(
         _("Staffing: scheduled minus required agents"), blocks=blocks,
         lead=_("Languages these markets write in: {languages}; hubs serving them: {hubs}. "
