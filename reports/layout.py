@@ -1,5 +1,7 @@
 """The review pack's pages: paper size, the page frame (title, grid of blocks, footer) and CSS.
 
+Charts are drawn by plotly.js in the document as it loads: the same HTML is the interactive
+download and, with ``static``, what headless Chromium prints (vector output, no image pass).
 A page is a fixed-size sheet holding a title, an optional lead sentence, a two-column grid of
 blocks (charts, tables, lists of findings; a block spans one column or both) and a footer with
 the filters, the time zone, the data date and the page number. Charts are drawn at the size of
@@ -18,9 +20,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.offline
 from babel import Locale, UnknownLocaleError
 
-from presentation import charts, export
+from data_access import reference
+from presentation import charts
 from presentation.i18n import _
 
 # CLDR supplemental data, measurementData/paperSize type="US-Letter"
@@ -186,12 +190,21 @@ def sized(figure: go.Figure, width: int, height: int) -> go.Figure:
 
 
 def figure_html(figure: go.Figure, width: int, height: int, static: bool) -> str:
-    figure = sized(figure, width, height)
-    if static:
-        return export.image_bytes(figure, "svg", width=width, height=height).decode()
-    return figure.to_html(full_html=False, include_plotlyjs=False,
-                          config={"displaylogo": False, "topojsonURL": export.TOPOJSON,
-                                  "responsive": False})  # fmt: skip
+    """A chart drawn by plotly.js in the page; ``static`` (for print) without interaction."""
+    config = {"displaylogo": False, "responsive": False, "staticPlot": static}
+    return sized(figure, width, height).to_html(full_html=False, include_plotlyjs=False,
+                                                config=config)  # fmt: skip
+
+
+def scripts(pages: Sequence[Page]) -> str:
+    """plotly.js, and the world map when a page has a map, so the document draws everything
+    while it loads (the printed PDF needs no second pass) and works offline."""
+    parts = [plotly.offline.get_plotlyjs()]
+    if any(b.figure is not None and any(t.type == "choropleth" for t in b.figure.data)
+           for p in pages for b in p.blocks):  # fmt: skip
+        parts.append(f"window.PlotlyGeoAssets = {{topojson: {{world_110m: "
+                     f"{reference.world_topojson()}}}}};")  # fmt: skip
+    return "".join(f"<script>{part}</script>" for part in parts)
 
 
 def block_html(block: Block, paper: Paper, static: bool) -> str:

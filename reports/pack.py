@@ -6,7 +6,7 @@ words), then pages of two to four charts each: trends, the markets (or, for one 
 own channels and contact reasons), the voice of the customer, peaks and staffing, and the
 definitions at the end. Page layout, paper size and the footer are ``reports.layout``; the
 sentences are ``reports.findings``. Charts come from the same builders the pages use. The PDF is
-the HTML with vector (SVG) charts, printed by headless Chromium; one browser draws every chart.
+the HTML printed by headless Chromium, which draws the charts (plotly.js, vector output).
 No Streamlit here: the same code serves the app and ``python -m atlas pack``. Texts are in the
 active language (``presentation.i18n.using(lang)``); the fonts cover Hangul.
 
@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
-import plotly.offline
 
 from data_access import reference
 from data_access.catalog import read_catalog
@@ -46,7 +45,7 @@ from presentation import charts, export, i18n, peak_charts, staffing_charts, voc
 from presentation import format as fmt
 from presentation.i18n import N_, _, translate
 from reports import findings
-from reports.layout import Block, Page, page_html, paper_for, style
+from reports.layout import Block, Page, page_html, paper_for, scripts, style
 
 SUMMARY_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "abandonment",
                 "bot_containment", "csat", "nps", "ces", "backlog")  # fmt: skip
@@ -514,8 +513,8 @@ def _pages(db: Database, flt: Filter, progress: Progress) -> list[Page]:
 
 def build_html(db: Database, flt: Filter, static: bool, progress: Progress | None = None,
                locale: str | None = None) -> str:  # fmt: skip
-    """The pack as one HTML document; ``static`` draws charts as SVG (for the PDF). The paper
-    follows ``locale`` ('en-US': US Letter), else the active language (A4)."""
+    """The pack as one HTML document; ``static`` charts do not react to the mouse (for the PDF).
+    The paper follows ``locale`` ('en-US': US Letter), else the active language (A4)."""
     progress = progress or (lambda fraction, message: None)
     paper = paper_for(locale or i18n.current())
     cat = read_catalog(db)
@@ -536,8 +535,7 @@ def build_html(db: Database, flt: Filter, static: bool, progress: Progress | Non
     title = _("Service Atlas review pack")
     head = (f"<meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{style(paper)}</style>")  # fmt: skip
-    if not static:
-        head += f"<script>{plotly.offline.get_plotlyjs()}</script>"
+    head += scripts(pages)
     return (f"<!DOCTYPE html><html lang='{i18n.current()}'><head>{head}</head>"
             f"<body>{''.join(body)}</body></html>")  # fmt: skip
 
