@@ -160,3 +160,12 @@ def countries_frame(codes: list[str]) -> pd.DataFrame:
         )
     columns = ["country", "name", "label", "iso3", "region", "subregion", "timezone"]
     return pd.DataFrame(rows, columns=columns).astype("string" if not rows else {})
+
+
+@functools.cache
+def world_topojson() -> str:
+    """The world map plotly draws choropleths on (static/topojson/world_110m.json), as text: a
+    document that carries it draws its maps without fetching anything."""
+    from data_access.config import PROJECT_ROOT
+
+    return (PROJECT_ROOT / "static" / "topojson" / "world_110m.json").read_text(encoding="utf-8")

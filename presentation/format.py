@@ -88,7 +88,8 @@ def settling(kpi: Kpi | str) -> str:
     if not kpi.matures_days:
         return ""
     return _("Settles {days} days after {anchor}: recent results are provisional.").format(
-        days=kpi.matures_days, anchor=anchor_label(kpi))
+        days=kpi.matures_days, anchor=anchor_label(kpi)
+    )
 
 
 def duration(seconds: float | None) -> str:
@@ -148,6 +149,23 @@ def kpi_value(kpi: Kpi | str, value: float | None) -> str:
     if kpi.display == "score":
         return number(value, 2)
     return count(value)
+
+
+def target_met(kpi: Kpi | str, value: float | None) -> bool | None:
+    """Whether ``value`` meets the KPI's target (None: no target, no direction or no value)."""
+    kpi = _kpi(kpi)
+    if kpi.target is None or not kpi.direction or _is_missing(value):
+        return None
+    return bool(value >= kpi.target if kpi.direction > 0 else value <= kpi.target)
+
+
+def target_text(kpi: Kpi | str) -> str:
+    """'≥ 85.0 %', '≤ 4 h' ('' without a target), with no-break spaces."""
+    kpi = _kpi(kpi)
+    if kpi.target is None or not kpi.direction:
+        return ""
+    text = f"{'≥' if kpi.direction > 0 else '≤'} {kpi_value(kpi, kpi.target)}"
+    return text.replace(" ", "\u00a0")  # one unit in a narrow column: never broken
 
 
 def kpi_delta(kpi: Kpi | str, delta: float | None) -> str:
@@ -245,6 +263,7 @@ CODE_LABELS = {
     "returns_refunds": N_("Returns & refunds"),
     "email": N_("E-mail"),
 }
+
 
 def member(dimension: str, code: object) -> str:
     """Readable name of a dimension member: 'South Korea', 'Korean', 'Web form'."""

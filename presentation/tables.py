@@ -58,8 +58,8 @@ def styled(
         styles = []
         for member, value in column.items():
             css = []
-            if kpi and kpi.target is not None and kpi.direction and not pd.isna(value):
-                met = value >= kpi.target if kpi.direction > 0 else value <= kpi.target
+            met = fmt.target_met(kpi, value) if kpi else None
+            if met is not None:
                 css.append(MET if met else MISSED)
             if kpi and (member, kpi.id) in low:
                 css.append(LOW_CONFIDENCE)

@@ -17,7 +17,10 @@ _BUILT = "_review_pack"
 def review_pack(flt: Filter) -> None:
     with st.sidebar.expander(_("Review pack"), icon=":material/picture_as_pdf:"):
         st.caption(
-            _("Summary, the key chart of every page and the definitions, for the filters above.")
+            _(
+                "A summary with findings, two to four charts a page and the definitions, for the "
+                "filters above; A4, or US Letter where the browser's locale prints on it."
+            )
         )
         no_chrome = export.chrome_path() is None
         kind = st.radio(
@@ -51,10 +54,11 @@ def review_pack(flt: Filter) -> None:
                 bar.progress(min(fraction, 1.0), message)
 
             db = data.database()
+            locale = getattr(st.context, "locale", None)  # the reader's paper: 'en-US' Letter
             if kind == "PDF":
-                content = pack.build_pdf(db, flt, progress)
+                content = pack.build_pdf(db, flt, progress, locale=locale)
             else:
-                content = pack.build_html(db, flt, static=False, progress=progress).encode()
+                content = pack.build_html(db, flt, False, progress, locale=locale).encode()
             st.session_state[_BUILT] = {"filter": flt, "kind": kind, "lang": lang,
                                         "bytes": content}  # fmt: skip
             st.rerun()
