@@ -83,6 +83,8 @@ def scorecard(
     value = rows.pivot(index="channel", columns="kpi", values="value").reindex(columns=kpis)
     n = rows.pivot(index="channel", columns="kpi", values="n").reindex(columns=kpis).fillna(0)
     low = rows.pivot(index="channel", columns="kpi", values="low_confidence").reindex(columns=kpis)
+    hidden_cells = rows.pivot(index="channel", columns="kpi", values="suppressed").reindex(
+        columns=kpis)
     present = n.index[(n > 0).any(axis=1)]
     order = n.loc[present, kpis[0]].sort_values(ascending=False, kind="stable").index
     frame = pd.DataFrame({"channel": [fmt.member("channel", c) for c in order]})
@@ -98,7 +100,11 @@ def scorecard(
     config: dict[str, object] = {"channel": {"label": _("Channel")}}
     for kpi in kpis:
         definition = KPIS[kpi]
-        styler = styler.format(lambda v, k=kpi: fmt.kpi_value(k, v), subset=[kpi])
+        styler = styler.format(lambda v, k=kpi: fmt.kpi_value(k, v), subset=[kpi],
+                               na_rep=fmt.MISSING)  # fmt: skip
+        hidden = frame.index[hidden_cells.loc[order, kpi].fillna(False).to_numpy(bool)]
+        if len(hidden):  # the value stays NaN (sorting works), the text says why
+            styler = styler.format(lambda _value: fmt.suppressed(), subset=(hidden, [kpi]))
         grey = (low.loc[order, kpi].fillna(False).to_numpy(bool)
                 & (n.loc[order, kpi].to_numpy() > 0))  # fmt: skip
         if grey.any():

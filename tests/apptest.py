@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from streamlit.testing.v1 import AppTest
@@ -74,6 +75,13 @@ KPI_WORDS = {
     r"\bCSAT\b": ("csat",), r"\bNPS\b": ("nps",), r"effort": ("ces", "ces_easy"),
     r"response rate": ("response_rate",),
 }  # fmt: skip
+
+
+def display_values(frame: object) -> pd.DataFrame:
+    """The text a styled ``st.dataframe`` shows in its cells (the Styler's display values)."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(frame.proto.arrow_data.styler.display_values).read_pandas()
 
 
 def shown_labels(at: AppTest) -> list[str]:
