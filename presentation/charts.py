@@ -17,6 +17,13 @@ from presentation import format as fmt
 from presentation import theme
 from presentation.i18n import _, translate
 
+# Half a bucket of each grain pads a chart over time on either side.
+DAY = pd.Timedelta(days=1)
+_BUCKET = {"half_hour": pd.Timedelta(minutes=30), "hour": pd.Timedelta(hours=1),
+           "day": pd.Timedelta(days=1), "week": pd.Timedelta(days=7),
+           "month": pd.Timedelta(days=31), "quarter": pd.Timedelta(days=92)}  # fmt: skip
+# Named-peak spans, one colour per peak (holidays are PALETTE[3] triangles, lines PALETTE[0..]).
+PEAK_COLOURS = (theme.PALETTE[1], theme.PALETTE[2], theme.PALETTE[4])
 _NOT_DRAWN = frozenset({"customdata", "ids", "uid", "meta", "template"})
 
 
@@ -137,16 +144,20 @@ def trend(
             x=[None], y=[None], mode="lines", name=_("dashed: a year earlier"),
             line={"color": theme.NEUTRAL, "dash": "dash"}, legendgroup="year_ago",
         ))  # fmt: skip
+    buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).sort_values().unique()
+    shown = None
+    if len(buckets):  # the axis spans the data, not the peaks around it
+        # one bucket: a fortnight around it (plotly would zoom a single date to milliseconds)
+        pad = _BUCKET.get(time_column, DAY) / 2 if len(buckets) > 1 else pd.Timedelta(days=7)
+        shown = (pd.Timestamp(buckets[0]) - pad, pd.Timestamp(buckets[-1]) + pad)
+        fig.update_xaxes(range=list(shown))
+        if len(buckets) == 1:
+            fig.update_xaxes(tickformat="%d %b %Y", nticks=3)
     if events is not None and not events.empty:
-        mark_events(fig, events)
+        mark_events(fig, events, shown)
     _value_axis(fig, kpi)
     localize_dates(fig)
     fig.update_layout(title=title, hovermode="closest", height=450)
-    buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).unique()
-    if len(buckets) == 1:  # plotly would zoom a single date to milliseconds
-        only = pd.Timestamp(buckets[0])
-        fig.update_xaxes(range=[only - pd.Timedelta(days=7), only + pd.Timedelta(days=7)],
-                         tickformat="%d %b %Y", nticks=3)  # fmt: skip
     return fig
 
 
@@ -163,20 +174,35 @@ def localize_dates(fig: go.Figure, axis: str = "xaxis") -> go.Figure:
     return fig
 
 
-def mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
-    """Named peaks as shaded spans labelled at staggered heights; holidays as triangles."""
-    for index, row in enumerate(events[events["kind"] == "peak"].itertuples()):
-        fig.add_vrect(
-            x0=pd.Timestamp(row.start), x1=pd.Timestamp(row.end) + pd.Timedelta(days=1),
-            fillcolor=theme.PALETTE[1], opacity=0.12, line_width=0,
-        )  # fmt: skip
-        fig.add_annotation(
-            x=pd.Timestamp(row.start), y=1 - 0.06 * (index % 3), yref="paper",
-            text=translate(row.label),
-            showarrow=False, xanchor="left", font={"size": 10, "color": "#7A5A00"},
-            bgcolor="rgba(255,255,255,0.7)",
-        )  # fmt: skip
+def mark_events(
+    fig: go.Figure, events: pd.DataFrame, within: tuple[pd.Timestamp, pd.Timestamp] | None = None
+) -> None:
+    """Named peaks as shaded spans, each named in the legend (a square of its colour, also drawn
+    at the top of its span, with the dates on hover) rather than in text on the plot, where
+    close peaks would collide; public holidays as triangles. ``within`` clips both to the
+    plotted range, so a peak running past the data does not stretch the axis."""
+    low, high = within or (pd.Timestamp.min, pd.Timestamp.max)
+    peaks = events[events["kind"] == "peak"]
+    for index, (label, occurrences) in enumerate(peaks.groupby("label", sort=False)):
+        colour, name = PEAK_COLOURS[index % len(PEAK_COLOURS)], translate(label)
+        spans = []  # (first shown moment, end of span, the occurrence)
+        for peak in occurrences.itertuples():
+            start = max(pd.Timestamp(peak.start), low)
+            end = min(pd.Timestamp(peak.end) + pd.Timedelta(days=1), high)
+            if start < end:
+                fig.add_vrect(x0=start, x1=end, fillcolor=colour, opacity=0.15, line_width=0,
+                              layer="below")  # fmt: skip
+                spans.append((start, end, peak))
+        if spans:
+            fig.add_trace(go.Scatter(
+                x=[start + (end - start) / 2 for start, end, _peak in spans],
+                y=[0.98] * len(spans), yaxis="y2", mode="markers", name=name,
+                marker={"symbol": "square", "size": 9, "color": colour, "opacity": 0.6},
+                hovertext=[f"{name}: {fmt.date_range(p.start, p.end)}" for *_span, p in spans],
+                hoverinfo="text",
+            ))  # fmt: skip
     holidays = events[events["kind"] == "holiday"]
+    holidays = holidays[pd.to_datetime(holidays["start"]).between(low, high)]
     if not holidays.empty:
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(holidays["start"]), y=[0.01] * len(holidays), yaxis="y2",
@@ -186,6 +212,7 @@ def mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
                        f"({fmt.member('country', h.countries)})" for h in holidays.itertuples()],
             hoverinfo="text+x",
         ))  # fmt: skip
+    if len(peaks) or not holidays.empty:
         fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False})
 
 

@@ -154,7 +154,8 @@ def forecast_chart(
         )
     )
     if events is not None and not events.empty:
-        charts.mark_events(fig, events)
+        shown = (history["day"].min(), ahead["day"].max() + charts.DAY)
+        charts.mark_events(fig, events, shown)
     charts.localize_dates(fig)
     fig.update_layout(
         title=_("Daily contacts, {name}: history and the next {weeks} weeks").format(

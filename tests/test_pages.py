@@ -81,8 +81,8 @@ def test_trends_marks_peaks_and_holidays(use_sample):
     at = open_page("pages/1_Trends.py", {"country": "KR", "period": "custom",
                                          "dates": "2025-09-01..2025-10-31"})  # fmt: skip
     figure = figures(at)[0]
-    labels = [a.text for a in figure.layout.annotations]
-    assert "Chuseok" in labels
+    chuseok = next(t for t in figure.data if t.name == "Chuseok")  # in the legend
+    assert chuseok.hovertext == ("Chuseok: 26 Sep 2025 – 05 Oct 2025",)
     holidays = next(t for t in figure.data if t.name == "public holiday")
     assert any("Chuseok (South Korea)" in text for text in holidays.hovertext)
 
