@@ -161,6 +161,21 @@ def trend(
     return fig
 
 
+def title_room(fig: go.Figure, below: int) -> go.Figure:
+    """Pin the title to the top and keep ``below`` pixels free between it and the plot (for
+    subplot titles or a legend), so the two never meet whatever the chart's height."""
+    fig.update_layout(title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
+                      margin={"t": (40 if fig.layout.title.text else 0) + below})  # fmt: skip
+    return fig
+
+
+def legend_above(fig: go.Figure) -> go.Figure:
+    """The legend in a row between the title and the plot instead of under it, where it would
+    meet the x-axis title and its distance would grow with the chart's height."""
+    fig.update_layout(legend={"y": 1, "yanchor": "bottom", "x": 0})
+    return title_room(fig, 40)
+
+
 def localize_dates(fig: go.Figure, axis: str = "xaxis") -> go.Figure:
     """Date ticks and hover dates in the language's words. Plotly.js writes month names in
     English; a catalog that translates these d3 formats replaces them (English keeps plotly's
@@ -346,21 +361,39 @@ def stacked_share(
     return localize_dates(fig)
 
 
-def demand_supply(balance: pd.DataFrame) -> go.Figure:
-    """Per language: share of agent work (demand) against share of scheduled hours (supply)."""
+def demand_supply(balance: pd.DataFrame, market: str | None = None) -> go.Figure:
+    """Per language: its share of all agent work (demand) against its share of all scheduled
+    agent hours (supply), the largest first. With ``market`` (the name of the markets a filter
+    narrows to), the demand bar splits into their work and the other markets'. The legend sits
+    above the bars and lists them in their order from the top."""
     rows = balance.sort_values("work_share")
     names = [fmt.member("language", code) for code in rows["language"]]
+    if market is None:
+        demand = [(_("work (demand)"), rows["work_share"], None, theme.PALETTE[1])]
+    else:
+        own = rows["own_work_share"]
+        demand = [(_("work from {market} (demand)").format(market=market), own, None,
+                   theme.PALETTE[1]),
+                  (_("work from other markets"), rows["work_share"] - own, own * 100,
+                   theme.OTHER)]  # fmt: skip
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=rows["work_share"] * 100, orientation="h",
-                         name=_("share of work (demand)"), marker={"color": theme.PALETTE[1]},
-                         hovertemplate=_("{value} % of handle time").format(value="%{x:.1f}")
-                         + "<extra></extra>"))  # fmt: skip
-    fig.add_trace(go.Bar(y=names, x=rows["supply_share"] * 100, orientation="h",
-                         name=_("share of scheduled agent hours (supply)"),
-                         marker={"color": theme.PALETTE[0]},
-                         hovertemplate=_("{value} % of scheduled hours").format(value="%{x:.1f}")
-                         + "<extra></extra>"))  # fmt: skip
-    fig.update_layout(barmode="group", height=max(320, 34 * len(rows) + 120),
-                      xaxis={"title": {"text": _("share (%)")},
-                             "ticksuffix": fmt.percent_suffix()})  # fmt: skip
-    return fig
+
+    def bar(name: str, share: pd.Series, base: pd.Series | None, colour: str, group: str,
+            rank: int, hover: str) -> None:  # fmt: skip
+        fig.add_trace(go.Bar(
+            y=names, x=share * 100, base=base, orientation="h", name=name, offsetgroup=group,
+            marker={"color": colour}, legendrank=rank,
+            hovertemplate=hover.format(value="%{x:.1f}") + "<extra>" + name + "</extra>",
+        ))  # fmt: skip
+
+    # a horizontal group draws its first trace lowest: supply first, so demand sits above it
+    bar(_("scheduled agent hours (supply)"), rows["supply_share"], None, theme.PALETTE[0],
+        "supply", len(demand) + 1, _("{value} % of scheduled hours"))  # fmt: skip
+    for rank, (name, share, base, colour) in enumerate(demand, 1):
+        bar(name, share, base, colour, "demand", rank, _("{value} % of handle time"))
+    fig.update_layout(
+        barmode="group", height=max(240, 48 * len(rows) + 120),
+        xaxis={"title": {"text": _("share of all work or of all scheduled hours (%)")},
+               "ticksuffix": fmt.percent_suffix()},
+    )  # fmt: skip
+    return legend_above(fig)

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
-from tests.apptest import figures, open_page
+from metrics.engine import kpi_table
+from metrics.schedule import scheduled_hours
+from presentation import format as fmt
+from tests.apptest import figures, open_page, sample_filter, values
 
 
 def x_end(fig: go.Figure) -> pd.Timestamp:
@@ -22,6 +26,30 @@ def x_end(fig: go.Figure) -> pd.Timestamp:
     ends = [pd.Timestamp(s.x1) for s in fig.layout.shapes if s.x1 is not None]
     ends += [pd.Timestamp(x) for t in fig.data for x in (t.x or ()) if x is not None]
     return max(ends)
+
+
+def _layout(fig: go.Figure, path: str) -> object:
+    """A layout value, else the template's."""
+    value = fig.layout
+    default = fig.layout.template.layout
+    for name in path.split("."):
+        value, default = getattr(value, name), getattr(default, name)
+    return default if value is None else value
+
+
+def legend_above_plot(fig: go.Figure) -> bool:
+    """The legend sits between title and plot (not under the plot by the x-axis title)."""
+    return _layout(fig, "legend.y") >= 1 and _layout(fig, "legend.yanchor") == "bottom"
+
+
+def legend_in_bar_order(fig: go.Figure) -> bool:
+    """The legend lists a horizontal bar chart's bars in their order from the top. A group
+    draws its first trace (offset group) lowest; the legend goes by rank, then trace order."""
+    bars = [t for t in fig.data if t.type == "bar"]
+    groups = list(dict.fromkeys(t.offsetgroup or t.name for t in bars))[::-1]
+    listed = sorted(enumerate(bars), key=lambda b: (b[1].legendrank or 1000, b[0]))
+    legend_groups = list(dict.fromkeys(t.offsetgroup or t.name for _, t in listed))
+    return legend_groups == groups
 
 
 # ---------------------------------------------------------------- Trends
@@ -37,3 +65,25 @@ def test_trends_axis_ends_with_the_data_and_names_peaks_in_the_legend(use_sample
     assert not figure.layout.annotations  # no names written on the plot to run into each other
     friday = next(t for t in figure.data if t.name == "Black Friday – Cyber Monday")
     assert friday.hovertext == ("Black Friday – Cyber Monday: 28 Nov 2025 – 01 Dec 2025",)
+
+
+# ---------------------------------------------------------------- Markets
+def test_markets_languages_of_one_market_among_all_the_work(use_sample, sample_db):
+    at = open_page("pages/2_Markets.py", {"country": "KR"})
+    chart = next(f for f in figures(at) if f.data[0].type == "bar")
+    flt = sample_filter()
+    volume = kpi_table(sample_db, ["volume"], by=["language"], flt=flt.narrowed(countries=("KR",)))
+    korean_languages = {fmt.member("language", c) for c in volume["language"]}
+    assert {y for t in chart.data for y in t.y} == korean_languages
+    # shares of all the work and all the schedule, so not 100 %: worked from the engine
+    work = kpi_table(sample_db, ["aht"], by=["language"], flt=flt).set_index("language")
+    hours = work["value"] * work["n"]
+    supply = scheduled_hours(sample_db, flt).groupby("language")["agent_hours"].sum()
+    bars = {t.name: dict(zip(t.y, values(t.x), strict=True)) for t in chart.data}
+    korean = fmt.member("language", "ko")
+    own, others = bars["work from South Korea (demand)"], bars["work from other markets"]
+    assert own[korean] + others[korean] == pytest.approx(hours["ko"] / hours.sum() * 100)
+    assert bars["scheduled agent hours (supply)"][korean] == pytest.approx(
+        supply["ko"] / supply.sum() * 100)  # fmt: skip
+    assert max(v for shares in bars.values() for v in shares.values()) < 50
+    assert legend_above_plot(chart) and legend_in_bar_order(chart)

@@ -129,7 +129,7 @@ def test_markets_language_view_compares_demand_and_staff(use_sample, sample_db):
     at = open_page("pages/2_Markets.py", {"period": "last_90d"})
     balance = language_balance(sample_db, sample_filter("last_90d"))
     chart = next(f for f in figures(at) if f.data[0].type == "bar")
-    demand, supply = chart.data
+    supply, demand = chart.data  # supply drawn first: the lower bar of each pair
     demand_x, supply_x = values(demand.x), values(supply.x)
     assert demand_x.sum() == pytest.approx(100) and supply_x.sum() == pytest.approx(100)
     korean = list(demand.y).index("Korean")
