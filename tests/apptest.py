@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filter
@@ -58,3 +61,16 @@ def widget(widgets: object, label: str) -> object:
 
 def dates(days: int) -> tuple[dt.date, dt.date]:
     return SAMPLE_END - dt.timedelta(days=days - 1), SAMPLE_END
+
+
+def shown_cells(table: object) -> pd.DataFrame:
+    """A table's cells as the page writes them: a Styler's display values, else the values."""
+    arrow = table.proto.arrow_data
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(
+        arrow.styler.display_values or arrow.data
+    )
+
+
+def column_config(table: object) -> dict:
+    """The ``column_config`` a table was drawn with (labels, widths), by column."""
+    return json.loads(table.proto.columns or "{}")

@@ -16,7 +16,7 @@ import pytest
 from metrics.engine import kpi_table
 from metrics.schedule import scheduled_hours
 from presentation import format as fmt
-from tests.apptest import figures, open_page, sample_filter, values
+from tests.apptest import column_config, figures, open_page, sample_filter, values
 
 
 def x_end(fig: go.Figure) -> pd.Timestamp:
@@ -35,6 +35,19 @@ def _layout(fig: go.Figure, path: str) -> object:
     for name in path.split("."):
         value, default = getattr(value, name), getattr(default, name)
     return default if value is None else value
+
+
+def title_bottom(fig: go.Figure) -> float:
+    """Pixels from the figure's top to the bottom of its title text."""
+    size = _layout(fig, "title.font.size")
+    if fig.layout.title.y in (None, "auto"):  # baseline at the middle of the top margin
+        return _layout(fig, "margin.t") / 2 + 0.3 * size
+    assert fig.layout.title.yref == "container" and fig.layout.title.yanchor == "top"
+    return (1 - fig.layout.title.y) * fig.layout.height + fig.layout.title.pad.t + 1.3 * size
+
+
+def plot_top(fig: go.Figure) -> float:
+    return _layout(fig, "margin.t")
 
 
 def legend_above_plot(fig: go.Figure) -> bool:
@@ -86,4 +99,43 @@ def test_markets_languages_of_one_market_among_all_the_work(use_sample, sample_d
     assert bars["scheduled agent hours (supply)"][korean] == pytest.approx(
         supply["ko"] / supply.sum() * 100)  # fmt: skip
     assert max(v for shares in bars.values() for v in shares.values()) < 50
+    assert legend_above_plot(chart) and legend_in_bar_order(chart)
+
+
+# ---------------------------------------------------------------- Peak season
+def test_peak_season_for_korea_puts_the_coming_peaks_first(use_sample):
+    at = open_page("pages/5_Peak_season.py", {"country": "KR"})
+    table = next(t for t in at.dataframe if "description" in t.value)
+    rows = table.value[["status", "label", "start"]].astype(str).values.tolist()
+    # today is 26 Nov 2026; Lunar New Year 2027 is 6 Feb, Chuseok 2027 15 Sep (2026: 17 Feb,
+    # 25 Sep); their windows are the two weeks and ten days before
+    assert rows == [
+        ["coming", "Lunar New Year", "2027-01-23"],
+        ["coming", "Chuseok", "2027-09-05"],
+        ["past", "Chuseok", "2026-09-15"],
+        ["past", "Lunar New Year", "2026-02-03"],
+    ]
+    # the description wraps in a column of its own width instead of running off the table
+    assert table.proto.row_height > 64 and column_config(table)["description"]["width"] >= 300
+
+
+def test_peak_season_charts_for_korea_fit_their_content(use_sample):
+    at = open_page("pages/5_Peak_season.py", {"country": "KR"})
+    charts = {f.layout.title.text: f for f in figures(at)}
+    peak = next(f for t, f in charts.items() if t.startswith("Chuseok 2026"))  # the latest
+    members = len(peak.data[0].y)
+    assert members == 1 and peak.layout.height <= 34 * members + 180
+    assert legend_above_plot(peak) and legend_in_bar_order(peak)
+    heatmaps = next(f for t, f in charts.items() if t.startswith("Contacts per hour"))
+    subplot_title_size = heatmaps.layout.annotations[0].font.size
+    assert title_bottom(heatmaps) <= plot_top(heatmaps) - 1.3 * subplot_title_size
+
+
+def test_peak_sizes_for_every_market_fit_their_bars(use_sample):
+    at = open_page("pages/5_Peak_season.py", {"peak": "black_friday"})
+    table = next(t for t in at.dataframe if "description" in t.value)
+    assert table.value["label"].iloc[0] == "Black Friday – Cyber Monday"  # from 27 Nov 2026
+    chart = next(f for f in figures(at) if f.layout.title.text.startswith("Black Friday"))
+    members = len(chart.data[0].y)
+    assert members > 15 and chart.layout.height <= 34 * members + 180
     assert legend_above_plot(chart) and legend_in_bar_order(chart)
