@@ -9,14 +9,32 @@ rules to tell whether two texts meet without a browser (the screenshots check th
 
 from __future__ import annotations
 
+import unicodedata
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
 from metrics.engine import kpi_table
 from metrics.schedule import scheduled_hours
+from metrics.staffing import Targets, in_local_time, staffing_plan, worst_gaps
 from presentation import format as fmt
-from tests.apptest import column_config, figures, open_page, sample_filter, values
+from tests.apptest import (
+    column_config,
+    figures,
+    open_page,
+    sample_filter,
+    shown_cells,
+    values,
+    widget,
+)
+
+MAX_TILE_LABEL = 26  # display columns (a Korean syllable takes two) a tile shows uncut
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def x_end(fig: go.Figure) -> pd.Timestamp:
@@ -139,3 +157,45 @@ def test_peak_sizes_for_every_market_fit_their_bars(use_sample):
     members = len(chart.data[0].y)
     assert members > 15 and chart.layout.height <= 34 * members + 180
     assert legend_above_plot(chart) and legend_in_bar_order(chart)
+
+
+# ---------------------------------------------------------------- Staffing
+def test_staffing_for_korea_plans_only_its_languages(use_sample, sample_db):
+    at = open_page("pages/6_Staffing.py", {"country": "KR"})
+    assert not at.exception
+    flt = sample_filter(countries=("KR",))
+    volume = kpi_table(sample_db, ["volume"], by=["language"], flt=flt)
+    expected = {fmt.member("language", c) for c in volume.loc[volume["value"] > 0, "language"]}
+    by_hour = next(f for f in figures(at) if f.layout.title.text.startswith("Average gap"))
+    assert set(by_hour.data[0].y) == expected
+    assert {fmt.member("language", c) for c in widget(at.selectbox, "Language").options} == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_staffing_tile_labels_fit(use_sample, lang):
+    at = open_page("pages/6_Staffing.py", {"lang": lang, "country": "KR"})
+    assert len(at.metric) == 4
+    assert all(display_width(m.label) <= MAX_TILE_LABEL for m in at.metric)
+
+
+def test_staffing_gap_colours_span_most_cells_not_the_extremes(use_sample):
+    at = open_page("pages/6_Staffing.py")
+    for heatmap in [f for f in figures(at) if f.data[0].type == "heatmap"]:
+        z = values(heatmap.data[0].z)
+        spread = np.nanquantile(np.abs(z), 0.95)
+        trace = heatmap.data[0]
+        assert trace.zmin == -trace.zmax and spread <= trace.zmax <= 1.25 * spread + 0.1
+        assert trace.colorbar.ticktext[-1].startswith("≥")  # the colour bar says it clips
+
+
+def test_staffing_worst_gaps_are_written_the_apps_way(use_sample, sample_db):
+    at = open_page("pages/6_Staffing.py", {"country": "KR"})
+    plan = staffing_plan(sample_db, sample_filter(countries=("KR",)), Targets())
+    worst = worst_gaps(in_local_time(plan, "UTC"), 25)
+    cells = shown_cells(next(t for t in at.dataframe if "gap" in t.value))
+    assert cells["contacts"].tolist() == [fmt.count(v) for v in worst["arrivals"]]
+    assert cells["required"].tolist() == [fmt.count(v) for v in worst["required_scheduled"]]
+    assert cells["scheduled"].tolist() == [fmt.number(v, 1) for v in worst["scheduled"]]
+    assert cells["gap"].tolist() == [fmt.signed(v, 1) for v in worst["gap"]]
+    assert cells["service level"].tolist() == [fmt.percent(v) for v in worst["service_level"]]
+    assert cells["gap"].iloc[0].startswith("-") and "%" in cells["service level"].iloc[0]
