@@ -145,16 +145,18 @@ else:
         effects,
         "holiday_effects",
         _("Public holidays in the period"),
+        shown=effects.style.format({"volume": fmt.count, "usual": fmt.count,
+                                    "ratio": fmt.multiplier}),
         hide_index=True,
         column_config={
             "country": _("Market"),
             "day": _("Day"),
             "holiday": _("Holiday (from the holidays package)"),
-            "volume": st.column_config.NumberColumn(_("Contacts"), format="%d"),
-            "usual": st.column_config.NumberColumn(_("Usual for that weekday"), format="%.0f"),
-            "ratio": st.column_config.NumberColumn(_("Load"), format="×%.2f"),
+            "volume": _("Contacts"),
+            "usual": _("Usual for that weekday"),
+            "ratio": _("Load"),
         },
-    )
+    )  # fmt: skip
     st.caption(_("Usual: mean of the same weekday one and two weeks before and after."))
 
 # ---------------------------------------------------------------- forecast
@@ -200,7 +202,7 @@ else:
         )
         st.markdown(
             "**" + _("Calendar effects") + "**  \n"
-            + "  \n".join(f"{PEAK_LABELS.get(k, k)}: ×{fmt.number(v, 2)}"
+            + "  \n".join(f"{PEAK_LABELS.get(k, k)}: {fmt.multiplier(v)}"
                            for k, v in result.effects.items())
         )  # fmt: skip
     st.caption(

@@ -139,8 +139,9 @@ st.caption(
 
 # ---------------------------------------------------------------- heatmaps
 st.subheader(_("Where the gaps are"))
-show.chart(staffing_charts.language_by_hour(plan, zone), "gap_languages", data=plan)
 languages = data.languages_by_gap(plan)
+if len(languages) > 1:  # one language: its week below says it all
+    show.chart(staffing_charts.language_by_hour(plan, zone), "gap_languages", data=plan)
 pick_col, view_col = st.columns([2, 2])
 with pick_col:
     language = controls.select(

@@ -42,6 +42,7 @@ def _gap_heatmap(matrix: pd.DataFrame, title: str, x_title: str, hover: str) -> 
                 "thickness": 12,
                 "tickvals": [-limit, 0, limit],  # the ends hold every cell beyond them
                 "ticktext": [f"≤ −{edge}", "0", f"≥ +{edge}"],
+                "ticklabelposition": "outside bottom",  # the top one clear of the title
             },
             hovertemplate=hover + "<extra></extra>",
         )
