@@ -13,15 +13,20 @@ from data_access.retail_calendar import peak_calendar
 EVENT_COLUMNS = ["start", "end", "label", "kind", "countries"]
 
 
+def of_markets(peaks: pd.DataFrame, countries: Sequence[str]) -> pd.DataFrame:
+    """The rows of a peak calendar held in any of ``countries`` (all rows when empty)."""
+    if not countries:
+        return peaks
+    return peaks[peaks["markets"].map(lambda markets: bool(set(markets) & set(countries)))]
+
+
 def calendar_events(
     start: dt.date, end: dt.date, countries: Sequence[str], max_holiday_countries: int = 3
 ) -> pd.DataFrame:
     """Peaks for any of ``countries`` (all peaks when empty) and, for up to
     ``max_holiday_countries`` countries, their public holidays."""
     years = list(range(start.year, end.year + 1))
-    peaks = peak_calendar(years)
-    if countries:
-        peaks = peaks[peaks["markets"].map(lambda m: bool(set(m) & set(countries)))]
+    peaks = of_markets(peak_calendar(years), countries)
     peaks = peaks[(peaks["end"] >= start) & (peaks["start"] <= end)]
     rows = [
         {"start": p.start, "end": p.end, "label": p.label, "kind": "peak",

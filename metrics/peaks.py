@@ -10,6 +10,7 @@ are counted the same way.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from data_access.database import Database
 from data_access.filters import Filter
 from data_access.retail_calendar import peak_calendar
 from metrics.engine import kpi_table
+from metrics.events import of_markets
 
 BASELINE_DAYS = 28
 MIN_BASELINE_DAYS = 7  # an occurrence near the start of the data needs at least this many
@@ -33,6 +35,20 @@ def peaks_between(first: dt.date, last: dt.date) -> pd.DataFrame:
     calendar = peak_calendar(range(first.year - 1, last.year + 1))
     overlapping = calendar[(calendar["end"] >= first) & (calendar["start"] <= last)]
     return overlapping.sort_values("start", ignore_index=True)
+
+
+def outlook(today: dt.date, countries: Sequence[str] = ()) -> pd.DataFrame:
+    """The named peaks of ``countries`` (all when empty) from a year before ``today`` to a year
+    after, as a planner reads them: the running and upcoming ones first, soonest first, then the
+    past ones, latest first. ``status`` says which: "running", "upcoming" or "past"."""
+    year = dt.timedelta(days=365)
+    calendar = of_markets(peaks_between(today - year, today + year), countries)
+    status = np.select([calendar["end"] < today, calendar["start"] > today], ["past", "upcoming"],
+                       "running")  # fmt: skip
+    calendar = calendar.assign(status=status)
+    ahead = calendar[calendar["status"] != "past"].sort_values("start")
+    past = calendar[calendar["status"] == "past"].sort_values("start", ascending=False)
+    return pd.concat([ahead, past], ignore_index=True)
 
 
 def daily_local_volume(db: Database, flt: Filter) -> pd.DataFrame:

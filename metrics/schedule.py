@@ -49,25 +49,35 @@ def scheduled_hours(db: Database, flt: Filter) -> pd.DataFrame:
     )
 
 
-def language_balance(db: Database, flt: Filter) -> pd.DataFrame:
-    """Per language with contacts under the filter: share of contacts and of agent work time
-    (demand) against share of scheduled agent hours (supply), all among those languages, so a
-    filter to some markets compares their languages with each other. ``gap`` = supply share −
-    work share, in points."""
+def _work_by_language(db: Database, flt: Filter) -> pd.DataFrame:
+    """Contacts and agent work hours (handle time) per language under ``flt``."""
     demand = kpi_table(db, ["volume", "aht"], by=["language"], flt=flt)
     volume = demand[demand["kpi"] == "volume"].set_index("language")["value"]
     handled = demand[demand["kpi"] == "aht"].set_index("language")
     work = (handled["value"] * handled["n"] / 3600).reindex(volume.index).fillna(0)
-    supply = scheduled_hours(db, flt).groupby("language")["agent_hours"].sum()
-    languages = sorted(volume.index[volume > 0])
+    return pd.DataFrame({"contacts": volume, "work_hours": work})
+
+
+def language_balance(db: Database, flt: Filter) -> pd.DataFrame:
+    """Per language with contacts under the filter: its share of all agent work time (demand)
+    against its share of all scheduled agent hours (supply), and ``own_work_share``, the part
+    of its work that the filter's contacts make. Agents serve every market, so the shares are
+    of the whole operation (the filter's countries and languages left out, its period, channels
+    and hubs kept): one market shows its languages among everybody's work, not as 100 %.
+    ``gap`` = supply share − work share, in points."""
+    everyone = flt.narrowed(countries=(), languages=())
+    own, every = _work_by_language(db, flt), _work_by_language(db, everyone)
+    supply = scheduled_hours(db, everyone).groupby("language")["agent_hours"].sum()
+    languages = sorted(own.index[own["contacts"] > 0])
     frame = pd.DataFrame(index=pd.Index(languages, name="language"))
-    frame["contacts"] = volume.reindex(languages).fillna(0)
-    frame["work_hours"] = work.reindex(languages).fillna(0)
+    frame["contacts"] = own["contacts"].reindex(languages).fillna(0)
+    frame["own_work_hours"] = own["work_hours"].reindex(languages).fillna(0)
+    frame["work_hours"] = every["work_hours"].reindex(languages).fillna(0)
     frame["agent_hours"] = supply.reindex(languages).fillna(0)
-    for column, share in (("contacts", "contact_share"), ("work_hours", "work_share"),
-                          ("agent_hours", "supply_share")):  # fmt: skip
-        total = frame[column].sum()
-        frame[share] = frame[column] / total if total else 0.0
+    work_total, supply_total = every["work_hours"].sum(), supply.sum()
+    frame["own_work_share"] = frame["own_work_hours"] / work_total if work_total else 0.0
+    frame["work_share"] = frame["work_hours"] / work_total if work_total else 0.0
+    frame["supply_share"] = frame["agent_hours"] / supply_total if supply_total else 0.0
     frame["gap"] = frame["supply_share"] - frame["work_share"]
     return frame.reset_index().sort_values("contacts", ascending=False, ignore_index=True)
 

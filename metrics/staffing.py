@@ -25,6 +25,11 @@ LIVE_CHANNELS = ("phone", "chat")  # queues: Erlang C (or A with patience)
 PROFILE_WEEKS = 8  # intraday shape of future demand: the last weeks' hour-of-week profile
 
 
+# what ``required`` gives per interval and language: summed loads, then the agents they need
+LOAD_COLUMNS = ("arrivals", "live_arrivals", "live_load", "live_agents", "written_agents")
+REQUIRED_COLUMNS = (*LOAD_COLUMNS, "required", "required_scheduled")
+
+
 @dataclass(frozen=True)
 class Targets:
     """Planning targets and what-if levers."""
@@ -65,6 +70,27 @@ def history_demand(db: Database, flt: Filter, minutes: int = 30) -> pd.DataFrame
     return demand.merge(aht.reset_index(), on=["language", "group"], how="left")
 
 
+def _profile_window(db: Database, flt: Filter) -> Filter:
+    """The last ``PROFILE_WEEKS`` of the data: the demand a forecast plan is shaped by."""
+    last = read_catalog(db).last_day
+    return flt.with_dates(last - dt.timedelta(weeks=PROFILE_WEEKS) + dt.timedelta(days=1), last)
+
+
+def serving(db: Database, flt: Filter, window: Filter) -> Filter | None:
+    """For a filter to some markets, the filter narrowed to the languages their customers used
+    in ``window`` and the hubs that handled them; None when they had no contacts. Agents serve
+    every market, so a market's plan counts the agents who could take its contacts, not every
+    language on the schedule. A filter without countries is returned as it is."""
+    if not flt.countries:
+        return flt
+    served = kpi_table(db, ["volume"], by=["language", "hub"], flt=window)
+    served = served[served["value"] > 0]
+    if served.empty:
+        return None
+    return flt.narrowed(languages=tuple(served["language"].unique()),
+                        hubs=tuple(served["hub"].dropna().unique()))  # fmt: skip
+
+
 def forecast_demand(db: Database, flt: Filter, minutes: int = 30) -> pd.DataFrame:
     """Future demand per interval, language and channel group.
 
@@ -78,8 +104,7 @@ def forecast_demand(db: Database, flt: Filter, minutes: int = 30) -> pd.DataFram
     last = read_catalog(db).last_day  # of plausibly dated tickets
     if flt.start <= last:
         raise ValueError(f"a forecast plan starts after the data ends ({last:%d %b %Y})")
-    recent = flt.with_dates(last - dt.timedelta(weeks=PROFILE_WEEKS) + dt.timedelta(days=1), last)
-    profile = history_demand(db, recent, minutes)
+    profile = history_demand(db, _profile_window(db, flt), minutes)
     if profile.empty:
         raise ValueError("no recent history to shape the forecast with")
     profile["weekday"] = profile["interval"].dt.day_of_week
@@ -146,8 +171,7 @@ def required(demand: pd.DataFrame, targets: Targets, minutes: int = 30) -> pd.Da
         live_agents=np.where(live, agents, 0.0),
         written_agents=np.where(live, 0.0, agents),
     )
-    columns = ["arrivals", "live_arrivals", "live_load", "live_agents", "written_agents"]
-    plan = rows.groupby(["interval", "language"], as_index=False)[columns].sum()
+    plan = rows.groupby(["interval", "language"], as_index=False)[list(LOAD_COLUMNS)].sum()
     plan["required"] = plan["live_agents"] + plan["written_agents"]
     plan["required_scheduled"] = np.ceil(
         np.round(plan["required"] / (1 - targets.shrinkage), 9)
@@ -162,40 +186,30 @@ def staffing_plan(
 
     ``ahead=False`` plans the filter's (past) period from observed demand; ``ahead=True``
     plans a future period from the forecast. Scheduled agents come from the shifts of agents
-    who speak the language (1/k for k languages, see metrics.schedule). ``gap`` = scheduled −
+    who speak the language (1/k for k languages, see metrics.schedule); for some markets, only
+    their languages and the hubs that handle them count (``serving``). ``gap`` = scheduled −
     required_scheduled (negative: short). ``service_level`` is what the live queue can expect
     with the scheduled agents after shrinkage (Erlang C, or Erlang A with a patience), agents
     being blended: phone and chat
     come first and written work fills the time in between.
     """
     demand = forecast_demand(db, flt, minutes) if ahead else history_demand(db, flt, minutes)
-    plan = (
-        required(demand, targets, minutes)
-        if not demand.empty
-        else pd.DataFrame(
-            columns=["interval", "language", "arrivals", "required", "required_scheduled"]
+    plan = pd.DataFrame(columns=["interval", "language", *REQUIRED_COLUMNS])
+    if not demand.empty:
+        plan = required(demand, targets, minutes)
+    supply = pd.DataFrame(columns=["interval", "language", "agents"])
+    schedule = serving(db, flt, _profile_window(db, flt) if ahead else flt)
+    if schedule is not None:
+        supply = (
+            scheduled_by_interval(db, schedule, minutes)
+            .groupby(["interval", "language"], as_index=False)["agents"]
+            .sum()
         )
-    )
-    supply = (
-        scheduled_by_interval(db, flt, minutes)
-        .groupby(["interval", "language"], as_index=False)["agents"]
-        .sum()
-    )
     merged = plan.merge(
         supply.rename(columns={"agents": "scheduled"}), on=["interval", "language"], how="outer"
     )
-    merged = merged.fillna(
-        {
-            "arrivals": 0.0,
-            "live_arrivals": 0.0,
-            "live_load": 0.0,
-            "live_agents": 0.0,
-            "written_agents": 0.0,
-            "required": 0.0,
-            "required_scheduled": 0,
-            "scheduled": 0.0,
-        }
-    )
+    merged = merged.fillna({**dict.fromkeys(REQUIRED_COLUMNS, 0.0), "required_scheduled": 0,
+                            "scheduled": 0.0})  # fmt: skip
     merged["gap"] = merged["scheduled"] - merged["required_scheduled"]
     # blended agents: phone and chat come first, written work fills the time in between
     for_queue = np.round(merged["scheduled"].to_numpy() * (1 - targets.shrinkage))

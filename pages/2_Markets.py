@@ -93,10 +93,15 @@ balance = data.language_balance(flt)
 if balance.empty:
     show.empty(_("No contacts or shifts for this filter."))
 else:
-    show.chart(charts.demand_supply(balance), "language_balance", data=balance)
+    narrowed = None
+    if flt.countries:
+        narrowed = (fmt.member("country", flt.countries[0]) if len(flt.countries) == 1
+                    else _("the filtered markets"))  # fmt: skip
+    show.chart(charts.demand_supply(balance, narrowed), "language_balance", data=balance)
     st.caption(
-        _("Work share: agent handle time spent on each language's contacts. Staff share: "
-          "scheduled hours of agents who speak it (an agent with k languages counts 1/k towards "
-          "each). Shares are among the languages customers used under the filters; agents serve "
-          "every market, so countries and channels do not filter the schedule.")
+        _("Work: agent handle time spent on each language's contacts, as a share of all the "
+          "handle time. Supply: scheduled hours of agents who speak it (an agent with k "
+          "languages counts 1/k towards each), as a share of all scheduled hours. Agents serve "
+          "every market, so both shares are of the whole operation; a country or language "
+          "filter picks the languages shown, and for a market the work bar shows its part.")
     )

@@ -52,48 +52,60 @@ else:
 
 # ---------------------------------------------------------------- the calendar
 st.subheader(_("Named retail peaks"))
-calendar = data.peak_calendar()
+STATUS = {"running": _("now"), "upcoming": _("coming"), "past": _("past")}
 
 
 def _market_names(codes: list[str]) -> str:
     names = [fmt.member("country", c) for c in codes]
-    if len(names) <= 5:
+    if len(names) <= 4:
         return ", ".join(names)
-    return _("{markets} and {count} more").format(markets=", ".join(names[:4]),
-                                                  count=len(names) - 4)  # fmt: skip
+    return _("{markets} and {count} more").format(markets=", ".join(names[:3]),
+                                                  count=len(names) - 3)  # fmt: skip
 
 
-calendar = calendar.assign(markets=calendar["markets"].map(_market_names),
-                           label=calendar["label"].map(translate),
-                           description=calendar["description"].map(translate))  # fmt: skip
-show.table(
-    calendar[["label", "start", "end", "markets", "description"]],
-    "peak_calendar",
-    _("Named retail peaks"),
-    hide_index=True,
-    height=280,
-    column_config={
-        "label": _("Peak"),
-        "start": _("First day"),
-        "end": _("Last day"),
-        "markets": _("Markets"),
-        "description": _("What"),
-    },
-)
+every_peak = data.peak_outlook()
+calendar = data.peak_outlook(flt.countries)
+if calendar.empty:
+    show.empty(_("No named retail peaks in these markets."))
+else:
+    show.table(
+        calendar.assign(status=calendar["status"].map(STATUS),
+                        markets=calendar["markets"].map(_market_names),
+                        label=calendar["label"].map(translate),
+                        description=calendar["description"].map(translate))[
+            ["status", "label", "start", "end", "markets", "description"]],
+        "peak_calendar",
+        _("Named retail peaks"),
+        hide_index=True,
+        height="content",
+        row_height=68,  # taller than 4 rem: the text wraps instead of being cut
+        column_config={
+            "status": st.column_config.TextColumn(_("When"), width=70),
+            "label": st.column_config.TextColumn(_("Peak"), width=170),
+            "start": st.column_config.DateColumn(_("First day"), width=95),
+            "end": st.column_config.DateColumn(_("Last day"), width=95),
+            "markets": st.column_config.TextColumn(_("Markets"), width=200),
+            "description": st.column_config.TextColumn(_("What"), width=300),
+        },
+    )  # fmt: skip
 st.caption(
-    _("Dates come from rules, not typed lists: Black Friday follows US Thanksgiving, Lunar New "
-      "Year and Chuseok the lunar calendar (the `holidays` package).")
+    _("Running and coming peaks first, then the past year's. Dates come from rules, not typed "
+      "lists: Black Friday follows US Thanksgiving, Lunar New Year and Chuseok the lunar "
+      "calendar (the `holidays` package).")
 )
 
 # ---------------------------------------------------------------- peak sizes
 st.subheader(_("How big each peak is, and against last year"))
-peak_ids = list(dict.fromkeys(calendar["peak_id"]))
-PEAK_LABELS = dict(zip(calendar["peak_id"], calendar["label"], strict=True)) | {
+PEAK_LABELS = {p.peak_id: translate(p.label) for p in every_peak.itertuples()} | {
     "holiday": _("public holiday")
 }
+offered = calendar if len(calendar) else every_peak
+last_past = offered.loc[offered["status"] == "past", "peak_id"].head(1).tolist()
+peak_ids = list(dict.fromkeys(offered["peak_id"]))
 left, right = st.columns(2)
 with left:
-    peak_id = controls.select(_("Peak"), peak_ids, "peak", "black_friday", PEAK_LABELS.get)
+    peak_id = controls.select(_("Peak"), peak_ids, "peak", (last_past or peak_ids)[0],
+                              PEAK_LABELS.get)  # fmt: skip
 with right:
     member_by = controls.select(
         _("Per"), ["country", "language"], "peak_by", "country", fmt.dimension_label,
@@ -133,16 +145,18 @@ else:
         effects,
         "holiday_effects",
         _("Public holidays in the period"),
+        shown=effects.style.format({"volume": fmt.count, "usual": fmt.count,
+                                    "ratio": fmt.multiplier}),
         hide_index=True,
         column_config={
             "country": _("Market"),
             "day": _("Day"),
             "holiday": _("Holiday (from the holidays package)"),
-            "volume": st.column_config.NumberColumn(_("Contacts"), format="%d"),
-            "usual": st.column_config.NumberColumn(_("Usual for that weekday"), format="%.0f"),
-            "ratio": st.column_config.NumberColumn(_("Load"), format="×%.2f"),
+            "volume": _("Contacts"),
+            "usual": _("Usual for that weekday"),
+            "ratio": _("Load"),
         },
-    )
+    )  # fmt: skip
     st.caption(_("Usual: mean of the same weekday one and two weeks before and after."))
 
 # ---------------------------------------------------------------- forecast
@@ -188,7 +202,7 @@ else:
         )
         st.markdown(
             "**" + _("Calendar effects") + "**  \n"
-            + "  \n".join(f"{PEAK_LABELS.get(k, k)}: ×{fmt.number(v, 2)}"
+            + "  \n".join(f"{PEAK_LABELS.get(k, k)}: {fmt.multiplier(v)}"
                            for k, v in result.effects.items())
         )  # fmt: skip
     st.caption(

@@ -139,8 +139,9 @@ st.caption(
 
 # ---------------------------------------------------------------- heatmaps
 st.subheader(_("Where the gaps are"))
-show.chart(staffing_charts.language_by_hour(plan, zone), "gap_languages", data=plan)
 languages = data.languages_by_gap(plan)
+if len(languages) > 1:  # one language: its week below says it all
+    show.chart(staffing_charts.language_by_hour(plan, zone), "gap_languages", data=plan)
 pick_col, view_col = st.columns([2, 2])
 with pick_col:
     language = controls.select(
@@ -160,31 +161,40 @@ show.chart(
 st.subheader(_("The worst gaps"))
 ranked = data.worst_gaps(plan, 25)
 interval_pattern = _("EEE dd MMM HH:mm")
+worst = pd.DataFrame(
+    {
+        "when": ranked["local"].map(lambda t: fmt.datetime(t, interval_pattern)),
+        "language": ranked["language"].map(lambda c: fmt.member("language", c)),
+        "contacts": ranked["arrivals"],
+        "required": ranked["required_scheduled"],
+        "scheduled": ranked["scheduled"],
+        "gap": ranked["gap"],
+        "service level": ranked["service_level"],
+    }
+)
+forecast = mode == "ahead"  # a forecast's contacts are expectations: one decimal
 show.table(
-    pd.DataFrame(
-        {
-            "when": ranked["local"].map(lambda t: fmt.datetime(t, interval_pattern)),
-            "language": ranked["language"].map(lambda c: fmt.member("language", c)),
-            "contacts": ranked["arrivals"],
-            "required": ranked["required_scheduled"],
-            "scheduled": ranked["scheduled"],
-            "gap": ranked["gap"],
-            "service level": ranked["service_level"],
-        }
-    ),
+    worst,
     "worst_gaps",
     _("The worst staffing gaps"),
+    shown=worst.style.format({
+        "contacts": (lambda v: fmt.number(v, 1)) if forecast else fmt.count,
+        "required": fmt.count,
+        "scheduled": lambda v: fmt.number(v, 1),
+        "gap": lambda v: fmt.signed(v, 1),
+        "service level": fmt.percent,
+    }),
     hide_index=True,
     column_config={
         "when": _("Interval start ({zone})").format(zone=zone),
         "language": _("Language"),
-        "contacts": st.column_config.NumberColumn(_("Contacts"), format="%.1f"),
-        "required": st.column_config.NumberColumn(_("Required (rostered)"), format="%d"),
-        "scheduled": st.column_config.NumberColumn(_("Scheduled"), format="%.1f"),
-        "gap": st.column_config.NumberColumn(_("Gap"), format="%+.1f"),
-        "service level": st.column_config.NumberColumn(_("Expected SL"), format="percent"),
+        "contacts": _("Contacts"),
+        "required": _("Required (rostered)"),
+        "scheduled": _("Scheduled"),
+        "gap": _("Gap"),
+        "service level": _("Expected SL"),
     },
-)
+)  # fmt: skip
 
 # ---------------------------------------------------------------- 24/7 coverage
 st.subheader(_("24/7 coverage check"))
@@ -193,16 +203,17 @@ if summary.empty:
     st.success(_("Every interval with demand has somebody scheduled who speaks the language."))
 else:
     summary.index = [fmt.member("language", c) for c in summary.index]
+    coverage = summary.rename_axis("language").reset_index()
     show.table(
-        summary.rename_axis("language").reset_index(),
+        coverage,
         "coverage",
         _("24/7 coverage check"),
+        shown=coverage.style.format({"intervals": fmt.count, "contacts": fmt.count}),
         hide_index=True,
         column_config={
             "language": _("Language"),
-            "intervals": st.column_config.NumberColumn(
-                _("Intervals with demand and nobody on shift")),
-            "contacts": st.column_config.NumberColumn(_("Contacts in them"), format="%.0f"),
+            "intervals": _("Intervals with demand and nobody on shift"),
+            "contacts": _("Contacts in them"),
             "hours": _("Hours of day ({zone})").format(zone=zone),
         },
     )  # fmt: skip

@@ -17,6 +17,13 @@ from presentation import format as fmt
 from presentation import theme
 from presentation.i18n import _, translate
 
+# Half a bucket of each grain pads a chart over time on either side.
+DAY = pd.Timedelta(days=1)
+_BUCKET = {"half_hour": pd.Timedelta(minutes=30), "hour": pd.Timedelta(hours=1),
+           "day": pd.Timedelta(days=1), "week": pd.Timedelta(days=7),
+           "month": pd.Timedelta(days=31), "quarter": pd.Timedelta(days=92)}  # fmt: skip
+# Named-peak spans, one colour per peak (holidays are PALETTE[3] triangles, lines PALETTE[0..]).
+PEAK_COLOURS = (theme.PALETTE[1], theme.PALETTE[2], theme.PALETTE[4])
 _NOT_DRAWN = frozenset({"customdata", "ids", "uid", "meta", "template"})
 
 
@@ -137,17 +144,36 @@ def trend(
             x=[None], y=[None], mode="lines", name=_("dashed: a year earlier"),
             line={"color": theme.NEUTRAL, "dash": "dash"}, legendgroup="year_ago",
         ))  # fmt: skip
+    buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).sort_values().unique()
+    shown = None
+    if len(buckets):  # the axis spans the data, not the peaks around it
+        # one bucket: a fortnight around it (plotly would zoom a single date to milliseconds)
+        pad = _BUCKET.get(time_column, DAY) / 2 if len(buckets) > 1 else pd.Timedelta(days=7)
+        shown = (pd.Timestamp(buckets[0]) - pad, pd.Timestamp(buckets[-1]) + pad)
+        fig.update_xaxes(range=list(shown))
+        if len(buckets) == 1:
+            fig.update_xaxes(tickformat="%d %b %Y", nticks=3)
     if events is not None and not events.empty:
-        mark_events(fig, events)
+        mark_events(fig, events, shown)
     _value_axis(fig, kpi)
     localize_dates(fig)
     fig.update_layout(title=title, hovermode="closest", height=450)
-    buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).unique()
-    if len(buckets) == 1:  # plotly would zoom a single date to milliseconds
-        only = pd.Timestamp(buckets[0])
-        fig.update_xaxes(range=[only - pd.Timedelta(days=7), only + pd.Timedelta(days=7)],
-                         tickformat="%d %b %Y", nticks=3)  # fmt: skip
     return fig
+
+
+def title_room(fig: go.Figure, below: int) -> go.Figure:
+    """Pin the title to the top and keep ``below`` pixels free between it and the plot (for
+    subplot titles or a legend), so the two never meet whatever the chart's height."""
+    fig.update_layout(title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 10}},
+                      margin={"t": (40 if fig.layout.title.text else 0) + below})  # fmt: skip
+    return fig
+
+
+def legend_above(fig: go.Figure) -> go.Figure:
+    """The legend in a row between the title and the plot instead of under it, where it would
+    meet the x-axis title and its distance would grow with the chart's height."""
+    fig.update_layout(legend={"y": 1, "yanchor": "bottom", "x": 0})
+    return title_room(fig, 40)
 
 
 def localize_dates(fig: go.Figure, axis: str = "xaxis") -> go.Figure:
@@ -163,20 +189,35 @@ def localize_dates(fig: go.Figure, axis: str = "xaxis") -> go.Figure:
     return fig
 
 
-def mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
-    """Named peaks as shaded spans labelled at staggered heights; holidays as triangles."""
-    for index, row in enumerate(events[events["kind"] == "peak"].itertuples()):
-        fig.add_vrect(
-            x0=pd.Timestamp(row.start), x1=pd.Timestamp(row.end) + pd.Timedelta(days=1),
-            fillcolor=theme.PALETTE[1], opacity=0.12, line_width=0,
-        )  # fmt: skip
-        fig.add_annotation(
-            x=pd.Timestamp(row.start), y=1 - 0.06 * (index % 3), yref="paper",
-            text=translate(row.label),
-            showarrow=False, xanchor="left", font={"size": 10, "color": "#7A5A00"},
-            bgcolor="rgba(255,255,255,0.7)",
-        )  # fmt: skip
+def mark_events(
+    fig: go.Figure, events: pd.DataFrame, within: tuple[pd.Timestamp, pd.Timestamp] | None = None
+) -> None:
+    """Named peaks as shaded spans, each named in the legend (a square of its colour, also drawn
+    at the top of its span, with the dates on hover) rather than in text on the plot, where
+    close peaks would collide; public holidays as triangles. ``within`` clips both to the
+    plotted range, so a peak running past the data does not stretch the axis."""
+    low, high = within or (pd.Timestamp.min, pd.Timestamp.max)
+    peaks = events[events["kind"] == "peak"]
+    for index, (label, occurrences) in enumerate(peaks.groupby("label", sort=False)):
+        colour, name = PEAK_COLOURS[index % len(PEAK_COLOURS)], translate(label)
+        spans = []  # (first shown moment, end of span, the occurrence)
+        for peak in occurrences.itertuples():
+            start = max(pd.Timestamp(peak.start), low)
+            end = min(pd.Timestamp(peak.end) + pd.Timedelta(days=1), high)
+            if start < end:
+                fig.add_vrect(x0=start, x1=end, fillcolor=colour, opacity=0.15, line_width=0,
+                              layer="below")  # fmt: skip
+                spans.append((start, end, peak))
+        if spans:
+            fig.add_trace(go.Scatter(
+                x=[start + (end - start) / 2 for start, end, _peak in spans],
+                y=[0.98] * len(spans), yaxis="y2", mode="markers", name=name,
+                marker={"symbol": "square", "size": 9, "color": colour, "opacity": 0.6},
+                hovertext=[f"{name}: {fmt.date_range(p.start, p.end)}" for *_span, p in spans],
+                hoverinfo="text",
+            ))  # fmt: skip
     holidays = events[events["kind"] == "holiday"]
+    holidays = holidays[pd.to_datetime(holidays["start"]).between(low, high)]
     if not holidays.empty:
         fig.add_trace(go.Scatter(
             x=pd.to_datetime(holidays["start"]), y=[0.01] * len(holidays), yaxis="y2",
@@ -186,6 +227,7 @@ def mark_events(fig: go.Figure, events: pd.DataFrame) -> None:
                        f"({fmt.member('country', h.countries)})" for h in holidays.itertuples()],
             hoverinfo="text+x",
         ))  # fmt: skip
+    if len(peaks) or not holidays.empty:
         fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False})
 
 
@@ -319,21 +361,39 @@ def stacked_share(
     return localize_dates(fig)
 
 
-def demand_supply(balance: pd.DataFrame) -> go.Figure:
-    """Per language: share of agent work (demand) against share of scheduled hours (supply)."""
+def demand_supply(balance: pd.DataFrame, market: str | None = None) -> go.Figure:
+    """Per language: its share of all agent work (demand) against its share of all scheduled
+    agent hours (supply), the largest first. With ``market`` (the name of the markets a filter
+    narrows to), the demand bar splits into their work and the other markets'. The legend sits
+    above the bars and lists them in their order from the top."""
     rows = balance.sort_values("work_share")
     names = [fmt.member("language", code) for code in rows["language"]]
+    if market is None:
+        demand = [(_("work (demand)"), rows["work_share"], None, theme.PALETTE[1])]
+    else:
+        own = rows["own_work_share"]
+        demand = [(_("work from {market} (demand)").format(market=market), own, None,
+                   theme.PALETTE[1]),
+                  (_("work from other markets"), rows["work_share"] - own, own * 100,
+                   theme.OTHER)]  # fmt: skip
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=rows["work_share"] * 100, orientation="h",
-                         name=_("share of work (demand)"), marker={"color": theme.PALETTE[1]},
-                         hovertemplate=_("{value} % of handle time").format(value="%{x:.1f}")
-                         + "<extra></extra>"))  # fmt: skip
-    fig.add_trace(go.Bar(y=names, x=rows["supply_share"] * 100, orientation="h",
-                         name=_("share of scheduled agent hours (supply)"),
-                         marker={"color": theme.PALETTE[0]},
-                         hovertemplate=_("{value} % of scheduled hours").format(value="%{x:.1f}")
-                         + "<extra></extra>"))  # fmt: skip
-    fig.update_layout(barmode="group", height=max(320, 34 * len(rows) + 120),
-                      xaxis={"title": {"text": _("share (%)")},
-                             "ticksuffix": fmt.percent_suffix()})  # fmt: skip
-    return fig
+
+    def bar(name: str, share: pd.Series, base: pd.Series | None, colour: str, group: str,
+            rank: int, hover: str) -> None:  # fmt: skip
+        fig.add_trace(go.Bar(
+            y=names, x=share * 100, base=base, orientation="h", name=name, offsetgroup=group,
+            marker={"color": colour}, legendrank=rank,
+            hovertemplate=hover.format(value="%{x:.1f}") + "<extra>" + name + "</extra>",
+        ))  # fmt: skip
+
+    # a horizontal group draws its first trace lowest: supply first, so demand sits above it
+    bar(_("scheduled agent hours (supply)"), rows["supply_share"], None, theme.PALETTE[0],
+        "supply", len(demand) + 1, _("{value} % of scheduled hours"))  # fmt: skip
+    for rank, (name, share, base, colour) in enumerate(demand, 1):
+        bar(name, share, base, colour, "demand", rank, _("{value} % of handle time"))
+    fig.update_layout(
+        barmode="group", height=max(240, 48 * len(rows) + 120),
+        xaxis={"title": {"text": _("share of all work or of all scheduled hours (%)")},
+               "ticksuffix": fmt.percent_suffix()},
+    )  # fmt: skip
+    return legend_above(fig)

@@ -128,6 +128,19 @@ def count(value: float | None) -> str:
     return number(round(value))
 
 
+def signed(value: float | None, digits: int = 0) -> str:
+    """A number with its sign, as a gap or a change reads: '+1.5', '-5.0', '0.0'."""
+    if _is_missing(value):
+        return MISSING
+    rounded = round(value, digits)
+    return ("-" if rounded < 0 else "+" if rounded > 0 else "") + number(abs(rounded), digits)
+
+
+def multiplier(value: float | None) -> str:
+    """A load against a normal day: '×1.68'."""
+    return MISSING if _is_missing(value) else "×" + number(value, 2)
+
+
 def seconds(value: float) -> str:
     shown = number(value) if value >= 10 else number(value, 1)
     return _("{seconds} s").format(seconds=shown)

@@ -12,6 +12,8 @@ from presentation import charts, theme
 from presentation import format as fmt
 from presentation.i18n import _
 
+PEAK_ROW_PX = 32  # one member's pair of bars
+
 
 def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:
     """Small multiples of hour-of-week heatmaps, each on its own scale (shapes, not sizes)."""
@@ -54,21 +56,24 @@ def heatmap_grid(matrices: dict[str, pd.DataFrame], title: str) -> go.Figure:
     fig.update_xaxes(tickvals=["00", "06", "12", "18"])
     for column in range(1, columns + 1):
         fig.update_xaxes(title_text=_("local hour"), row=rows, col=column)
-    fig.update_layout(title=title, height=260 * rows + 80)
-    return fig
+    fig.update_layout(title=title, height=260 * rows + 110)
+    return charts.title_room(fig, 40)  # the subplot titles stand on the plots' top edge
 
 
 def peak_years(table: pd.DataFrame, member_dimension: str, title: str) -> go.Figure:
-    """Load multiplier per member, this occurrence against the one a year earlier."""
+    """Load multiplier per member, this occurrence against the one a year earlier; as tall as
+    its bars need, the legend above them in their order."""
     rows = table.sort_values("multiplier")
     names = [fmt.member(member_dimension, m) for m in rows["member"]]
     fig = go.Figure()
+    # a horizontal group draws its first trace lowest: the year before goes first
     fig.add_trace(
         go.Bar(
             y=names,
             x=rows["previous_multiplier"],
             orientation="h",
             name=_("a year earlier"),
+            legendrank=2,
             marker={"color": theme.OTHER},
             hovertemplate="%{y}: " + _("×{multiplier} a year earlier").format(
                 multiplier="%{x:.2f}") + "<extra></extra>",
@@ -80,6 +85,7 @@ def peak_years(table: pd.DataFrame, member_dimension: str, title: str) -> go.Fig
             x=rows["multiplier"],
             orientation="h",
             name=_("latest"),
+            legendrank=1,
             marker={"color": theme.PALETTE[1]},
             customdata=np.stack([rows["peak_daily"], rows["baseline_daily"]], axis=1),
             hovertemplate="%{y}: " + _("×{multiplier} ({peak} contacts/day against {before} "
@@ -92,10 +98,10 @@ def peak_years(table: pd.DataFrame, member_dimension: str, title: str) -> go.Fig
     fig.update_layout(
         title=title,
         barmode="group",
-        height=max(280, 40 * len(rows) + 120),
+        height=PEAK_ROW_PX * len(rows) + 170,
         xaxis={"title": {"text": _("load multiplier (× a normal day)")}},
     )
-    return fig
+    return charts.legend_above(fig)
 
 
 def forecast_chart(
@@ -154,7 +160,8 @@ def forecast_chart(
         )
     )
     if events is not None and not events.empty:
-        charts.mark_events(fig, events)
+        shown = (history["day"].min(), ahead["day"].max() + charts.DAY)
+        charts.mark_events(fig, events, shown)
     charts.localize_dates(fig)
     fig.update_layout(
         title=_("Daily contacts, {name}: history and the next {weeks} weeks").format(

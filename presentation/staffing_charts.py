@@ -10,10 +10,22 @@ from presentation import format as fmt
 from presentation import theme
 from presentation.i18n import _
 
+SCALE_QUANTILE = 0.95  # the colours span this share of the cells; the rest are clipped
+
+
+def gap_limit(values: np.ndarray) -> float:
+    """Where the colour scale ends on either side of 0: the 95th percentile of |gap| rounded
+    up to a tenth, so a few extreme cells do not wash out all the others (at least 0.1)."""
+    sizes = np.abs(values[~np.isnan(values)])
+    if not sizes.size:
+        return 1.0
+    return max(np.ceil(np.quantile(sizes, SCALE_QUANTILE) * 10) / 10, 0.1)
+
 
 def _gap_heatmap(matrix: pd.DataFrame, title: str, x_title: str, hover: str) -> go.Figure:
     values = matrix.to_numpy(dtype=float)
-    limit = max(np.nanmax(np.abs(values)) if values.size else 1, 1)
+    limit = gap_limit(values)
+    edge = fmt.number(limit, 1)
     fig = go.Figure(
         go.Heatmap(
             z=values,
@@ -25,7 +37,13 @@ def _gap_heatmap(matrix: pd.DataFrame, title: str, x_title: str, hover: str) -> 
             zmax=limit,
             xgap=1,
             ygap=1,
-            colorbar={"title": {"text": _("agents<br>short (−) / spare (+)")}, "thickness": 12},
+            colorbar={
+                "title": {"text": _("agents<br>short (−) / spare (+)")},
+                "thickness": 12,
+                "tickvals": [-limit, 0, limit],  # the ends hold every cell beyond them
+                "ticktext": [f"≤ −{edge}", "0", f"≥ +{edge}"],
+                "ticklabelposition": "outside bottom",  # the top one clear of the title
+            },
             hovertemplate=hover + "<extra></extra>",
         )
     )

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from data_access.filters import Filter
@@ -63,6 +64,19 @@ def dates(days: int) -> tuple[dt.date, dt.date]:
     return SAMPLE_END - dt.timedelta(days=days - 1), SAMPLE_END
 
 
+def shown_cells(table: object) -> pd.DataFrame:
+    """A table's cells as the page writes them: a Styler's display values, else the values."""
+    arrow = table.proto.arrow_data
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(
+        arrow.styler.display_values or arrow.data
+    )
+
+
+def column_config(table: object) -> dict:
+    """The ``column_config`` a table was drawn with (labels, widths), by column."""
+    return json.loads(table.proto.columns or "{}")
+
+
 # Words that name a KPI wherever it appears: a label holding one must spell the KPI as the
 # registry does (its label or short label), so no page calls it another way.
 KPI_WORDS = {
@@ -77,19 +91,12 @@ KPI_WORDS = {
 }  # fmt: skip
 
 
-def display_values(frame: object) -> pd.DataFrame:
-    """The text a styled ``st.dataframe`` shows in its cells (the Styler's display values)."""
-    import pyarrow as pa
-
-    return pa.ipc.open_stream(frame.proto.arrow_data.styler.display_values).read_pandas()
-
-
 def shown_labels(at: AppTest) -> list[str]:
     """The labels a page puts on KPIs: tiles, table headers, chart axes, legends, colour bars."""
     labels = [m.label for m in at.metric]
     for frame in at.dataframe:
-        config = json.loads(frame.proto.columns or "{}")
-        labels += [c["label"] for c in config.values() if isinstance(c, dict) and "label" in c]
+        labels += [c["label"] for c in column_config(frame).values()
+                   if isinstance(c, dict) and "label" in c]  # fmt: skip
     for fig in figures(at):
         layout = fig.layout.to_plotly_json()
         for name, part in layout.items():

@@ -10,7 +10,7 @@ from data_access.database import Database
 from metrics.engine import kpi_table
 from presentation import format as fmt
 from presentation import i18n
-from tests.apptest import display_values, figures, open_page, sample_filter
+from tests.apptest import figures, open_page, sample_filter, shown_cells
 
 
 def _values(db: Database, flt, kpis) -> list[str]:
@@ -68,7 +68,7 @@ def test_every_tile_s_sparkline_has_the_same_points(use_sample):
 
 def test_a_channel_s_hidden_csat_says_so_instead_of_none(use_sample):
     at = open_page("pages/3_Channels.py", {"country": "KR", "period": "last_90d"})
-    frame, shown = at.dataframe[0].value, display_values(at.dataframe[0])
+    frame, shown = at.dataframe[0].value, shown_cells(at.dataframe[0])
     small = frame["csat_n"] < 5
     assert small.any() and frame.loc[small, "csat"].isna().all()
     assert set(shown.loc[small, "csat"]) == {fmt.suppressed()}

@@ -81,8 +81,8 @@ def test_trends_marks_peaks_and_holidays(use_sample):
     at = open_page("pages/1_Trends.py", {"country": "KR", "period": "custom",
                                          "dates": "2025-09-01..2025-10-31"})  # fmt: skip
     figure = figures(at)[0]
-    labels = [a.text for a in figure.layout.annotations]
-    assert "Chuseok" in labels
+    chuseok = next(t for t in figure.data if t.name == "Chuseok")  # in the legend
+    assert chuseok.hovertext == ("Chuseok: 26 Sep 2025 – 05 Oct 2025",)
     holidays = next(t for t in figure.data if t.name == "public holiday")
     assert any("Chuseok (South Korea)" in text for text in holidays.hovertext)
 
@@ -129,7 +129,7 @@ def test_markets_language_view_compares_demand_and_staff(use_sample, sample_db):
     at = open_page("pages/2_Markets.py", {"period": "last_90d"})
     balance = language_balance(sample_db, sample_filter("last_90d"))
     chart = next(f for f in figures(at) if f.data[0].type == "bar")
-    demand, supply = chart.data
+    supply, demand = chart.data  # supply drawn first: the lower bar of each pair
     demand_x, supply_x = values(demand.x), values(supply.x)
     assert demand_x.sum() == pytest.approx(100) and supply_x.sum() == pytest.approx(100)
     korean = list(demand.y).index("Korean")

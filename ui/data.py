@@ -210,10 +210,10 @@ def comments(flt: Filter, search: str, lowest: int | None, highest: int | None,
 
 
 # peak season
-def peak_calendar() -> pd.DataFrame:
-    """The named retail peaks from the data's first day to a year after its last."""
-    cat = data_catalog()
-    return peaks.peaks_between(cat.first_day, cat.last_day + dt.timedelta(days=365))
+def peak_outlook(countries: Sequence[str] = ()) -> pd.DataFrame:
+    """The named peaks of ``countries`` (all when empty) a year either side of the data's last
+    day: running and upcoming ones first, then the past ones (``metrics.peaks.outlook``)."""
+    return peaks.outlook(data_catalog().last_day, countries)
 
 
 def peak_years(flt: Filter, by: str, peak_id: str) -> pd.DataFrame:
