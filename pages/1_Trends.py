@@ -12,10 +12,6 @@ from ui.page import page
 SPLITS = ("none", *[d for d in CATEGORICAL_DIMENSIONS if d not in ("agent", "next_channel")])
 
 
-def _split_label(dimension: str) -> str:
-    return _("Nothing") if dimension == "none" else fmt.dimension_label(dimension)
-
-
 flt = page(__file__)
 
 kpi_col, split_col, top_col, grain_col = st.columns([3, 2, 2, 2])
@@ -23,7 +19,7 @@ with kpi_col:
     kpi = controls.select(_("KPI"), list(KPIS), "kpi", "volume", fmt.kpi_label,
                           help=_("The definition is under the chart."))  # fmt: skip
 with split_col:
-    split = controls.select(_("Split by"), SPLITS, "split", "none", _split_label)
+    split = controls.select(_("Split by"), SPLITS, "split", "none", fmt.split_label)
 with top_col:
     top_n = 5
     if split != "none":

@@ -21,10 +21,6 @@ SPLITS = ("none", "country", "language", "channel")
 COMMENT_LIMIT = 200
 
 
-def _split_label(dimension: str) -> str:
-    return _("Nothing") if dimension == "none" else fmt.dimension_label(dimension)
-
-
 flt = page(__file__)
 WIDEN = _("widen the period or remove a filter")
 kpi_tiles(flt, TILE_KPIS)
@@ -72,7 +68,9 @@ with kpi_col:
     kpi = controls.select(_("Score"), SCORE_KPIS, "kpi", "csat", fmt.kpi_label,
                           help=_("Used by this trend and the market comparison below."))
 with split_col:
-    split = controls.select(_("Split by"), SPLITS, "split", "country", _split_label)
+    # one market split by country is one line: its channels say more
+    default = "channel" if len(flt.countries) == 1 else "country"
+    split = controls.select(_("Split by"), SPLITS, "split", default, fmt.split_label)
 with top_col:
     top_n = controls.number(_("Show the largest"), "top", 4, 2, 8,
                             help=_("The members with the most contacts; the rest are computed "
@@ -98,11 +96,11 @@ elif trend_table["value"].notna().sum() == 0:
          _("Every {grain} has fewer than {minimum} {kpi} answers, so the scores are hidden to "
            "protect respondents' privacy. Pick a coarser grain, split by nothing, or widen the "
            "period.")).format(grain=fmt.grain_name(grain), minimum=MIN_SURVEY_RESPONSES,
-                              kpi=label, dimension=_split_label(split).lower())
+                              kpi=label, dimension=fmt.split_label(split).lower())
     )  # fmt: skip
 else:
     title = (_("{kpi} by {grain}, by {dimension}") if by else _("{kpi} by {grain}")).format(
-        kpi=label, grain=fmt.grain_name(grain), dimension=_split_label(split).lower())
+        kpi=label, grain=fmt.grain_name(grain), dimension=fmt.split_label(split).lower())
     figure = charts.trend(trend_table, kpi, grain, split=by[0] if by else None, title=title)
     if by and bands:
         voc_charts.add_interval_bands(figure, trend_table, kpi, grain, split)

@@ -270,6 +270,11 @@ def dimension_label(dimension: str) -> str:
     return translate(DIMENSIONS[dimension].label)
 
 
+def split_label(dimension: str) -> str:
+    """A 'Split by' choice: a dimension's name, or 'Nothing' for ``none``."""
+    return _("Nothing") if dimension == "none" else dimension_label(dimension)
+
+
 # display names of codes whose capitalised form does not read well
 CODE_LABELS = {
     "web_form": N_("Web form"),

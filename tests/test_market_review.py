@@ -73,3 +73,10 @@ def test_a_channel_s_hidden_csat_says_so_instead_of_none(use_sample):
     assert small.any() and frame.loc[small, "csat"].isna().all()
     assert set(shown.loc[small, "csat"]) == {fmt.suppressed()}
     assert "None" not in shown.to_numpy().astype(str)
+
+
+def test_one_market_s_voice_is_split_by_channel(use_sample):
+    at = open_page("pages/4_Voice_of_the_customer.py", {"country": "KR"})
+    assert next(w for w in at.selectbox if w.label == "Split by").value == "channel"
+    at = open_page("pages/4_Voice_of_the_customer.py", {"country": "KR,JP"})
+    assert next(w for w in at.selectbox if w.label == "Split by").value == "country"
