@@ -17,9 +17,10 @@ public ``kpi_table``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -41,6 +42,7 @@ from metrics.registry import (
 OTHER = "Other"  # the lumped members of a dimension with ``keep`` (as in metrics.engine)
 PAGE_ROWS = 50
 EXPORT_ROWS = 100_000  # an export holds at most this many rows (stated in the UI)
+ATTRS_KEY = "drill_scope"  # where a KPI table carries its Scope (as JSON) in DataFrame.attrs
 CUSTOMER_ZONE = "coalesce(c.timezone, 'UTC')"  # as data_access.store derives local_created_at
 
 # Listed columns: output name -> SQL (tickets t or surveys s, the customer's country c). Times
@@ -103,6 +105,23 @@ class Scope:
     def keys(self) -> tuple[str, ...]:
         """The table's group columns: ``by``, then the grain."""
         return (*self.by, self.grain) if self.grain else self.by
+
+    def to_json(self) -> str:
+        """The scope as JSON text: it can ride in a table's ``attrs``, which Arrow writes as
+        JSON when the table is drawn."""
+        flt = {f.name: getattr(self.flt, f.name) for f in fields(Filter) if f.init}
+        return json.dumps({"flt": flt, "by": self.by, "grain": self.grain, "keep": self.keep},
+                          default=str)  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> Scope:
+        raw = json.loads(text)
+        flt = {name: tuple(value) if isinstance(value, list) else value
+               for name, value in raw["flt"].items()}  # fmt: skip
+        for day in ("start", "end"):
+            flt[day] = dt.date.fromisoformat(flt[day]) if flt[day] else None
+        keep = tuple((name, tuple(members)) for name, members in raw["keep"])
+        return cls(Filter(**flt), tuple(raw["by"]), raw["grain"], keep)
 
 
 @dataclass(frozen=True)

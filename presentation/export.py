@@ -56,6 +56,10 @@ EXPORT_COLUMNS = frozenset((
     N_("half_hour"), N_("hour"), N_("day"), N_("week"), N_("month"), N_("quarter"),
     N_("local_day"), N_("local_hour"), N_("local_hour_of_week"), N_("name"), N_("share"),
     N_("contacts"), N_("base"), N_("handed_off"), N_("contained"), N_("handoff_share"),
+    # the tickets and survey responses behind a number (metrics.drilldown)
+    N_("ticket_id"), N_("created_local"), N_("created_utc"), N_("first_response_utc"),
+    N_("resolved_local"), N_("resolved_utc"), N_("customer_timezone"), N_("status"),
+    N_("survey_id"), N_("sent_utc"), N_("responded_local"), N_("responded_utc"), N_("comment"),
 ))  # fmt: skip
 
 

@@ -27,8 +27,10 @@ from metrics import drilldown
 from metrics.drilldown import Cell, HiddenForPrivacy, Scope, cell_of_row
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
+from presentation import charts
 from tests.apptest import sample_filter
 from tests.conftest import write_rows
+from ui.drilldown import offer_of_point
 
 UTC = dt.UTC
 HOSTILE = "a'; DROP TABLE tickets; --"
@@ -207,3 +209,45 @@ def test_every_kpis_cells_count_what_the_engine_counts(sample_db, kpi):
                 drilldown.count(sample_db, cell)
         else:
             assert drilldown.count(sample_db, cell) == row["n"], (row["channel"], row["week"])
+
+
+# ---------------------------------------------------------------- a chart point's cell
+def scoped(table: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """What ``ui.data.kpi_table`` hands a page: the table carrying its scope."""
+    table.attrs[drilldown.ATTRS_KEY] = scope.to_json()
+    return table
+
+
+def test_a_chart_point_names_the_cell_behind_it(week):
+    keep = {"country": ["KR"]}
+    table = kpi_table(week, ["volume"], by=["country"], flt=WEEK, grain="day", keep=keep)
+    scope = Scope(WEEK, ("country",), "day", (("country", ("KR",)),))
+    trend = scoped(table, scope)
+    # the 'Other' line on 4 March (Seoul): t3 from Japan
+    offer = offer_of_point(trend, {"customdata": "Other", "x": "2025-03-04"})
+    assert offer.cell == Cell("volume", scope, (("country", "Other"),
+                                                ("day", pd.Timestamp("2025-03-04"))))  # fmt: skip
+    assert offer.n == 1 and not offer.hidden
+    assert offer.what == "Volume · Other · Day from 04 Mar 2025"
+    assert drilldown.rows(week, offer.cell)["ticket_id"].tolist() == ["t3"]
+    # a dashed year-earlier point shows another period; a holiday marker is no bucket
+    assert offer_of_point(trend, {"customdata": "Other", "x": "2025-03-04",
+                                  "legendgroup": charts.YEAR_AGO_GROUP}) is None  # fmt: skip
+    assert offer_of_point(trend, {"customdata": "KR", "x": "2025-03-06"}) is None
+    # a map point, under a filter that names countries and a zone
+    flt = Filter(start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 9), countries=("KR", "JP"),
+                 timezone="Asia/Seoul")  # fmt: skip
+    by_country = scoped(kpi_table(week, ["volume"], by=["country"], flt=flt),
+                        Scope(flt, ("country",)))  # fmt: skip
+    offer = offer_of_point(by_country, {"customdata": ["KR"], "location": "KOR"})
+    assert offer.cell.scope.flt == flt and offer.n == 2
+    assert offer_of_point(pd.concat([by_country, by_country.assign(kpi="sla")]),
+                          {"customdata": ["KR"]}) is None  # two KPIs: which one?  # fmt: skip
+
+
+@pytest.mark.parametrize("member", ["KR", "x' OR '1'='1"])
+def test_a_scope_survives_its_json(member):
+    scope = Scope(Filter(start=dt.date(2025, 3, 3), end=None, countries=(member,),
+                         timezone="Asia/Seoul"), ("channel",), "week",
+                  (("channel", ("chat", member)),))  # fmt: skip
+    assert Scope.from_json(scope.to_json()) == scope

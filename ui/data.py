@@ -19,7 +19,7 @@ from data_access import catalog, config, reference, store
 from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
-from metrics import engine, movers
+from metrics import drilldown, engine, movers
 from presentation.i18n import _
 
 _build_lock = threading.Lock()
@@ -90,10 +90,14 @@ def kpi_table(
     compare: Sequence[str] = (),
     keep: dict[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
-    """``metrics.engine.kpi_table`` on the configured database, cached by data version."""
+    """``metrics.engine.kpi_table`` on the configured database, cached by data version. The
+    table carries its ``metrics.drilldown.Scope`` (as JSON, ``attrs[drilldown.ATTRS_KEY]``), so a
+    chart of it can list the tickets behind a clicked point (``ui.drilldown``)."""
     frozen_keep = tuple((d, tuple(m)) for d, m in (keep or {}).items())
-    return query(_kpi_table, tuple(kpis), tuple(by), flt or Filter(), grain, tuple(compare),
-                 frozen_keep)  # fmt: skip
+    flt = flt or Filter()
+    table = query(_kpi_table, tuple(kpis), tuple(by), flt, grain, tuple(compare), frozen_keep)
+    table.attrs[drilldown.ATTRS_KEY] = drilldown.Scope(flt, tuple(by), grain, frozen_keep).to_json()
+    return table
 
 
 def _kpi_table(db: Database, kpis: tuple, by: tuple, flt: Filter, grain: str | None,
