@@ -56,3 +56,18 @@ def test_a_survey_score_hidden_for_privacy_lists_no_responses(use_sample, sample
     assert tile.disabled and "Hidden for privacy" in tile.help
     volume = next(b for b in at.button if b.key == "tile_volume_drill")
     assert not volume.disabled
+
+
+def test_a_row_of_the_data_behind_a_chart_lists_its_tickets(use_sample, sample_db):
+    """Trends' table: selecting a week's row offers that week's tickets, as many as the engine
+    counts (dialog included)."""
+    weeks = kpi_table(sample_db, ["volume"], flt=sample_filter("last_90d"), grain="week")
+    at = open_page("pages/1_Trends.py", {"period": "last_90d"})
+    assert not [b for b in at.button if b.key == "trend_table_drill"]  # nothing selected yet
+    at.session_state["trend_table"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    at = at.run()
+    volume = int(weeks.sort_values("week")["value"].iloc[2])
+    drill = next(b for b in at.button if b.key == "trend_table_drill")
+    assert drill.label == f"Show the {volume:,} tickets"
+    at = drill.click().run()
+    assert caption(at).startswith(f"Rows 1–50 of {volume:,} tickets,")

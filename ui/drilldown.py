@@ -57,10 +57,35 @@ class Offer:
         return " · ".join(p for p in parts if p)
 
 
+def _scope(table: pd.DataFrame | None) -> Scope | None:
+    """The scope a KPI table from ``ui.data`` carries, if it still has its group columns."""
+    text = table.attrs.get(drilldown.ATTRS_KEY) if table is not None else None
+    if not isinstance(text, str) or not {"kpi", "n", "suppressed"} <= set(table.columns):
+        return None
+    scope = Scope.from_json(text)
+    return scope if set(scope.keys) <= set(table.columns) else None
+
+
+def _offer(scope: Scope, row: pd.Series) -> Offer | None:
+    if pd.isna(row["n"]):
+        return None
+    return Offer(cell_of_row(row["kpi"], scope, row), int(row["n"]), bool(row["suppressed"]))
+
+
+def knows_rows(table: pd.DataFrame | None) -> bool:
+    """Whether each row of ``table`` is a cell that can be listed (a KPI table from ui.data)."""
+    return _scope(table) is not None
+
+
 def knows_cells(table: pd.DataFrame | None) -> bool:
-    """Whether ``table`` is a one-KPI table that knows its scope (a click can be listed)."""
-    return (table is not None and isinstance(table.attrs.get(drilldown.ATTRS_KEY), str)
-            and "kpi" in table and table["kpi"].nunique() == 1)  # fmt: skip
+    """Whether ``table`` is a one-KPI table that knows its scope (a chart click can be listed)."""
+    return knows_rows(table) and table["kpi"].nunique() == 1
+
+
+def offer_of_row(table: pd.DataFrame, position: int) -> Offer | None:
+    """The cell of the table's row at ``position`` (a selected row), if the table knows it."""
+    scope = _scope(table)
+    return _offer(scope, table.iloc[position]) if scope else None
 
 
 def offer_of_point(table: pd.DataFrame | None, point: Mapping[str, object]) -> Offer | None:
@@ -69,7 +94,7 @@ def offer_of_point(table: pd.DataFrame | None, point: Mapping[str, object]) -> O
     point of another period or of no row)."""
     if not knows_cells(table) or point.get("legendgroup") == charts.YEAR_AGO_GROUP:
         return None
-    scope = Scope.from_json(table.attrs[drilldown.ATTRS_KEY])
+    scope = _scope(table)
     if len(scope.by) > 1:
         return None
     rows = table
@@ -83,10 +108,7 @@ def offer_of_point(table: pd.DataFrame | None, point: Mapping[str, object]) -> O
         except (TypeError, ValueError):
             return None
         rows = rows[pd.to_datetime(rows[scope.grain]) == bucket]
-    if len(rows) != 1 or pd.isna(rows["n"].iloc[0]):
-        return None
-    row = rows.iloc[0]
-    return Offer(cell_of_row(row["kpi"], scope, row), int(row["n"]), bool(row["suppressed"]))
+    return _offer(scope, rows.iloc[0]) if len(rows) == 1 else None
 
 
 def _open(key: str, offer: Offer) -> None:

@@ -67,11 +67,22 @@ def table(
     data: pd.DataFrame, key: str, title: str, shown: object = None, **options: object
 ) -> None:
     """Draw a table (``shown``: a styled version of ``data``) with CSV and XLSX downloads.
-    Columns without a header in ``column_config`` get the export's header in the language."""
+    Columns without a header in ``column_config`` get the export's header in the language. A KPI
+    table from ``ui.data`` drawn as it is lets the user select a row and list its tickets."""
     headers = downloads.headers(data.columns)
     if headers:
         options["column_config"] = headers | dict(options.get("column_config") or {})
-    st.dataframe(data if shown is None else shown, key=key, **options)
+    # a KPI table drawn as it is: selecting a row offers the tickets behind it
+    listable = shown is None and "on_select" not in options and drilldown.knows_rows(data)
+    if listable:
+        options.update(on_select="rerun", selection_mode="single-row")
+    event = st.dataframe(data if shown is None else shown, key=key, **options)
+    offer = drilldown.offer_of_row(data, event.selection.rows[0]) if (
+        listable and event.selection.rows) else None  # fmt: skip
+    if offer:
+        with st.container(horizontal=True, vertical_alignment="center", key=f"{key}_picked"):
+            st.caption(offer.what)
+            drilldown.button(offer, key=f"{key}_drill")
     downloads.menu(None, data, title, key)
 
 
