@@ -71,3 +71,10 @@ def test_a_row_of_the_data_behind_a_chart_lists_its_tickets(use_sample, sample_d
     assert drill.label == f"Show the {volume:,} tickets"
     at = drill.click().run()
     assert caption(at).startswith(f"Rows 1–50 of {volume:,} tickets,")
+    at = at.number_input(key="trend_table_drill_page").set_value(3).run()
+    assert caption(at).startswith(f"Rows 101–150 of {volume:,} tickets,")
+    # another row under the same button opens on its own first page
+    at.session_state["trend_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at = next(b for b in at.run().button if b.key == "trend_table_drill").click().run()
+    other = int(weeks.sort_values("week")["value"].iloc[1])
+    assert caption(at).startswith(f"Rows 1–50 of {other:,} tickets,")

@@ -19,7 +19,7 @@ from metrics import drilldown
 from metrics.drilldown import Cell, HiddenForPrivacy, Scope, cell_of_row
 from metrics.registry import KPIS
 from metrics.stats import MIN_SURVEY_RESPONSES
-from presentation import charts
+from presentation import charts, export
 from presentation import format as fmt
 from presentation.i18n import _
 from ui import data, downloads, filters
@@ -112,6 +112,9 @@ def offer_of_point(table: pd.DataFrame | None, point: Mapping[str, object]) -> O
 
 
 def _open(key: str, offer: Offer) -> None:
+    """Open the dialog of ``offer`` on page 1 (the button's last offer may have had more)."""
+    for control in ("sort", "descending", "page"):
+        st.session_state.pop(f"{key}_{control}", None)
     st.session_state[_OPEN] = (key, offer)
 
 
@@ -165,7 +168,7 @@ def _listing(offer: Offer, key: str) -> None:
     pages = math.ceil(total / drilldown.PAGE_ROWS)
     sort_col, order_col, page_col = st.columns([3, 2, 2], vertical_alignment="bottom")
     sort = sort_col.selectbox(_("Sort by"), cell.columns, key=f"{key}_sort",
-                              format_func=lambda c: downloads.headers([c]).get(c, c))  # fmt: skip
+                              format_func=export.header)  # fmt: skip
     descending = order_col.toggle(_("Descending"), key=f"{key}_descending")
     page = page_col.number_input(_("Page"), min_value=1, max_value=pages, step=1,
                                  key=f"{key}_page")  # fmt: skip
