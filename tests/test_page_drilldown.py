@@ -20,7 +20,7 @@ def test_a_tile_lists_its_tickets_page_by_page_and_sorted(use_sample, sample_db,
     volume = int(kpi_table(sample_db, ["volume"], flt=flt)["value"].iloc[0])
     at = open_page("dashboard.py", {"period": "last_28d"})
     tile = next(b for b in at.button if b.key == "tile_volume_drill")
-    assert tile.label == f"Show the {volume:,} tickets"
+    assert tile.label == f"{volume:,} tickets" and tile.help == f"Show the {volume:,} tickets"
     at = tile.click().run()
     pages = -(-volume // 50)
     assert caption(at) == (f"Rows 1–50 of {volume:,} tickets, page 1 of {pages}. Times: the "

@@ -123,19 +123,20 @@ def _close() -> None:
 
 
 def button(offer: Offer, key: str, small: bool = False) -> None:
-    """'Show the 120 agent-handled tickets': opens the dialog (disabled, with the reason, for a
-    survey score hidden for privacy)."""
+    """'Show the 120 agent-handled tickets' (``small``: '120 agent-handled tickets', a tile's
+    link): opens the dialog; disabled, with the reason, for a survey score hidden for privacy."""
     if offer.n <= 0:
         return
-    label = _("Show the {n} {counted}").format(n=fmt.count(offer.n),
-                                               counted=fmt.n_label(offer.cell.kpi))  # fmt: skip
+    words = {"n": fmt.count(offer.n), "counted": fmt.n_label(offer.cell.kpi)}
+    action = _("Show the {n} {counted}").format(**words)
+    label = _("{n} {counted}").format(**words) if small else action  # a tile's link
     kind = "tertiary" if small else "secondary"
     if offer.hidden:
         st.button(label, key=key, type=kind, icon=":material/lock:", disabled=True,
                   help=_hidden_message())  # fmt: skip
         return
     st.button(label, key=key, type=kind, icon=":material/list:", on_click=_open,
-              args=(key, offer))  # fmt: skip
+              args=(key, offer), help=action if small else None)  # fmt: skip
     opened = st.session_state.get(_OPEN)
     if opened and opened[0] == key:
         title = _("Survey responses") if KPIS[offer.cell.kpi].is_survey else _("Tickets")
