@@ -79,6 +79,9 @@ def _value_axis(fig: go.Figure, kpi: str, axis: str = "yaxis") -> None:
     fig.update_layout({axis: settings})
 
 
+YEAR_AGO_GROUP = "year_ago"  # the trend's year-earlier lines (another period than the table's)
+
+
 def trend(
     table: pd.DataFrame,
     kpi: str,
@@ -135,14 +138,14 @@ def trend(
             earlier = _("{name}, a year earlier").format(name=name)
             fig.add_trace(go.Scatter(
                 x=x, y=fmt.plot_values(kpi, group["year_ago_value"]), mode="lines",
-                name=earlier, showlegend=False, legendgroup="year_ago",
+                name=earlier, showlegend=False, legendgroup=YEAR_AGO_GROUP,
                 line={"color": colour, "width": 1.5, "dash": "dash"}, opacity=0.7,
                 hovertemplate="%{y:,.4~g}<extra>" + earlier + "</extra>",
             ))  # fmt: skip
     if year_ago:
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="lines", name=_("dashed: a year earlier"),
-            line={"color": theme.NEUTRAL, "dash": "dash"}, legendgroup="year_ago",
+            line={"color": theme.NEUTRAL, "dash": "dash"}, legendgroup=YEAR_AGO_GROUP,
         ))  # fmt: skip
     buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).sort_values().unique()
     shown = None

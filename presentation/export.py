@@ -1,11 +1,12 @@
 """Files for reports: chart images and HTML, table CSV and XLSX, each saying what it shows.
 
-Every exported file carries its context: the filters, the time zone, when the data ends and the
-definitions of the KPIs in it (a subtitle on images, header lines in CSV, an "About" sheet in
-XLSX), in the language of the context (``Context.lang``: files may be made after the page run,
-in another thread, so the language travels with them). Static images are drawn by kaleido in a
-Chrome/Chromium found on this machine (Debian's ``/usr/bin/chromium`` works; with
-``fonts-noto-cjk`` it draws Hangul); one browser is started on first use and reused. Nothing here
+Images, HTML and XLSX carry their context: the filters, the time zone, when the data ends and
+the definitions of the KPIs in them (a subtitle on images and HTML, an "About" sheet in XLSX),
+in the language of the context (``Context.lang``: files may be made after the page run, in
+another thread, so the language travels with them). A CSV holds the table alone, so Excel and
+pandas open it with their defaults. Static images are drawn by kaleido in a Chrome/Chromium
+found on this machine (Debian's ``/usr/bin/chromium`` works; with ``fonts-noto-cjk`` it draws
+Hangul); one browser is started on first use and reused. Nothing here
 downloads a browser.
 """
 
@@ -55,6 +56,10 @@ EXPORT_COLUMNS = frozenset((
     N_("half_hour"), N_("hour"), N_("day"), N_("week"), N_("month"), N_("quarter"),
     N_("local_day"), N_("local_hour"), N_("local_hour_of_week"), N_("name"), N_("share"),
     N_("contacts"), N_("base"), N_("handed_off"), N_("contained"), N_("handoff_share"),
+    # the tickets and survey responses behind a number (metrics.drilldown)
+    N_("ticket_id"), N_("created_local"), N_("created_utc"), N_("first_response_utc"),
+    N_("resolved_local"), N_("resolved_utc"), N_("customer_timezone"), N_("status"),
+    N_("survey_id"), N_("sent_utc"), N_("responded_local"), N_("responded_utc"), N_("comment"),
 ))  # fmt: skip
 
 
@@ -182,21 +187,15 @@ def _safe(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame, ctx: Context) -> bytes:
-    """CSV with '# label: text' header lines (pandas reads it back with comment='#').
+    """The table alone, header first: ``pandas.read_csv`` and spreadsheet programs open it with
+    their defaults (the context travels in the XLSX's 'About' sheet and in images).
 
-    Lines end in CRLF (RFC 4180), so every cell holding a CR or an LF is quoted: spreadsheet
-    programs also end a row at a bare CR, and the rest of an unquoted cell would start a row of
-    its own, where a formula is no longer neutralised. Header lines are kept on one line each.
-    UTF-8 with a byte-order mark outside English, so spreadsheet programs read Hangul right.
+    UTF-8 with a byte-order mark, so Excel reads Hangul right (pandas skips the mark). Lines end
+    in CRLF (RFC 4180), so every cell holding a CR or an LF is quoted: spreadsheet programs also
+    end a row at a bare CR, and the rest of an unquoted cell would start a row of its own, where
+    a formula is no longer neutralised.
     """
-    header_lines = "".join(f"# {label}: {_one_line(text)}\r\n" for label, text in ctx.lines())
-    encoding = "utf-8" if ctx.lang == i18n.DEFAULT else "utf-8-sig"
-    table = _safe(frame, ctx.lang).to_csv(index=False, lineterminator="\r\n")
-    return (header_lines + table).encode(encoding)
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"[\r\n]+", " ", text)
+    return _safe(frame, ctx.lang).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def xlsx_bytes(frame: pd.DataFrame, ctx: Context) -> bytes:

@@ -13,10 +13,15 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from data_access import store
+from data_access.catalog import read_catalog
+from data_access.database import Database
+from data_access.filters import Filter
 from data_access.importer import import_file
+from metrics.engine import kpi_table
 from presentation import format as fmt
 from presentation import i18n
 from tests.browser import (
@@ -30,6 +35,7 @@ from tests.browser import (
     wait_for_app,
 )
 from tests.importer_helpers import KEY, csv_text, sample_copy, ticket_mapping, ticket_row
+from ui.filters import period_dates
 from ui.page import PAGES, registered
 
 pytestmark = pytest.mark.browser
@@ -155,6 +161,9 @@ def test_clicking_a_chart_narrows_the_filters(server, page):
     bars = page.locator(".st-key-channel_bars .point path")
     click_centre(page, bars.nth(bars.count() - 1))  # plotly draws bars bottom-up: the top bar
     wait_for_app(page)
+    assert "channel=" not in page.url  # a click offers actions; the filters wait for one
+    page.locator(".st-key-channel_bars_narrow button").click()
+    wait_for_app(page)
     channel = re.search(r"channel=([a-z_]+)", page.url).group(1)
     assert "channel=" in page.url and "period=last_90d" in page.url
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
@@ -164,8 +173,35 @@ def test_clicking_a_chart_narrows_the_filters(server, page):
     wait_for_app(page)
     click_centre(page, page.locator(".st-key-overview_map path.choroplethlocation").nth(3))
     wait_for_app(page)
+    page.locator(".st-key-overview_map_narrow button").click()
+    wait_for_app(page)
     code = re.search(r"country=([A-Z]{2})", page.url).group(1)
     assert f"({code})" in page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+def test_a_map_click_lists_its_tickets_and_downloads_them(server, page, hostile_db):
+    """Click a country on the volume map, open its tickets, download them: the CSV holds as
+    many rows as the map counts for that country (computed here by the engine)."""
+    page.goto(server + "/?period=last_90d")
+    wait_for_app(page)
+    click_centre(page, page.locator(".st-key-overview_map path.choroplethlocation").nth(3))
+    wait_for_app(page)
+    drill = page.locator(".st-key-overview_map_drill button")
+    shown = int(re.search(r"Show the ([\d,]+) tickets", drill.inner_text()).group(1).replace(
+        ",", ""))  # fmt: skip
+    drill.click()
+    wait_for_app(page)
+    dialog = page.locator('[data-testid="stDialog"]')
+    assert f"of {shown:,} tickets" in dialog.inner_text()
+    with page.expect_download(timeout=120_000) as download:
+        dialog.locator("[data-testid=stDownloadButton]").filter(has_text="Data (CSV)").click()
+    rows = pd.read_csv(download.value.path())
+    countries = rows["country"].unique()
+    assert len(countries) == 1 and rows["ticket_id"].is_unique
+    db = Database(hostile_db)
+    start, end = period_dates("last_90d", read_catalog(db).last_day)
+    volume = kpi_table(db, ["volume"], by=["country"], flt=Filter(start=start, end=end))
+    assert len(rows) == shown == volume.set_index("country").loc[countries[0], "value"]
 
 
 def test_downloading_a_chart_image_in_the_browser(server, page):

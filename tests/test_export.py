@@ -69,15 +69,15 @@ def test_html_is_self_contained(csat):
     assert 'src="https://cdn.plot.ly' not in text  # plotly.js is inline: works offline
 
 
-def test_csv_round_trips_with_its_context(csat):
-    raw = export.csv_bytes(csat, CTX).decode()
-    header = [line for line in raw.splitlines() if line.startswith("#")]
-    assert "# Filters: Country: Japan, South Korea" in header
-    assert "# Time zone: UTC" in header and "# Data through: 2026-11-26" in header
-    assert f"# CSAT: {KPIS['csat'].definition}" in header
-    back = pd.read_csv(io.StringIO(raw), comment="#")
+def test_csv_is_the_table_alone_and_pandas_reads_it_with_defaults(csat):
+    raw = export.csv_bytes(csat, CTX)
+    assert raw.startswith(b"\xef\xbb\xbfcountry,kpi,value,")  # BOM, then the header row
+    assert b"#" not in raw and b"Japan, South Korea" not in raw  # the context is in the XLSX
+    back = pd.read_csv(io.BytesIO(raw))
+    assert list(back.columns) == list(csat.columns) and len(back) == len(csat)
     assert back["country"].tolist() == csat["country"].tolist()
-    assert np.allclose(back["value"], csat["value"])
+    assert np.allclose(back["value"], csat["value"], equal_nan=True)
+    assert back["n"].tolist() == csat["n"].tolist()
 
 
 def test_xlsx_reads_back_with_definitions(csat):
@@ -96,7 +96,7 @@ def test_xlsx_reads_back_with_definitions(csat):
 )  # fmt: skip
 def test_formulas_are_neutralised_in_spreadsheets(cell, written):
     frame = pd.DataFrame({"comment": [cell]})
-    csv = pd.read_csv(io.BytesIO(export.csv_bytes(frame, CTX)), comment="#")
+    csv = pd.read_csv(io.BytesIO(export.csv_bytes(frame, CTX)))
     xlsx = pd.read_excel(io.BytesIO(export.xlsx_bytes(frame, CTX)))
     for back in (csv, xlsx):
         value = back["comment"].iloc[0]
@@ -116,29 +116,28 @@ HOSTILE_CTX = export.Context(title="Comments", filters="Hub: EMEA\r=cmd|' /C cal
 
 
 def test_csv_cells_with_line_breaks_stay_one_quoted_field():
-    text = export.csv_bytes(HOSTILE, HOSTILE_CTX).decode()
+    text = export.csv_bytes(HOSTILE, HOSTILE_CTX).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    header = [r for r in rows if r[0].startswith("#")]
-    assert ["# Filters: Hub: EMEA =cmd|' /C calc'!A0"] in header  # the context on one line
-    data = [r for r in rows if not r[0].startswith("#")]
-    assert data == [["comment", "n"], *[[c, str(n)] for c, n in zip(NEUTRALISED, range(1, 6),
-                                                                     strict=True)]]  # fmt: skip
+    assert rows == [["comment", "n"], *[[c, str(n)] for c, n in zip(NEUTRALISED, range(1, 6),
+                                                                    strict=True)]]  # fmt: skip
 
 
 @needs_libreoffice
 def test_libreoffice_opens_the_csv_without_formulas(tmp_path: Path):
     source = tmp_path / "comments.csv"
     source.write_bytes(export.csv_bytes(HOSTILE, HOSTILE_CTX))
+    # comma-separated, double quotes, UTF-8 (76), as chosen in Calc's text import dialog
     subprocess.run(
         ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-         "--convert-to", "xlsx", "--outdir", str(tmp_path), str(source)],
+         "--infilter=CSV:44,34,76", "--convert-to", "xlsx", "--outdir", str(tmp_path),
+         str(source)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     sheet = openpyxl.load_workbook(tmp_path / "comments.xlsx").active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
-    rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    table = rows[[r[0] for r in rows].index("comment"):]
+    table = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert table[0] == ["comment", "n"]  # the header is the first row: no context lines
     # Calc keeps a quoted cell's line break as LF
     assert [r[0] for r in table[1:]] == [c.replace("\r", "\n") for c in NEUTRALISED]
     assert [r[1] for r in table[1:]] == [1, 2, 3, 4, 5]

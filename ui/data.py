@@ -24,6 +24,7 @@ from data_access.schema import TABLES, Table
 from metrics import (
     channels,
     contact_hours,
+    drilldown,
     engine,
     events,
     grains,
@@ -113,10 +114,14 @@ def kpi_table(
     compare: Sequence[str] = (),
     keep: dict[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
-    """``metrics.engine.run.kpi_table`` on the configured database, cached by data version."""
+    """``metrics.engine.run.kpi_table`` on the configured database, cached by data version. The
+    table carries its ``metrics.drilldown.Scope`` (as JSON, ``attrs[drilldown.ATTRS_KEY]``), so a
+    chart of it can list the tickets behind a clicked point (``ui.drilldown``)."""
     frozen_keep = tuple((d, tuple(m)) for d, m in (keep or {}).items())
-    return query(_kpi_table, tuple(kpis), tuple(by), flt or Filter(), grain, tuple(compare),
-                 frozen_keep)  # fmt: skip
+    flt = flt or Filter()
+    table = query(_kpi_table, tuple(kpis), tuple(by), flt, grain, tuple(compare), frozen_keep)
+    table.attrs[drilldown.ATTRS_KEY] = drilldown.Scope(flt, tuple(by), grain, frozen_keep).to_json()
+    return table
 
 
 def _kpi_table(db: Database, kpis: tuple, by: tuple, flt: Filter, grain: str | None,

@@ -11,7 +11,7 @@ import streamlit as st
 from data_access.filters import Filter
 from presentation import format as fmt
 from presentation.i18n import N_, _, translate
-from ui import data, filters, language, show, url_state
+from ui import data, downloads, filters, language, url_state
 from ui.filters import filter_summary
 from ui.pack import review_pack
 
@@ -113,5 +113,5 @@ def page(script_file: str) -> Filter:
     summary = filter_summary(flt)
     st.caption(f"{fmt.escape_markdown(summary)} — {translate(this.intro)}")
     filters.warn_unknown(unknown, cat)
-    show.set_context(summary, flt.timezone, f"{cat.last_day:%Y-%m-%d}")
+    downloads.set_context(summary, flt.timezone, f"{cat.last_day:%Y-%m-%d}")
     return flt

@@ -9,10 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from data_access.filters import Filter
+from metrics.drilldown import Cell, Scope
 from metrics.registry import KPIS
 from presentation import format as fmt
 from presentation.i18n import _
-from ui import data
+from ui import data, drilldown
 
 TILE_HEIGHT = 250  # px: every tile as tall as the tallest (sparkline and a two-line caption)
 
@@ -106,4 +107,8 @@ def kpi_tiles(
             else:
                 provisional = f" · *{fmt.not_tested('immature')}*" if row["provisional"] else ""
                 st.caption(_target_line(kpi_id, row["value"]) + provisional)
+            if row["suppressed"] or not row["after_data_end"]:  # hidden: after_data_end is NaN
+                offer = drilldown.Offer(Cell(kpi_id, Scope(flt)), int(row["n"]),
+                                        bool(row["suppressed"]))  # fmt: skip
+                drilldown.button(offer, key=f"tile_{kpi_id}_drill", small=True)
     return table.reset_index()
