@@ -44,7 +44,7 @@ with where:
                                       zoom=bool(flt.countries), title=title)  # fmt: skip
             show.chart(figure, "overview_map", on_pick=filters.narrow_on_pick("country"),
                        data=by_country)  # fmt: skip
-            st.caption(f"{fmt.kpi_definition(kpi)} " + _("Click a country to focus on it."))
+            st.caption(f"{fmt.kpi_definition(kpi)} {show.pick_hint()}")
 
 with what:
     st.subheader(_("What changed"))

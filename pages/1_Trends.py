@@ -65,7 +65,7 @@ else:
     if compare:
         notes.append(_("Dashed: the same dates a year earlier."))
     if pick:
-        notes.append(_("Click a line's point to focus the filters on it."))
+        notes.append(show.pick_hint())
     st.caption(" ".join(notes))
     with st.expander(_("Data behind the chart")):
         show.table(table, "trend_table",

@@ -126,8 +126,8 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
                data=scores[scores["kpi"] == kpi])  # fmt: skip
     st.caption(
         f"{fmt.kpi_definition(kpi)} "
-        + _("Whiskers: 95% interval; pale bars: fewer than 30 observations. Click a bar to "
-            "filter every page to that channel.")
+        + _("Whiskers: 95% interval; pale bars: fewer than 30 observations.") + " "
+        + show.pick_hint()
     )
 
 
@@ -144,7 +144,7 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
             show.chart(figure, "switch_bars", on_pick=filters.narrow_on_pick("channel"),
                        data=scores[scores["kpi"] == "channel_switch"])  # fmt: skip
             st.caption(f"{fmt.kpi_definition('channel_switch')} "
-                       + _("Click a bar to focus on a channel."))  # fmt: skip
+                       + show.pick_hint())  # fmt: skip
     with flows_col:
         basis = controls.select(_("Row percentages of"), tuple(FLOW_LABELS), "flow", "all",
                                 lambda b: translate(FLOW_LABELS[b]), horizontal=True)  # fmt: skip
@@ -250,7 +250,7 @@ def bot_containment(flt: Filter) -> None:
         _("Left: how often the bot resolves {bots} contacts on its own (95% interval, target "
           "dotted). Right: where the hand-offs come from, most at the top: the label is the "
           "number handed to an agent and its share of the group.").format(bots=bots)
-        + others + " " + _("Click a bar to filter to that {dimension}.").format(dimension=label)
+        + others + " " + show.pick_hint()
     )
 
 

@@ -120,7 +120,7 @@ else:
             low=LOW_CONFIDENCE_N, grain=fmt.grain_name(grain), minimum=MIN_SURVEY_RESPONSES)
     )
     if pick:
-        notes.append(_("Click a point to focus the filters on that line."))
+        notes.append(show.pick_hint())
     st.caption(" ".join(notes))
 
 # ---------------------------------------------------------------- each market vs its own normal
@@ -155,9 +155,10 @@ else:
     st.caption(
         f"{fmt.kpi_definition(kpi)} "
         + _("Previous 12 months: {dates}. Markets with fewer than {minimum} answers show "
-            "'{hidden}'. Click a market to focus the filters on it.").format(
+            "'{hidden}'.").format(
             dates=fmt.date_range(baseline_start, baseline_end), minimum=MIN_SURVEY_RESPONSES,
             hidden=fmt.suppressed())
+        + " " + show.pick_hint()
     )
     with st.expander(_("Table: raw score and change against the market's own normal")):
         baseline = voc_charts.baseline_table(market_table, kpi, "country")

@@ -63,6 +63,11 @@ def _picked(points: list[dict], on_pick: Callable[[list], None] | None,
             drilldown.button(offer, key=f"{key}_drill")
 
 
+def pick_hint() -> str:
+    """What a click on a chart offers, said once for every chart that offers it."""
+    return _("Click a point, bar or country to filter to it or list the tickets behind it.")
+
+
 def table(
     data: pd.DataFrame, key: str, title: str, shown: object = None, **options: object
 ) -> None:
