@@ -28,18 +28,19 @@ import pandas as pd
 from data_access.database import Database
 from data_access.filters import Filter
 from data_access.importer.privacy import mask_contacts
-from metrics import engine, stats
+from metrics import engine
 from metrics.registry import (
     DIMENSIONS,
     GRAINS,
     KPIS,
     LAST_CONTACT,
+    MIN_SURVEY_RESPONSES,
     RELATIONS,
     Kpi,
     UnknownNameError,
 )
 
-OTHER = "Other"  # the lumped members of a dimension with ``keep`` (as in metrics.engine)
+OTHER = engine.OTHER  # the lumped members of a dimension with ``keep``
 PAGE_ROWS = 50
 EXPORT_ROWS = 100_000  # an export holds at most this many rows (stated in the UI)
 ATTRS_KEY = "drill_scope"  # where a KPI table carries its Scope (as JSON) in DataFrame.attrs
@@ -243,9 +244,9 @@ def _refuse_hidden(db: Database, cell: Cell) -> None:
         else:
             mine &= table[name] == member
     shown = table[mine]
-    if shown.empty or shown["suppressed"].any() or (shown["n"] < stats.MIN_SURVEY_RESPONSES).any():
+    if shown.empty or shown["suppressed"].any() or (shown["n"] < MIN_SURVEY_RESPONSES).any():
         raise HiddenForPrivacy(
-            f"fewer than {stats.MIN_SURVEY_RESPONSES} responses, or a score that could be worked "
+            f"fewer than {MIN_SURVEY_RESPONSES} responses, or a score that could be worked "
             "out from other figures: the responses are not listed (privacy)"
         )
 

@@ -17,8 +17,7 @@ import streamlit as st
 
 from metrics import drilldown
 from metrics.drilldown import Cell, HiddenForPrivacy, Scope, cell_of_row
-from metrics.registry import KPIS
-from metrics.stats import MIN_SURVEY_RESPONSES
+from metrics.registry import KPIS, MIN_SURVEY_RESPONSES
 from presentation import charts, export
 from presentation import format as fmt
 from presentation.i18n import _
