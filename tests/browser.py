@@ -123,7 +123,7 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
         "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
         timeout=timeout_ms,
     )
-    page.wait_for_timeout(1000)  # charts animate in after the script finishes
+    page.wait_for_timeout(400)  # charts draw just after the script finishes
 
 
 def link_hosts(page) -> list[str]:
