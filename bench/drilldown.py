@@ -10,7 +10,6 @@ pages are read with LIMIT/OFFSET, so only the page leaves the database.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import platform
@@ -18,11 +17,8 @@ import resource
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from data_access.catalog import read_catalog
-from data_access.config import DEFAULT_DB
-from data_access.database import Database
+from bench import sample_database
 from data_access.filters import Filter
 from metrics import drilldown
 from metrics.drilldown import Cell, Scope
@@ -39,14 +35,7 @@ def _median(call: Callable[[], object], runs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    if not args.db.exists():
-        raise SystemExit(f"No database at {args.db}: run python -m atlas sample first")
-    db = Database(args.db)
-    last = read_catalog(db).last_day
+    args, db, last = sample_database(__doc__, runs=3)
     year = Filter(start=last - dt.timedelta(days=364), end=last, timezone="Asia/Seoul")
     week_start = last - dt.timedelta(days=last.weekday() + 7)
     cells = {

@@ -8,17 +8,13 @@ The panel: 8 KPIs x every country x 52 weeks, with the previous-period compariso
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import platform
 import statistics
 import time
-from pathlib import Path
 
-from data_access.catalog import read_catalog
-from data_access.config import DEFAULT_DB
-from data_access.database import Database
+from bench import sample_database
 from data_access.filters import Filter
 from metrics.engine import kpi_table
 
@@ -27,14 +23,7 @@ TARGET_SECONDS = 0.5
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    if not args.db.exists():
-        raise SystemExit(f"No database at {args.db}: run python -m atlas sample first")
-    db = Database(args.db)
-    last = read_catalog(db).last_day
+    args, db, last = sample_database(__doc__, runs=5)
     flt = Filter(start=last - dt.timedelta(days=52 * 7 - 1), end=last)
     tickets = db.query("SELECT count(*) AS n FROM tickets")["n"][0]
 
