@@ -80,3 +80,8 @@ def test_one_market_s_voice_is_split_by_channel(use_sample):
     assert next(w for w in at.selectbox if w.label == "Split by").value == "channel"
     at = open_page("pages/4_Voice_of_the_customer.py", {"country": "KR,JP"})
     assert next(w for w in at.selectbox if w.label == "Split by").value == "country"
+
+
+def test_tables_write_a_dash_in_an_empty_cell_not_none(use_sample):
+    at = open_page("pages/3_Channels.py", {"country": "KR", "period": "last_90d"})
+    assert {t.proto.placeholder for t in at.dataframe} == {fmt.MISSING}

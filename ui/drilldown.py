@@ -174,7 +174,7 @@ def _listing(offer: Offer, key: str) -> None:
                                  key=f"{key}_page")  # fmt: skip
     offset = (int(page) - 1) * drilldown.PAGE_ROWS
     rows = data.query(drilldown.rows, cell, sort, descending, offset, drilldown.PAGE_ROWS)
-    st.dataframe(rows, hide_index=True, key=f"{key}_rows",
+    st.dataframe(rows, hide_index=True, key=f"{key}_rows", placeholder=fmt.MISSING,
                  column_config=downloads.headers(rows.columns))  # fmt: skip
     st.caption(
         _("Rows {first}–{last} of {total} {counted}, page {page} of {pages}. Times: the "

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from presentation import charts  # registers the plotly template (theme)
+from presentation import format as fmt
 from presentation.i18n import _
 from ui import downloads, drilldown
 
@@ -81,6 +82,7 @@ def table(
     listable = shown is None and "on_select" not in options and drilldown.knows_rows(data)
     if listable:
         options.update(on_select="rerun", selection_mode="single-row")
+    options.setdefault("placeholder", fmt.MISSING)  # Streamlit writes 'None' in an empty cell
     event = st.dataframe(data if shown is None else shown, key=key, **options)
     offer = drilldown.offer_of_row(data, event.selection.rows[0]) if (
         listable and event.selection.rows) else None  # fmt: skip

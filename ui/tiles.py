@@ -15,7 +15,7 @@ from presentation import format as fmt
 from presentation.i18n import _
 from ui import data, drilldown
 
-TILE_HEIGHT = 250  # px: every tile as tall as the tallest (sparkline and a two-line caption)
+TILE_HEIGHT = 300  # px: as tall as the tallest tile (sparkline, two-line caption, tickets)
 
 
 def _sparkline_grain(flt: Filter) -> str:
