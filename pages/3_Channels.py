@@ -206,7 +206,7 @@ def bot_containment(flt: Filter) -> None:
                               partial=data.partial_buckets(flt, grain),
                               title=_("Bot containment by {grain}").format(
                                   grain=fmt.grain_name(grain)))  # fmt: skip
-        figure = channel_charts.with_target(figure, "bot_containment")
+        figure = charts.target_line(figure, "bot_containment", KPIS["bot_containment"].target)
         figure = channel_charts.colour_channels(figure)
         show.chart(figure, "bot_trend", data=trend)
         st.caption(

@@ -153,18 +153,6 @@ def flow_heatmap(flows: pd.DataFrame, basis: FlowBasis) -> go.Figure:
     return fig
 
 
-def with_target(fig: go.Figure, kpi: str) -> go.Figure:
-    """A dotted horizontal line at the KPI's target on a time chart."""
-    target = KPIS[kpi].target
-    if target is not None:
-        fig.add_hline(
-            y=float(fmt.plot_values(kpi, [target])[0]), line_dash="dot", line_color=theme.NEUTRAL,
-            annotation_text=_("target {value}").format(value=fmt.kpi_value(kpi, target)),
-            annotation_position="top left",
-        )  # fmt: skip
-    return fig
-
-
 def handoff_bars(handoffs: pd.DataFrame, dimension: str, title: str) -> go.Figure:
     """Bot-channel contacts per member, split into resolved by the bot and handed to an agent.
 

@@ -234,6 +234,19 @@ def mark_events(
         fig.update_layout(yaxis2={"overlaying": "y", "range": [0, 1], "visible": False})
 
 
+def target_line(fig: go.Figure, kpi: str, target: float, across: str = "y") -> go.Figure:
+    """A dotted line at ``target`` on the KPI's value axis (``across="y"``: a horizontal line on
+    a time chart; ``"x"``: a vertical one on horizontal bars), labelled with the target."""
+    at = float(fmt.plot_values(kpi, [target])[0])
+    label = _("target {value}").format(value=fmt.kpi_value(kpi, target))
+    style = {"line_dash": "dot", "line_color": theme.NEUTRAL, "annotation_text": label}
+    if across == "x":
+        fig.add_vline(x=at, annotation_position="top", **style)
+    else:
+        fig.add_hline(y=at, annotation_position="top left", **style)
+    return fig
+
+
 def bars(
     table: pd.DataFrame,
     kpi: str,
@@ -262,11 +275,7 @@ def bars(
         hovertext=_hover_text(kpi, rows), hoverinfo="text+y",
     ))  # fmt: skip
     if target is not None:
-        fig.add_vline(
-            x=float(fmt.plot_values(kpi, [target])[0]), line_dash="dot", line_color=theme.NEUTRAL,
-            annotation_text=_("target {value}").format(value=fmt.kpi_value(kpi, target)),
-            annotation_position="top",
-        )  # fmt: skip
+        target_line(fig, kpi, target, across="x")
     _value_axis(fig, kpi, "xaxis")
     fig.update_layout(title=title, height=max(260, 26 * len(rows) + 90), showlegend=False)
     return fig
