@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access.importer import privacy
-from tests.apptest import rendered_text
+from tests.apptest import open_page, rendered_text
 from tests.importer_helpers import KEY, LA311, csv_text, sample_copy, scalar, ticket_row
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,10 +29,7 @@ def db(tmp_path: Path, small_sample: Path, monkeypatch: pytest.MonkeyPatch) -> P
     return path
 
 
-def open_import_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.switch_page("pages/7_Import_data.py")
-    return at.run()
+open_import_page = partial(open_page, "pages/7_Import_data.py")
 
 
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:

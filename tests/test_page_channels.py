@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,7 @@ from data_access.filters import Filter
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
 from presentation import format as fmt
-from tests.apptest import rendered_text
-from tests.conftest import SAMPLE_END
-from ui.filters import period_dates
+from tests.apptest import open_page, rendered_text, sample_filter
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "pages/3_Channels.py"
@@ -33,16 +32,8 @@ SCORECARD = ("volume", "frt_median", "resolution_median", "sla", "fcr", "csat")
 QUEUE = ("abandonment", "service_level", "asa")
 
 
-def open_channels(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.query_params.update(query or {})
-    at.switch_page(PAGE)
-    return at.run()
-
-
-def period_filter(period: str = "last_28d", **dimensions: tuple[str, ...]) -> Filter:
-    start, end = period_dates(period, SAMPLE_END)
-    return Filter(start=start, end=end, **dimensions)
+open_channels = partial(open_page, PAGE)
+period_filter = sample_filter
 
 
 def _typed_arrays(node: object) -> object:

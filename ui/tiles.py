@@ -37,9 +37,9 @@ def _target_line(kpi_id: str, value: float) -> str:
         return _("No target")
     sign = "≥" if kpi.direction > 0 else "≤"
     text = _("Target {sign} {value}").format(sign=sign, value=fmt.kpi_value(kpi, kpi.target))
-    if math.isnan(value):
+    met = fmt.target_met(kpi, value)
+    if met is None:  # no value
         return text
-    met = value >= kpi.target if kpi.direction > 0 else value <= kpi.target
     return f"{text} · :blue[{_('met')}]" if met else f"{text} · :orange[{_('missed')}]"
 
 
