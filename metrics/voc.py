@@ -17,6 +17,7 @@ the question. No Streamlit here; no customer or ticket ids in any result.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -161,6 +162,29 @@ class Comments:
         return self.responses < MIN_SURVEY_RESPONSES
 
 
+WRITTEN = "comment IS NOT NULL AND trim(comment) <> ''"  # a response with a comment
+LISTED = "group_responses >= $minimum"  # a response whose author's group is large enough
+
+
+def responses_view(flt: Filter) -> tuple[str, dict[str, object]]:
+    """``WITH v AS (...)``: the responses answered in the period under the filter, each with
+    ``group_responses`` (responses in its author's group: ``SHOWN_GROUP`` and every filtered
+    dimension) and ``<question>_answers`` (how many of them answered each question); the
+    parameters bind ``$minimum`` for ``LISTED``."""
+    where, params = _answered_in_period(flt)
+    params["minimum"] = MIN_SURVEY_RESPONSES
+    filtered = [column for name, column in DIMENSION_FIELDS.items() if getattr(flt, name)]
+    group = dict.fromkeys([*SHOWN_GROUP, *filtered])
+    counts = ", ".join(f"count(s.{c}) OVER author AS {c}_answers" for c in QUESTIONS)
+    # column names come from QUESTIONS and DIMENSION_FIELDS, every value is bound
+    view = (
+        f"WITH v AS (SELECT s.*, count(*) OVER author AS group_responses, {counts} "  # noqa: S608
+        f"FROM {_SURVEYS} WHERE {where} "
+        f"WINDOW author AS (PARTITION BY {', '.join(f's.{c}' for c in group)})) "
+    )
+    return view, params
+
+
 def like_pattern(text: str) -> str:
     """An ILIKE pattern that finds ``text`` literally anywhere (``%``, ``_``, ``\\`` escaped)."""
     escaped = (
@@ -179,6 +203,7 @@ def comments(
     max_score: int | None = None,
     limit: int = 200,
     question_id: str = "csat",
+    among: Sequence[str] | None = None,
 ) -> Comments:
     """Free-text comments answered in the period under the filter, newest first.
 
@@ -189,31 +214,22 @@ def comments(
     when that many responses in the view share its author's group (``SHOWN_GROUP`` and every
     filtered dimension); a score is NaN, and its question named in ``hidden``, when fewer of
     them answered that question, and a bound on such a question leaves the comment out.
+    ``among``: only these surveys (e.g. the comments of one topic, ``metrics.voc_topics``).
     """
     q = question(question_id)
-    where, params = _answered_in_period(flt)
-    params["minimum"] = MIN_SURVEY_RESPONSES
-    filtered = [column for name, column in DIMENSION_FIELDS.items() if getattr(flt, name)]
-    group = dict.fromkeys([*SHOWN_GROUP, *filtered])
-    counts = ", ".join(f"count(s.{c}) OVER author AS {c}_answers" for c in QUESTIONS)
-    # the view, each response with how many in its author's group answered each question;
-    # column names come from QUESTIONS and DIMENSION_FIELDS, every value is bound
-    view = (
-        f"WITH v AS (SELECT s.*, count(*) OVER author AS group_responses, {counts} "  # noqa: S608
-        f"FROM {_SURVEYS} WHERE {where} "
-        f"WINDOW author AS (PARTITION BY {', '.join(f's.{c}' for c in group)})) "
-    )
-    written = "comment IS NOT NULL AND trim(comment) <> ''"
-    listed = "group_responses >= $minimum"
+    view, params = responses_view(flt)
     total = db.query(
-        f"{view}SELECT count(*) AS n, count(*) FILTER (WHERE {written} AND NOT {listed}) "  # noqa: S608
+        f"{view}SELECT count(*) AS n, count(*) FILTER (WHERE {WRITTEN} AND NOT {LISTED}) "  # noqa: S608
         "AS withheld FROM v",
         params,
     )
     responses, withheld = int(total["n"].iloc[0]), int(total["withheld"].iloc[0])
     if responses < MIN_SURVEY_RESPONSES:
         return Comments(responses, 0, pd.DataFrame(columns=COMMENT_COLUMNS))
-    clauses = [written, listed]
+    clauses = [WRITTEN, LISTED]
+    if among is not None:
+        clauses.append("survey_id = ANY($among)")
+        params["among"] = list(among)
     if min_score is not None or max_score is not None:
         clauses.append(f"{q.id}_answers >= $minimum")  # a hidden score must not be searchable
     if min_score is not None:

@@ -19,6 +19,7 @@ COMMANDS = {
     "kpis": "KPIs grouped by dimensions, as a CSV or JSON table",
     "erlang": "required agents and queue performance for one interval",
     "pack": "the review pack (PDF or HTML) for the filters",
+    "voc": "what customers say: comment topics or key drivers of low scores",
     "lake": "export a database's tables as a Parquet lake",
 }
 
@@ -39,7 +40,7 @@ def test_an_unknown_command_is_a_usage_error_naming_the_commands():
     assert typo.returncode == 2 and typo.stdout == ""
     assert typo.stderr.startswith(
         "error: argument COMMAND: invalid choice: 'kpi' "
-        "(choose from 'sample', 'import', 'kpis', 'erlang', 'pack', 'lake')"
+        "(choose from 'sample', 'import', 'kpis', 'erlang', 'voc', 'pack', 'lake')"
     )
     assert run_main(atlas_cli).stderr == (
         "error: the following arguments are required: COMMAND (see python -m atlas --help)\n"

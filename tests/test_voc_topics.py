@@ -1,0 +1,215 @@
+"""Topics, emerging topics and key drivers on hand-built comments, worked out by hand.
+
+The fixture: US customers writing English e-mail comments about three subjects, each with its
+own words (comments vary by which four of the subject's six words they use):
+
+    subject  words                                                 CSAT  Mar 1-14  Feb 15-28
+    refund   refund money waiting still weeks reimbursement       1     60        20
+    parcel   parcel box broken crushed damaged arrived             2     60         2
+    praise   quick friendly agent helpful thanks kind              5     60        20
+
+Each subject's i-th comment of a period is answered 1 + 5 i hours after the period starts.
+
+plus three Korean comments (too few for a topic model of their own). The current period is
+March 1-14; the previous period February 15-28 is also the only data in the 365 days before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from data_access.database import Database
+from data_access.filters import Filter
+from metrics import voc, voc_drivers, voc_topics
+from tests.conftest import write_rows
+
+PERIOD = Filter(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 14))
+SUBJECTS = {
+    "refund": (["refund", "money", "waiting", "still", "weeks", "reimbursement"], 1),
+    "parcel": (["parcel", "box", "broken", "crushed", "damaged", "arrived"], 2),
+    "praise": (["quick", "friendly", "agent", "helpful", "thanks", "kind"], 5),
+}
+CURRENT = {"refund": 60, "parcel": 60, "praise": 60}
+PREVIOUS = {"refund": 20, "parcel": 2, "praise": 20}
+
+
+def _rows() -> tuple[list[dict], list[dict], dict[str, str]]:
+    tickets, surveys, subject_of = [], [], {}
+    for period_start, plan in ((dt.datetime(2025, 3, 1, tzinfo=dt.UTC), CURRENT),
+                               (dt.datetime(2025, 2, 15, tzinfo=dt.UTC), PREVIOUS)):  # fmt: skip
+        for subject, count in plan.items():
+            words, csat = SUBJECTS[subject]
+            for i in range(count):
+                n = len(tickets)
+                when = period_start + dt.timedelta(hours=5 * i + 1)
+                chosen = [words[(i + j) % 6] for j in range(4)]
+                tickets.append(_ticket(f"T{n:03d}", when, "US", "en"))
+                surveys.append(_survey(f"S{n:03d}", f"T{n:03d}", when, csat,
+                                       " ".join(chosen).capitalize() + "."))  # fmt: skip
+                subject_of[f"S{n:03d}"] = subject
+    for i, comment in enumerate(["환불이 아직 안 됐어요", "택배가 파손됐어요", "친절했어요"]):
+        when = dt.datetime(2025, 3, 2 + i, 9, tzinfo=dt.UTC)
+        tickets.append(_ticket(f"K{i}", when, "KR", "ko"))
+        surveys.append(_survey(f"SK{i}", f"K{i}", when, 3, comment))
+    return tickets, surveys, subject_of
+
+
+def _ticket(tid: str, when: dt.datetime, country: str, language: str) -> dict:
+    return {
+        "ticket_id": tid, "customer_id": f"c-{tid}", "created_at": when - dt.timedelta(hours=1),
+        "first_response_at": when, "resolved_at": when, "status": "solved", "channel": "email",
+        "country": country, "language": language, "priority": "normal", "category": "shipping",
+        "hub": "EMEA", "agent_id": "agent-1", "agent_replies": 1, "reopens": 0,
+        "handle_seconds": 300.0, "bot_resolved": False,
+    }  # fmt: skip
+
+
+def _survey(sid: str, tid: str, when: dt.datetime, csat: int, comment: str) -> dict:
+    return {"survey_id": sid, "ticket_id": tid, "sent_at": when - dt.timedelta(minutes=30),
+            "responded_at": when, "csat": csat, "nps": None, "ces": None,
+            "comment": comment}  # fmt: skip
+
+
+TICKETS, SURVEYS, SUBJECT_OF = _rows()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
+    return Database(write_rows(tmp_path_factory.mktemp("topics") / "t.duckdb", TICKETS, SURVEYS))
+
+
+def _topic_of(db: Database) -> dict[str, int]:
+    """The topic number holding each subject's comments (all of them, checked)."""
+    comments = voc_topics.corpus(db).comments
+    result = {}
+    for subject in SUBJECTS:
+        ids = [s for s, subj in SUBJECT_OF.items() if subj == subject]
+        topics = set(comments.loc[ids, "topic"])
+        assert len(topics) == 1, f"{subject} is spread over topics {topics}"
+        result[subject] = topics.pop()
+    return result
+
+
+def test_each_subject_is_one_topic_named_by_its_words(db):
+    corpus = voc_topics.corpus(db)
+    assert set(corpus.models) == {"en"}  # 3 Korean comments: no model of their own
+    model = corpus.models["en"]
+    topic_of = _topic_of(db)
+    assert len(set(topic_of.values())) == 3 == len(model.terms)
+    for subject, topic in topic_of.items():
+        words = SUBJECTS[subject][0]
+        assert set(model.terms[topic][: voc_topics.NAME_TERMS]) <= set(words)
+    assert model.coherence > 0.3  # each topic's words occur together
+
+
+def test_topics_of_a_period_counted_by_hand(db):
+    view = voc_topics.topics(db, PERIOD)
+    assert view.language == "en" and view.comments == 180 and view.responses == 183
+    assert view.languages.to_dict("list") == {"language": ["en", "ko"], "comments": [180, 3],
+                                              "modelled": [True, False]}  # fmt: skip
+    table = view.table.set_index("topic")
+    topic_of = _topic_of(db)
+    for subject, topic in topic_of.items():
+        assert table.loc[topic, "comments"] == 60
+        assert table.loc[topic, "share"] == pytest.approx(1 / 3)
+        assert table.loc[topic, "score"] == SUBJECTS[subject][1]  # every comment scores the same
+        examples = view.examples[topic]
+        assert len(examples) == voc_topics.EXAMPLES
+        assert all(SUBJECT_OF[_id(ex)] == subject for ex in examples)
+
+
+def _id(comment: str) -> str:
+    return next(s["survey_id"] for s in SURVEYS if s["comment"] == comment)
+
+
+def test_a_grown_topic_is_emerging(db):
+    table = voc_topics.topics(db, PERIOD).table.set_index("topic")
+    topic_of = _topic_of(db)
+    parcel, refund = table.loc[topic_of["parcel"]], table.loc[topic_of["refund"]]
+    # parcel: 60 of 180 now, 2 of 42 before (the previous period is also the whole baseline)
+    assert parcel["previous_share"] == pytest.approx(2 / 42)
+    assert parcel["baseline_share"] == pytest.approx(2 / 42)
+    assert parcel["emerging"] and parcel["previous_p"] < 0.01
+    # refund: 60 of 180 against 20 of 42 -- pooled p = 80/222, se = 0.0823, z = -1.74,
+    # p = 0.08 before the correction: less, and could be noise
+    assert refund["previous_share"] == pytest.approx(20 / 42)
+    assert not refund["emerging"] and refund["previous_p"] > 0.05
+    assert table["previous_not_tested"].isna().all()
+
+
+def test_no_comparison_without_dates_or_data(db):
+    undated = voc_topics.topics(db, Filter()).table
+    assert not undated["emerging"].any()
+    assert (undated["previous_not_tested"] == "too_little_data").all()
+    assert undated["previous_p"].isna().all()
+    # February: the period before it holds no comment at all
+    february = voc_topics.topics(db, PERIOD.previous_period()).table
+    assert (february["previous_not_tested"] == "too_little_data").all()
+    assert not february["emerging"].any()
+
+
+def test_small_topics_and_small_views_stay_hidden(db):
+    february = voc_topics.topics(db, PERIOD.previous_period())
+    # parcel has 2 comments in February: not shown, counted as hidden
+    assert _topic_of(db)["parcel"] not in set(february.table["topic"])
+    assert february.hidden == 1
+    korea = PERIOD.narrowed(countries=("KR",))  # 3 responses
+    tiny = voc_topics.topics(db, korea)
+    assert tiny.suppressed and tiny.table.empty and not tiny.examples
+
+
+def test_weekly_trend_of_a_topic(db):
+    view = voc_topics.topics(db, PERIOD)
+    trend = view.trend[view.trend["topic"] == _topic_of(db)["parcel"]]
+    # parcel comments at hour 1 + 5i of Saturday 1 March (i = 0..59): Monday 3 March starts at
+    # hour 48 (i = 10..42 in its week, up to hour 216), Monday 10 March at 216 (i = 43..59);
+    # i = 0..9 are in the week of Monday 24 February. Every subject has the same times: the
+    # share is 1/3 each week.
+    weeks = trend.set_index(trend["week"].dt.date)
+    assert weeks["comments"].to_dict() == {dt.date(2025, 2, 24): 10, dt.date(2025, 3, 3): 33,
+                                           dt.date(2025, 3, 10): 17}  # fmt: skip
+    assert weeks["share"].tolist() == pytest.approx([1 / 3] * 3)
+
+
+def test_the_comments_of_one_topic(db):
+    topic = _topic_of(db)["refund"]
+    ids = voc_topics.topic_surveys(db, PERIOD, "en", topic)
+    assert sorted(ids) == sorted(s for s, subj in SUBJECT_OF.items() if subj == "refund"
+                                 and s in {x["survey_id"] for x in SURVEYS[:180]})  # fmt: skip
+    listed = voc.comments(db, PERIOD, among=ids)
+    assert listed.matched == 60
+    assert set(listed.rows["comment"]) <= {s["comment"] for s in SURVEYS if s["survey_id"] in ids}
+
+
+def test_drivers_of_low_scores_by_hand(db):
+    found = voc_drivers.drivers(db, PERIOD, "en")
+    assert (found.low_comments, found.high_comments) == (120, 60) and found.tested
+    words = found.words.set_index("term")
+    for word in ("refund", "parcel", "broken"):
+        assert words.loc[word, "log_odds"] > 0 and words.loc[word, "significant"]
+    for word in ("friendly", "agent"):
+        assert words.loc[word, "log_odds"] < 0 and words.loc[word, "significant"]
+    # every word over-represented in low scores is a refund or parcel word ("still" is a stop
+    # word), strongest first
+    low_side = found.words[found.words["log_odds"] > 0]
+    assert set(low_side["term"]) == set(SUBJECTS["refund"][0] + SUBJECTS["parcel"][0]) - {"still"}
+    assert low_side["z"].is_monotonic_decreasing
+    topics = found.topics.set_index("topic")
+    parcel = topics.loc[_topic_of(db)["parcel"]]
+    # 60 of 120 low comments, 0 of 60 high: odds ratio with 0.5 added to every cell
+    # (60.5 x 60.5) / (60.5 x 0.5) = 121
+    assert (parcel["low"], parcel["high"]) == (60, 0)
+    assert parcel["odds_ratio"] == pytest.approx(121.0)
+    se = np.sqrt(1 / 60.5 + 1 / 60.5 + 1 / 0.5 + 1 / 60.5)
+    assert parcel["low_ci"] == pytest.approx(121.0 * np.exp(-1.959964 * se), rel=1e-5)
+    assert parcel["significant"]
+
+
+def test_drivers_not_tested_when_a_side_is_small(db):
+    # nobody answered NPS: no comment on either side, nothing tested, nothing significant
+    found = voc_drivers.drivers(db, PERIOD, "en", "nps")
+    assert (found.low_comments, found.high_comments) == (0, 0) and not found.tested
+    assert found.words.empty and found.topics.empty
