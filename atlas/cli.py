@@ -45,6 +45,7 @@ COMMANDS = {
     "import": Command("import a ticket, survey, agent or shift export file", "importer"),
     "kpis": Command("KPIs grouped by dimensions, as a CSV or JSON table", "kpis"),
     "erlang": Command("required agents and queue performance for one interval", "erlang"),
+    "voc": Command("what customers say: comment topics or key drivers of low scores", "voc"),
     "pack": Command("the review pack (PDF or HTML) for the filters", "pack"),
     "lake": Command("export a database's tables as a Parquet lake", "lake"),
 }

@@ -199,12 +199,99 @@ st.caption(
         low=LOW_CONFIDENCE_N, target=fmt.kpi_value(rate, rate.target))
 )
 
+# ---------------------------------------------------------------- what customers talk about
+st.subheader(_("What customers talk about"))
+with st.spinner(_("Reading the comments in every language (once per data version)…")):
+    topics_view = data.comment_topics(flt, None, "csat")
+modelled = topics_view.languages[topics_view.languages["modelled"]]
+written = dict(zip(modelled["language"], modelled["comments"], strict=True))
+topic_names: dict[str, str] = {}
+if topics_view.suppressed:
+    show.empty(_("Fewer than {minimum} survey responses match this filter, so topics are hidden "
+                 "to protect respondents' privacy. To see them, {widen}.").format(
+        minimum=MIN_SURVEY_RESPONSES, widen=WIDEN))  # fmt: skip
+elif not written:
+    show.empty(_("No comments in a language with enough comments to find topics for this "
+                 "filter: {widen}.").format(widen=WIDEN))  # fmt: skip
+else:
+    language_col, question_col = st.columns([3, 2])
+    with language_col:
+        language = controls.select(
+            _("Comments in"), list(written), "topic_language", topics_view.language,
+            lambda code: _("{language} · {count} comments").format(
+                language=fmt.member("language", code), count=fmt.count(written[code])),
+        )  # fmt: skip
+    with question_col:
+        questions = data.questions()
+        question_id = controls.select(_("Score"), list(questions), "topic_score", "csat",
+                                      lambda q: fmt.question_label(questions[q]))  # fmt: skip
+    q = questions[question_id]
+    topics_view = data.comment_topics(flt, language, question_id)
+    topic_names = {data.topic_key(language, t): ("▲ " if e else "") + name for t, name, e in
+                   zip(topics_view.table["topic"], topics_view.table["name"],
+                       topics_view.table["emerging"], strict=True)}  # fmt: skip
+    topics_col, drivers_col = st.columns(2)
+    with topics_col:
+        if topics_view.table.empty:
+            show.empty(_("No topic has {minimum} or more comments for this filter (privacy): "
+                         "{widen}.").format(minimum=MIN_SURVEY_RESPONSES, widen=WIDEN))
+        else:
+            table, shown = voc_charts.topic_table(topics_view, q)
+            figure = voc_charts.topics_chart(topics_view, q, title=_(
+                "Topics in {count} comments").format(count=fmt.count(topics_view.comments)))
+            show.chart(figure, "voc_topics", data=table, pick_label=_("Read these comments"),
+                       on_pick=lambda picked: controls.set_page_value(
+                           "topic", data.topic_key(language, int(picked[0]))))  # fmt: skip
+            st.caption(
+                _("Each comment belongs to its strongest topic; a topic is named by its most "
+                  "telling words. Colour: what the topic's average {question} means. ▲ "
+                  "emerging: its share grew against the previous period or the market's own "
+                  "previous 12 months (95%, corrected for the number of topics).").format(
+                    question=q.label)
+                + " " + _("Click a bar to read its comments.")
+            )  # fmt: skip
+    with drivers_col:
+        drivers = data.comment_drivers(flt, language, question_id)
+        bad, good = voc_charts.band_range(q, "bad"), voc_charts.band_range(q, "good")
+        if drivers.words.empty:
+            show.empty(_("No word appears in {minimum} or more scored comments for this filter: "
+                         "{widen}.").format(minimum=MIN_SURVEY_RESPONSES, widen=WIDEN))
+        else:
+            figure = voc_charts.drivers_chart(drivers, q, title=_(
+                "What sets {bad} apart from {good}").format(bad=bad, good=good))
+            show.chart(figure, "voc_drivers", data=drivers.words,
+                       pick_label=_("Search the comments for this word"),
+                       on_pick=lambda picked: controls.set_page_value("q", str(picked[0])))
+            st.caption(
+                (_("Words more common in the {low} comments with {bad} than in the {high} with "
+                   "{good}, ranked by weighted log-odds (a word's own frequency in all comments "
+                   "is the prior); bars: 95% interval; pale: could be noise.")
+                 if drivers.tested else
+                 _("Fewer than {minimum} comments on one side ({low} with {bad}, {high} with "
+                   "{good}): the words are not tested.")).format(
+                    low=fmt.count(drivers.low_comments), high=fmt.count(drivers.high_comments),
+                    bad=bad, good=good, minimum=MIN_SURVEY_RESPONSES)
+                + " " + _("Click a bar to search the comments for the word.")
+            )  # fmt: skip
+    if not topics_view.table.empty:
+        show.table(table, "voc_topic_table", _("Topics in the comments"), shown=shown,
+                   hide_index=True, width="stretch",
+                   column_config={_("Weekly share"): st.column_config.LineChartColumn(
+                       _("Weekly share"), help=_("The topic's share of each week's comments, %"))})
+    if topics_view.hidden:
+        st.caption(_("{count} more topics have fewer than {minimum} comments in this view and are "
+                     "not shown (privacy).").format(count=topics_view.hidden,
+                                                    minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
+
 # ---------------------------------------------------------------- comments
 st.subheader(_("What customers wrote"))
-search_col, low_col, high_col = st.columns([4, 2, 2])
+search_col, topic_col, low_col, high_col = st.columns([3, 3, 2, 2])
 with search_col:
     search = controls.text(_("Search the comments"), "q",
                            placeholder=_("a word or phrase, e.g. refund"))  # fmt: skip
+with topic_col:
+    topic = controls.select(_("Topic"), ["", *topic_names], "topic", "",
+                            lambda key: topic_names.get(key, _("All topics")))  # fmt: skip
 with low_col:
     lowest = controls.number(_("Lowest CSAT"), "csat_from", 1, 1, 5)
 with high_col:
@@ -212,10 +299,12 @@ with high_col:
 lowest, highest = min(lowest, highest), max(lowest, highest)
 whole_scale = (lowest, highest) == (1, 5)
 found = data.comments(flt, search, None if whole_scale else lowest,
-              None if whole_scale else highest, COMMENT_LIMIT)  # fmt: skip
+                      None if whole_scale else highest, COMMENT_LIMIT, topic)  # fmt: skip
 scope = [] if whole_scale else [
     _("with CSAT {low}–{high}").format(low=lowest, high=highest) if lowest < highest
     else _("with CSAT {score}").format(score=lowest)]  # fmt: skip
+if topic:
+    scope.append(_("about “{topic}”").format(topic=fmt.escape_markdown(topic_names[topic])))
 if search.strip():
     scope.append(_("containing “{text}”").format(text=fmt.escape_markdown(search.strip())))
 both = _(" and ").join(scope)

@@ -19,6 +19,8 @@ from plotly.subplots import make_subplots
 from metrics.engine import OTHER
 from metrics.registry import KPIS
 from metrics.voc import Question
+from metrics.voc_drivers import Drivers
+from metrics.voc_topics import TopicView
 from presentation import format as fmt
 from presentation import theme
 from presentation.i18n import N_, _, translate
@@ -304,3 +306,151 @@ def comment_table(rows: pd.DataFrame) -> pd.DataFrame:
            for label, column in (("CSAT", "csat"), ("NPS", "nps"), ("CES", "ces"))},
         _("Comment"): rows["comment"],
     })  # fmt: skip
+
+
+# ------------------------------------------------------------------ topics and drivers
+def _share_change(share: float, before: float) -> str:
+    """A topic's share against an earlier one, in percentage points ('+4.2 pts')."""
+    if _missing(share) or _missing(before):
+        return fmt.MISSING
+    return fmt.kpi_delta("response_rate", share - before)  # a share: percentage points
+
+
+def _grew(row: pd.Series, comparison: str) -> str:
+    """Whether the topic's share really changed against ``comparison`` (BH-adjusted 95%)."""
+    if row[f"{comparison}_not_tested"] or _missing(row[f"{comparison}_p"]):
+        return _("not tested")
+    if row[f"{comparison}_p"] >= 0.05:
+        return _("no (could be noise)")
+    return _("yes, more") if row["share"] > row[f"{comparison}_share"] else _("yes, less")
+
+
+def band_range(q: Question, tone: str) -> str:
+    """The question's band of ``tone`` as a score range: 'CSAT 1–2', 'NPS 9–10'."""
+    band = next(b for b in q.bands if b.tone == tone)
+    return f"{q.label} {band.low}–{band.high}"
+
+
+def _score_tone(q: Question, score: float) -> str:
+    band = None if _missing(score) else q.band(round(score))
+    return band.tone if band else "neutral"
+
+
+def topics_chart(view: TopicView, q: Question, title: str = "") -> go.Figure:
+    """Each shown topic's share of the language's comments, largest on top, coloured by what
+    its average score means; emerging topics are marked. ``customdata``: the topic number."""
+    table = view.table.iloc[::-1]
+    labels = [("▲ " if e else "") + name for name, e in zip(table["name"], table["emerging"],
+                                                             strict=True)]  # fmt: skip
+    scores = [fmt.number(s, 1) if not _missing(s) else fmt.MISSING for s in table["score"]]
+    fig = go.Figure(go.Bar(
+        x=table["share"] * 100, y=labels, orientation="h", customdata=table["topic"],
+        marker={"color": [TONE_COLOURS[_score_tone(q, s)] for s in table["score"]]},
+        text=[f"{fmt.percent(s, 0)} · {q.label} {sc}" for s, sc in zip(table["share"], scores,
+                                                                       strict=True)],
+        textposition="auto", cliponaxis=False,
+        hovertext=[
+            f"<b>{name}</b><br>{' · '.join(terms)}<br>"
+            + _("{count} comments, {share} of the comments in this language").format(
+                count=fmt.count(n), share=fmt.percent(s))
+            + "<br>" + _("average {question}: {score}").format(question=q.label, score=sc)
+            + "<br>" + _("against the previous period: {change} ({real})").format(
+                change=_share_change(s, row["previous_share"]), real=_grew(row, "previous"))
+            + "<br>" + _("against its own normal: {change} ({real})").format(
+                change=_share_change(s, row["baseline_share"]), real=_grew(row, "baseline"))
+            for (_i, row), name, terms, n, s, sc in zip(
+                table.iterrows(), table["name"], table["terms"], table["comments"],
+                table["share"], scores, strict=True)
+        ],
+        hoverinfo="text",
+    ))  # fmt: skip
+    fig.update_layout(
+        title=title, height=max(260, 90 + 38 * len(table)), showlegend=False,
+        margin={"l": 10, "r": 20, "t": 50, "b": 40},
+        xaxis={"title": {"text": _("% of the comments"), "standoff": 4}, "rangemode": "tozero"},
+        yaxis={"automargin": True, "type": "category"},
+    )  # fmt: skip
+    return fig
+
+
+DRIVER_WORDS = 10  # per side on the chart
+
+
+def drivers_chart(found: Drivers, q: Question, title: str = "") -> go.Figure:
+    """The words that most set low scores apart from high ones (right, vermillion) and high from
+    low (left, blue): weighted log-odds with its 95% interval; pale: not significant after
+    correcting for the number of words. ``customdata``: the word."""
+    words = found.words
+    low_side = words[words["log_odds"] > 0].head(DRIVER_WORDS)
+    high_side = words[words["log_odds"] < 0].tail(DRIVER_WORDS)
+    rows = pd.concat([high_side, low_side]).sort_values("log_odds")
+    bad, good = band_range(q, "bad"), band_range(q, "good")
+    colours = [_rgba(theme.BAD if v > 0 else theme.GOOD, 1.0 if sig else 0.35)
+               for v, sig in zip(rows["log_odds"], rows["significant"], strict=True)]  # fmt: skip
+    fig = go.Figure(go.Bar(
+        x=rows["log_odds"], y=rows["term"], orientation="h", customdata=rows["term"],
+        marker={"color": colours},
+        error_x={"type": "data", "symmetric": False, "array": rows["high_ci"] - rows["log_odds"],
+                 "arrayminus": rows["log_odds"] - rows["low_ci"], "color": theme.NEUTRAL,
+                 "thickness": 1},
+        hovertext=[
+            f"<b>{term}</b><br>"
+            + _("in {low} comments with {bad} and {high} with {good}").format(
+                low=fmt.count(lo), high=fmt.count(hi), bad=bad, good=good)
+            + "<br>" + _("log-odds {value} (95%: {low} to {high}), z = {z}").format(
+                value=fmt.signed(v, 2), low=fmt.signed(a, 2), high=fmt.signed(b, 2),
+                z=fmt.signed(z, 1))
+            + "<br>" + (_("a real difference (95%, corrected for the number of words)") if sig
+                        else _("could be noise"))
+            for term, lo, hi, v, a, b, z, sig in zip(
+                rows["term"], rows["low"], rows["high"], rows["log_odds"], rows["low_ci"],
+                rows["high_ci"], rows["z"], rows["significant"], strict=True)
+        ],
+        hoverinfo="text",
+    ))  # fmt: skip
+    fig.update_layout(
+        title=title, height=max(260, 90 + 26 * len(rows)), showlegend=False,
+        margin={"l": 10, "r": 20, "t": 50, "b": 40},
+        xaxis={"title": {"text": _("← more in {good} · more in {bad} →").format(
+            good=good, bad=bad), "standoff": 4},
+            "zeroline": True},
+        yaxis={"automargin": True, "type": "category"},
+    )  # fmt: skip
+    return fig
+
+
+def topic_table(view: TopicView, q: Question) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The topics as a download (plain values) and for display (formatted, a weekly trend)."""
+    table = view.table
+    data = pd.DataFrame({
+        _("Topic"): table["name"],
+        _("Top words"): [" · ".join(t) for t in table["terms"]],
+        _("Comments"): table["comments"],
+        _("Share of comments"): table["share"],
+        _("Average {question}").format(question=q.label): table["score"],
+        _("Share, previous period"): table["previous_share"],
+        _("Share, own previous 12 months"): table["baseline_share"],
+        _("Emerging"): table["emerging"],
+        **{_("Example {number}").format(number=i + 1): [
+            (view.examples.get(t, []) + [""] * 3)[i] for t in table["topic"]] for i in range(3)},
+    })  # fmt: skip
+    weekly = view.trend.pivot_table(index="topic", columns="week", values="share", dropna=False)
+    shown = pd.DataFrame({
+        _("Topic"): [("▲ " if e else "") + n for n, e in zip(table["name"], table["emerging"],
+                                                             strict=True)],
+        _("Comments"): [fmt.count(n) for n in table["comments"]],
+        _("Share of comments"): [fmt.percent(s) for s in table["share"]],
+        _("Average {question}").format(question=q.label): [
+            fmt.MISSING if _missing(s) else fmt.number(s, 2) for s in table["score"]],
+        _("Weekly share"): [
+            [None if _missing(v) else round(v * 100, 1) for v in weekly.loc[t]]
+            if t in weekly.index else [] for t in table["topic"]],
+        _("Against the previous period"): [
+            f"{_share_change(row['share'], row['previous_share'])} · {_grew(row, 'previous')}"
+            for _i, row in table.iterrows()],
+        _("Against its own normal"): [
+            f"{_share_change(row['share'], row['baseline_share'])} · {_grew(row, 'baseline')}"
+            for _i, row in table.iterrows()],
+        _("Example"): [(view.examples.get(t) or [fmt.MISSING])[0] for t in table["topic"]],
+    })  # fmt: skip
+    return data, shown

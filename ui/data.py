@@ -34,6 +34,8 @@ from metrics import (
     schedule,
     staffing,
     voc,
+    voc_drivers,
+    voc_topics,
 )
 from presentation.i18n import _
 
@@ -204,14 +206,44 @@ def switch_flows(flt: Filter, basis: str) -> pd.DataFrame:
 
 
 # voice of the customer
+def questions() -> dict[str, voc.Question]:
+    """The survey questions (CSAT, NPS, customer effort) by id."""
+    return voc.QUESTIONS
+
+
 def score_distributions(flt: Filter) -> list[tuple[voc.Question, pd.DataFrame]]:
     """Every survey question with the distribution of its answers."""
     return [(q, query(voc.score_distribution, flt, q.id)) for q in voc.QUESTIONS.values()]
 
 
 def comments(flt: Filter, search: str, lowest: int | None, highest: int | None,
-             limit: int) -> voc.Comments:  # fmt: skip
-    return query(voc.comments, flt, search, lowest, highest, limit)
+             limit: int, topic: str = "") -> voc.Comments:  # fmt: skip
+    """The comment list; ``topic`` ('ko:3', see ``topic_key``) keeps one topic's comments."""
+    return query(_comments, flt, search, lowest, highest, limit, topic)
+
+
+def _comments(db: Database, flt: Filter, search: str, lowest: int | None, highest: int | None,
+              limit: int, topic: str) -> voc.Comments:  # fmt: skip
+    among = None
+    if topic:
+        language, _sep, number = topic.rpartition(":")
+        among = voc_topics.topic_surveys(db, flt, language, int(number))
+    return voc.comments(db, flt, search, lowest, highest, limit, among=among)
+
+
+def topic_key(language: str, topic: int) -> str:
+    """One topic of one language as a plain value for the URL: 'ko:3'."""
+    return f"{language}:{topic}"
+
+
+def comment_topics(flt: Filter, language: str | None, question: str) -> voc_topics.TopicView:
+    """What the view's comments in ``language`` talk about (the first call per data version
+    reads and models every comment: seconds)."""
+    return query(voc_topics.topics, flt, language, question)
+
+
+def comment_drivers(flt: Filter, language: str, question: str) -> voc_drivers.Drivers:
+    return query(voc_drivers.drivers, flt, language, question)
 
 
 # peak season

@@ -28,11 +28,13 @@ def chart(
     key: str,
     on_pick: Callable[[list], None] | None = None,
     data: pd.DataFrame | None = None,
+    pick_label: str | None = None,
 ) -> None:
     """Draw a figure with its download menu (``data``: the table behind it). Clicking a point
     offers what can be done with it: with ``on_pick``, focus the filters on the points'
-    ``customdata`` (``on_pick`` is called with them); with a KPI table from ``ui.data`` as
-    ``data``, list the tickets behind the point (``ui.drilldown``)."""
+    ``customdata`` (``on_pick`` is called with them; ``pick_label`` names that action, default
+    "Filter to …"); with a KPI table from ``ui.data`` as ``data``, list the tickets behind the
+    point (``ui.drilldown``)."""
     fig = charts.escape_markup(fig)
     if on_pick is None and not drilldown.knows_cells(data):
         st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG)
@@ -41,13 +43,13 @@ def chart(
                                 on_select="rerun", selection_mode="points")  # fmt: skip
         points = event.selection.points if event else []
         if points:
-            _picked(points, on_pick, data, key)
+            _picked(points, on_pick, data, key, pick_label)
     title = (fig.layout.title.text or key) if fig.layout.title else key
     downloads.menu(fig, data, title, key)
 
 
 def _picked(points: list[dict], on_pick: Callable[[list], None] | None,
-            data: pd.DataFrame | None, key: str) -> None:  # fmt: skip
+            data: pd.DataFrame | None, key: str, label: str | None) -> None:  # fmt: skip
     """The actions a click offers, under the chart: focus the filters, list the tickets."""
     members = [v[0] if isinstance(v, list) else v for v in (p.get("customdata") for p in points)]
     members = [m for m in members if m is not None and m != drilldown.OTHER]
@@ -58,7 +60,7 @@ def _picked(points: list[dict], on_pick: Callable[[list], None] | None,
         st.caption(offer.what if offer else ", ".join(map(str, members)))
         if on_pick and members:
             names = offer.members if offer else ", ".join(map(str, members))
-            st.button(_("Filter to {members}").format(members=names), key=f"{key}_narrow",
+            st.button(label or _("Filter to {members}").format(members=names), key=f"{key}_narrow",
                       icon=":material/filter_alt:", on_click=on_pick, args=(members,))  # fmt: skip
         if offer:
             drilldown.button(offer, key=f"{key}_drill")
