@@ -38,6 +38,7 @@ SELECTION_SAMPLE = 4000  # comments used to choose the number of topics
 NAME_TERMS = 3  # terms in a topic's name
 TOP_TERMS = 10  # terms listed per topic
 COHERENCE_TERMS = 5  # top terms whose pairs measure a topic's coherence (comments are short)
+MIN_TERM_WEIGHT = 0.05  # of the topic's strongest term: weaker ones are noise of the fit
 RELEVANCE = 0.6  # weight of a term's probability in the topic against its lift (LDAvis lambda)
 EXAMPLES = 3
 NO_TOPIC = -1
@@ -102,13 +103,20 @@ def _fit(weights: sparse.csr_matrix, k: int):
 
 
 def _top_terms(components: np.ndarray, totals: np.ndarray) -> list[np.ndarray]:
-    """Per topic, the term columns ranked by relevance: a mix of the term's weight in the topic
+    """Per topic, its term columns ranked by relevance: a mix of the term's weight in the topic
     and its lift over the whole language, so a word every topic uses does not name them all."""
     phi = components / np.maximum(components.sum(axis=1, keepdims=True), 1e-12)
     background = totals / max(totals.sum(), 1e-12)
     with np.errstate(divide="ignore"):
         relevance = RELEVANCE * np.log(phi) + (1 - RELEVANCE) * np.log(phi / background)
     return [np.argsort(-row, kind="stable")[:TOP_TERMS] for row in relevance]
+
+
+def _describing(top: list[np.ndarray], components: np.ndarray) -> list[np.ndarray]:
+    """The top terms without those under ``MIN_TERM_WEIGHT`` of the topic's strongest weight:
+    noise of the fit, not words of the topic."""
+    return [ranked[weights[ranked] >= MIN_TERM_WEIGHT * weights.max()]
+            for ranked, weights in zip(top, components, strict=True)]  # fmt: skip
 
 
 def fit_language(language: str, tokens: list[list[str]], topic_counts: Sequence[int] = TOPIC_COUNTS
@@ -141,7 +149,7 @@ def fit_language(language: str, tokens: list[list[str]], topic_counts: Sequence[
             best = (score, k)
     nmf, comment_weights = _fit(weights, best[1])
     top = _top_terms(nmf.components_, totals)
-    model.terms = [list(model.vocabulary[columns]) for columns in top]
+    model.terms = [list(model.vocabulary[c]) for c in _describing(top, nmf.components_)]
     model.coherence = npmi_coherence(present, [t[:COHERENCE_TERMS] for t in top])
     total = comment_weights.sum(axis=1)
     topic = np.where(total > 0, comment_weights.argmax(axis=1), NO_TOPIC)

@@ -32,14 +32,14 @@ from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
 from data_access.retail_calendar import peak_calendar
-from metrics import voc
+from metrics import voc, voc_drivers, voc_topics
 from metrics.contact_hours import contacts_per_hour
 from metrics.engine import kpi_table
 from metrics.events import calendar_events
 from metrics.grains import natural_grain, partial_buckets
 from metrics.movers import biggest_movers
 from metrics.peaks import peak_multipliers, year_over_year
-from metrics.registry import KPIS
+from metrics.registry import KPIS, MIN_SURVEY_RESPONSES
 from metrics.schedule import language_balance
 from metrics.staffing import Targets, staffing_plan
 from presentation import charts, export, i18n, peak_charts, staffing_charts, voc_charts
@@ -393,6 +393,43 @@ def _voc_page(scope: Scope) -> Page:
     )  # fmt: skip
 
 
+def _voice_page(scope: Scope) -> Page:
+    """What customers say: the topics of the view's most common comment language and the words
+    of its low scores (the same functions and privacy rules as the page)."""
+    db, flt = scope.db, scope.flt
+    title = _("What customers say")
+    view = voc_topics.topics(db, flt)
+    if view.suppressed or view.language is None or view.table.empty:
+        return Page(title, lead=_("Too few comments for this filter to show their topics "
+                                  "(at least {minimum} per topic, for privacy).").format(
+            minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
+    q = voc.QUESTIONS["csat"]
+    language = fmt.member("language", view.language)
+    blocks = [Block(figure=voc_charts.topics_chart(view, q, title=_(
+        "Topics in {count} comments").format(count=fmt.count(view.comments))),
+        height=max(260, 90 + 34 * len(view.table)))]  # fmt: skip
+    found = voc_drivers.drivers(db, flt, view.language)
+    if not found.words.empty:
+        bad, good = voc_charts.band_range(q, "bad"), voc_charts.band_range(q, "good")
+        blocks.append(Block(figure=voc_charts.drivers_chart(found, q, title=_(
+            "What sets {bad} apart from {good}").format(bad=bad, good=good)), height=420))
+    _data, shown = voc_charts.topic_table(view, q)
+    blocks.append(Block(table=shown.drop(columns=[_("Weekly share")]), compact=True, wide=True))
+    emerging = view.table.loc[view.table["emerging"], "name"].tolist()
+    lead = _("{count} comments in {language} in this view.").format(
+        count=fmt.count(view.comments), language=language) + " " + (
+        _("Emerging: {topics}.").format(topics="; ".join(emerging)) if emerging
+        else _("No topic grew significantly against the previous period or the market's own "
+               "normal."))  # fmt: skip
+    return Page(title, blocks=blocks, lead=lead, note=_(
+        "Topics are found in all {language} comments of the data; a comment belongs to its "
+        "strongest topic. Words: weighted log-odds of appearing in comments with {bad} against "
+        "{good}; pale bars could be noise. Example comments have contact details masked; no "
+        "topic is shown from fewer than {minimum} comments.").format(
+        language=language, bad=voc_charts.band_range(q, "bad"),
+        good=voc_charts.band_range(q, "good"), minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
+
+
 def _peaks_page(scope: Scope) -> Page:
     db, flt = scope.db, scope.flt
     markets = list(scope.countries.index[:4])
@@ -501,6 +538,7 @@ def _pages(db: Database, flt: Filter, progress: Progress) -> list[Page]:
         *([] if scope.one_market else [(_("Markets"), _markets_page)]),
         (_("Channels"), _channels_page),
         (_("Voice of the customer"), _voc_page),
+        (_("What customers say"), _voice_page),
         (_("Peaks"), _peaks_page),
         (_("Staffing"), _staffing_page),
         (_("Definitions"), lambda _scope: _definitions_page()),

@@ -17,13 +17,18 @@ March 1-14; the previous period February 15-28 is also the only data in the 365 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from atlas.cli import main as atlas_cli
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import voc, voc_drivers, voc_topics
+from tests.cli import run_main
 from tests.conftest import write_rows
 
 PERIOD = Filter(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 14))
@@ -213,3 +218,36 @@ def test_drivers_not_tested_when_a_side_is_small(db):
     found = voc_drivers.drivers(db, PERIOD, "en", "nps")
     assert (found.low_comments, found.high_comments) == (0, 0) and not found.tested
     assert found.words.empty and found.topics.empty
+
+
+# ---------------------------------------------------------------- from the command line
+def test_topics_and_drivers_from_the_command_line(db):
+    dates = ["--from", "2025-03-01", "--to", "2025-03-14"]
+    ran = run_main(atlas_cli, "voc", "topics", "--db", str(db.path), *dates, "--format", "json")
+    assert ran.returncode == 0, ran.stderr
+    topics = json.loads(ran.stdout)
+    assert len(topics) == 3 and {t["language"] for t in topics} == {"en"}
+    parcel = next(t for t in topics if "parcel" in t["terms"].split())
+    assert parcel["comments"] == 60 and parcel["emerging"] is True
+    assert parcel["example_1"] and "coherence" in ran.stderr
+    ran = run_main(atlas_cli, "voc", "drivers", "--db", str(db.path), *dates)
+    assert ran.returncode == 0, ran.stderr
+    table = pd.read_csv(io.StringIO(ran.stdout))
+    words = table[table["kind"] == "word"]
+    assert words["item"].iloc[0] in SUBJECTS["refund"][0] + SUBJECTS["parcel"][0]
+    assert set(table["kind"]) == {"word", "topic"}
+    assert (table[table["kind"] == "topic"]["effect"] > 0).all()  # odds ratios
+
+
+def test_command_line_refusals(db):
+    ran = run_main(atlas_cli, "voc", "topics", "--db", str(db.path), "--language", "xx")
+    assert ran.returncode == 2
+    assert ran.stderr == ("error: --language xx: no comments in that language for this filter; "
+                          "languages with comments: en, ko\n")  # fmt: skip
+    ran = run_main(atlas_cli, "voc", "themes", "--db", str(db.path))
+    assert ran.returncode == 2 and "invalid choice: 'themes'" in ran.stderr
+    # Korea has 3 responses: nothing listed, and said why
+    ran = run_main(atlas_cli, "voc", "drivers", "--db", str(db.path), "--where", "country=KR")
+    assert ran.returncode == 0 and "privacy minimum" in ran.stderr
+    assert ran.stdout.splitlines() == ["language,kind,item,low,high,effect,low_ci,high_ci,p,"
+                                       "significant"]  # fmt: skip
