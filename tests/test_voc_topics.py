@@ -28,6 +28,7 @@ from atlas.cli import main as atlas_cli
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import voc, voc_drivers, voc_topics
+from tests.apptest import figures, open_page
 from tests.cli import run_main
 from tests.conftest import write_rows
 
@@ -251,3 +252,78 @@ def test_command_line_refusals(db):
     assert ran.returncode == 0 and "privacy minimum" in ran.stderr
     assert ran.stdout.splitlines() == ["language,kind,item,low,high,effect,low_ci,high_ci,p,"
                                        "significant"]  # fmt: skip
+
+
+# ---------------------------------------------------------------- on the page
+SCRIPT = "pages/4_Voice_of_the_customer.py"
+MARCH = {"period": "custom", "dates": "2025-03-01..2025-03-13"}  # the data ends on 13 March
+
+
+@pytest.fixture
+def on_page(db: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    monkeypatch.setenv("SERVICE_ATLAS_DB", str(db.path))
+    return db
+
+
+def _frame(app, column: str):
+    return next(d.value for d in app.dataframe if column in d.value.columns)
+
+
+def test_topics_panel_on_the_page(on_page):
+    app = open_page(SCRIPT, MARCH)
+    assert not app.exception, [e.message for e in app.exception]
+    titles = [f.layout.title.text for f in figures(app)]
+    assert "Topics in 180 comments" in titles
+    assert "What sets CSAT 1–2 apart from CSAT 4–5" in titles
+    table = _frame(app, "Weekly share")
+    view = voc_topics.topics(on_page, PERIOD)
+    assert table["Topic"].tolist() == [("▲ " if e else "") + n for n, e in
+                                       zip(view.table["name"], view.table["emerging"],
+                                           strict=True)]  # fmt: skip
+    assert table["Share of comments"].tolist() == ["33.3 %"] * 3
+    parcel = table[table["Topic"].str.startswith("▲")].iloc[0]
+    assert parcel["Average CSAT"] == "2.00"
+    # 1-13 March against 16-28 February: the two February parcel comments (15 February, hours
+    # 1 and 6) fall before it, so 60/180 against 0/30 (refund and praise from hour 24 on)
+    assert parcel["Against the previous period"] == "+33.3 pts · yes, more"
+    assert len(parcel["Weekly share"]) == 3  # weeks of 24 Feb, 3 and 10 March
+    languages = next(s for s in app.selectbox if s.label == "Comments in")
+    assert languages.options == ["English · 180 comments"]  # Korean: too few for topics
+
+
+def test_choosing_a_topic_lists_its_comments(on_page):
+    app = open_page(SCRIPT, MARCH)
+    topic = next(s for s in app.selectbox if s.label == "Topic")
+    assert topic.value == ""  # all topics
+    refund = voc_topics.corpus(on_page).comments.loc["S000", "topic"]  # a refund comment
+    topic.set_value(f"en:{refund}").run()
+    assert not app.exception
+    comments = _frame(app, "Comment")["Comment"]
+    words = set(SUBJECTS["refund"][0])
+    assert len(comments) == 60 and all(set(c.lower().strip(".").split()) <= words
+                                       for c in comments)  # fmt: skip
+    assert app.query_params.get("topic") == f"en:{refund}"
+    assert any("about “" in c.value for c in app.caption)
+
+
+def test_topics_in_korean(on_page):
+    app = open_page(SCRIPT, {**MARCH, "lang": "ko"})
+    assert not app.exception
+    assert "고객이 이야기하는 주제" in [s.value for s in app.subheader]
+    assert next(s for s in app.selectbox if s.label == "코멘트 언어").options == [
+        "영어 · 코멘트 180건"
+    ]
+
+
+def test_a_market_with_few_comments_says_why(on_page):
+    app = open_page(SCRIPT, {**MARCH, "country": "KR"})
+    assert not app.exception
+    assert any("topics are hidden to protect" in i.value for i in app.info)
+
+
+def test_a_custom_period_without_dates_on_data_shorter_than_the_default(on_page):
+    """The data spans 15 February to 13 March, shorter than the default 28 days: a link asking
+    for a custom range without dates once crashed the date picker (value before its minimum)."""
+    app = open_page(SCRIPT, {"period": "custom"})
+    assert not app.exception, [e.message for e in app.exception]
+    assert app.sidebar.date_input[0].value == (dt.date(2025, 2, 15), dt.date(2025, 3, 13))

@@ -106,7 +106,8 @@ def _date_range(cat: Catalog) -> tuple[dt.date, dt.date]:
         st.caption(f"{fmt.date_range(start, end)} (UTC)")
         return max(start, cat.first_day), end
 
-    default = period_dates(DEFAULT_PERIOD, cat.last_day)
+    first, last = period_dates(DEFAULT_PERIOD, cat.last_day)
+    default = (max(first, cat.first_day), last)  # data shorter than the default period
 
     def valid(value: tuple) -> tuple[dt.date, dt.date]:
         """The range cut to the data's days (a link may reach 0001 or 9999); else the default."""
