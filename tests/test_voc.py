@@ -361,7 +361,7 @@ def test_search_box_filters_the_comments_and_lives_in_the_url(use_sample):
     assert any(f"privacy, {fmt.count(withheld)} comments are not listed" in c.value
                for c in app.caption)  # fmt: skip
     search = next(t for t in app.text_input if t.label == "Search the comments")
-    # (the sample's two "refund" comments this month come from groups too small to list)
+    # "agent": a word many of the sample's English comments use
     search.set_value("agent").run()
     assert not app.exception
     comments = comment_frame(app)["Comment"].tolist()

@@ -12,7 +12,9 @@ The order of the simulation is the order of cause and effect:
    first response and resolution times; hours with nobody who speaks the language wait for the
    next shift;
 5. repeat contacts (customers who come back, more often after a bad experience);
-6. surveys whose scores follow the experience, shifted by each market's response style.
+6. surveys whose scores follow the experience, shifted by each market's response style, and
+   comments about what the customer went through (``_themes``), written from the corpus in
+   ``data_access/sample/voice``.
 
 Everything is drawn from one seeded ``numpy.random.Generator``: the same seed and end date give
 the same data.
@@ -29,8 +31,7 @@ import pandas as pd
 
 from data_access import reference
 from data_access.retail_calendar import peak_calendar
-from data_access.sample import profile
-from data_access.sample.comments import COMMENTS
+from data_access.sample import profile, voice
 from data_access.schema import PRIORITIES
 
 HISTORY_DAYS = 730  # two years: a year-over-year comparison for every day of the last year
@@ -42,9 +43,16 @@ CHANNEL_REDRAWS = 8  # draws of an agent on shift before looking for one who han
 Progress = Callable[[float, str], None]
 
 
+THEME_IDS = list(voice.THEMES)
+OPENER_RATE, SECOND_SENTENCE_RATE, CLOSER_RATE = 0.3, 0.35, 0.35  # the optional comment parts
+
+
 @dataclass
 class SampleData:
     tickets: pd.DataFrame
+    # the surveys carry the ground truth of their comments' topics: ``theme`` (a
+    # ``voice.THEMES`` id, None without a comment), for tests of topic analysis; it is not a
+    # column of the surveys table and is not written to the database
     surveys: pd.DataFrame
     agents: pd.DataFrame
     shifts: pd.DataFrame
@@ -89,6 +97,8 @@ class SampleGenerator:
         self.hubs = profile.HUBS
         self.peaks = peak_calendar(self.cal.years)
         self.peak_ids = list(profile.PEAK_UPLIFT)
+        voices = voice.load(self.languages)  # checked before anything is simulated
+        self.voices = [voices[lang] for lang in self.languages]
 
     # ------------------------------------------------------------------ demand
     def _day_factors(self, market: profile.Market) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -199,6 +209,14 @@ class SampleGenerator:
             c = self.countries.index(inc.country)
             hit = incident & (self.country == c) & (rng.random(n) < 1 - 1 / inc.uplift)
             self.category[hit] = self.categories.index(inc.category)
+        # a voice issue: in its last days, a share of the country's contacts are about it
+        self.voice_issue = np.full(n, -1, dtype=np.int8)
+        for k, issue in enumerate(profile.VOICE_ISSUES):
+            since = (self.cal.days - issue.days) * DAY
+            hit = (self.country == self.countries.index(issue.country)) & (self.t >= since)
+            hit &= rng.random(n) < issue.share
+            self.category[hit] = self.categories.index(issue.category)
+            self.voice_issue[hit] = k
         self.in_peak = peak >= 0
 
         cumulative = np.cumsum([c.priority_mix for c in profile.CHANNEL_MIX.values()], axis=1)
@@ -552,6 +570,7 @@ class SampleGenerator:
                 customer[c] = customer[p]
             same_topic = rng.random(idx.size) < 0.8
             self.category[child[same_topic]] = self.category[parent[same_topic]]
+            self.voice_issue[child[same_topic]] = self.voice_issue[parent[same_topic]]
             self.has_repeat[parent] = True
         self.customer = customer
 
@@ -575,6 +594,8 @@ class SampleGenerator:
         breach = np.nan_to_num(self.frt[idx], nan=0) > 3 * medians
         hours_to_resolve = self.resolution[idx] / HOUR
         style = np.array([m.score_style for m in self.markets])[self.country[idx]]
+        issue = self.voice_issue[idx] >= 0
+        incident = self._incident_themes(idx)
         quality = (
             1.5
             - 0.45 * np.log1p(hours_to_resolve / 6)
@@ -583,9 +604,12 @@ class SampleGenerator:
             - 0.6 * self.has_repeat[idx]
             + 0.25 * (self.replies[idx] <= 1)
             - 0.3 * self.bot_resolved[idx]
+            - 0.8 * (incident >= 0)  # the outage itself spoils the experience
             + style
             + rng.normal(0, 0.85, idx.size)
         )
+        # a voice issue's customers score 1-2 (and always comment, below)
+        quality = np.where(issue, rng.uniform(-2.2, -0.7, idx.size), quality)
         csat = np.digitize(quality, [-1.3, -0.6, 0.0, 0.8]) + 1
         nps = np.clip(np.round(7.0 + 1.7 * quality + rng.normal(0, 1.3, idx.size)), 0, 10)
         ces = np.clip(np.round(5.0 + 1.2 * quality - 0.4 * (self.replies[idx] > 3)
@@ -595,12 +619,13 @@ class SampleGenerator:
         csat = np.where(responded, csat, np.nan)
 
         comment = np.full(idx.size, None, dtype=object)
-        with_comment = np.flatnonzero(responded & (rng.random(idx.size) < 0.3))
-        tone = np.where(csat[with_comment] >= 4, 0, np.where(csat[with_comment] == 3, 1, 2))
-        pick = rng.random(with_comment.size)
-        for j, k, p in zip(with_comment, tone, pick, strict=True):
-            phrases = COMMENTS[self.languages[self.language[idx[j]]]][k]
-            comment[j] = phrases[int(p * len(phrases))]
+        theme = np.full(idx.size, None, dtype=object)
+        rows = np.flatnonzero(responded & ((rng.random(idx.size) < 0.3) | issue))
+        scores = csat[rows].astype(np.int64)
+        themes = self._themes(idx[rows], scores, breach[rows], incident[rows])
+        tone = np.where(scores >= 4, 0, np.where(scores == 3, 1, 2))
+        comment[rows] = self._comment_texts(self.language[idx[rows]], themes, tone)
+        theme[rows] = np.array(THEME_IDS, dtype=object)[themes]
 
         return pd.DataFrame({
             "ticket_number": self.ticket_number[idx],
@@ -610,7 +635,107 @@ class SampleGenerator:
             "nps": pd.array(nps, dtype="Int16"),
             "ces": pd.array(ces, dtype="Int16"),
             "comment": comment,
+            "theme": theme,
         })  # fmt: skip
+
+    def _themes(
+        self, tickets: np.ndarray, csat: np.ndarray, breach: np.ndarray, incident: np.ndarray
+    ) -> np.ndarray:
+        """What each comment is about (an index of ``THEME_IDS``), from its ticket as a real
+        customer's would be:
+
+        - negative (CSAT 1-2): a breached first response makes it ``slow_reply`` (half of them);
+          otherwise a reopen or a repeat contact makes it ``repeat_explain`` (half of them);
+          otherwise the contact reason's theme (``profile.REASON_THEMES``). A ticket of a voice
+          issue or of an incident (``incident``: its theme index, -1 for none) always gets the
+          issue's or the incident's theme.
+        - positive (CSAT 4-5): ``fast_help`` if resolved within two hours (every bot resolution
+          is), else ``first_contact`` if one agent reply at most and no reopen, else
+          ``friendly_agent``.
+        - neutral (CSAT 3): ``mixed`` (70 %), else the theme a negative comment would have.
+        """
+        rng = self.rng
+        m = tickets.size
+        code = {theme: i for i, theme in enumerate(THEME_IDS)}
+        category = self.category[tickets]
+        negative = np.empty(m, dtype=np.int64)
+        u = rng.random(m)
+        for c, name in enumerate(self.categories):
+            choices = profile.REASON_THEMES[name]
+            pick = np.searchsorted(np.cumsum(list(choices.values())), u[category == c], "right")
+            codes = np.array([code[theme] for theme in choices])
+            negative[category == c] = codes[np.minimum(pick, codes.size - 1)]
+        again = (self.reopens[tickets] > 0) | self.has_repeat[tickets]
+        negative = np.where(again & (rng.random(m) < 0.5), code["repeat_explain"], negative)
+        negative = np.where(breach & (rng.random(m) < 0.5), code["slow_reply"], negative)
+        issue = self.voice_issue[tickets]
+        issue_theme = np.array([code[i.theme] for i in profile.VOICE_ISSUES])[issue]
+        negative = np.where(incident >= 0, incident, negative)
+        negative = np.where(issue >= 0, issue_theme, negative)
+
+        fast = self.resolution[tickets] <= 2 * HOUR
+        one_contact = (self.replies[tickets] <= 1) & (self.reopens[tickets] == 0)
+        positive = np.where(
+            fast,
+            code["fast_help"],
+            np.where(one_contact, code["first_contact"], code["friendly_agent"]),
+        )
+        mixed = rng.random(m) < 0.7
+        return np.where(csat >= 4, positive,
+                        np.where((csat == 3) & mixed, code["mixed"], negative))  # fmt: skip
+
+    def _incident_themes(self, tickets: np.ndarray) -> np.ndarray:
+        """The theme of each ticket of an incident (-1: none): during an incident, every contact
+        of its country about its contact reason is about the incident."""
+        planted = np.full(tickets.size, -1, dtype=np.int64)
+        country, category = self.country[tickets], self.category[tickets]
+        day = self.local_day[country, self.hour[tickets]]
+        for inc in profile.INCIDENTS:
+            first = self.cal.day_index(self.cal.end) - inc.days_before_end
+            hit = (country == self.countries.index(inc.country)) & (day >= first)
+            hit &= (day < first + inc.days) & (category == self.categories.index(inc.category))
+            planted[hit] = THEME_IDS.index(inc.theme)
+        return planted
+
+    def _comment_texts(
+        self, language: np.ndarray, themes: np.ndarray, tone: np.ndarray
+    ) -> list[str]:
+        """Comments in the given languages about the given themes, of the given tones (0
+        positive, 1 neutral, 2 negative): an opener (sometimes), a sentence of the theme, a second
+        one (sometimes) and a closer of the tone (sometimes), placeholders filled in."""
+        rng = self.rng
+        m = language.size
+        voices = self.voices
+
+        def choice(sizes: np.ndarray, rate: float = 1.0) -> np.ndarray:
+            """A random index below each size, or -1 (a part left out) with 1 - rate."""
+            index = (rng.random(m) * sizes).astype(np.int64)
+            return np.where(rng.random(m) < rate, index, -1)
+
+        opener = choice(np.array([len(v.openers) for v in voices])[language], OPENER_RATE)
+        sizes = np.array([[len(v.themes[t]) for t in THEME_IDS] for v in voices])[language, themes]
+        first = choice(sizes)
+        second = choice(sizes - 1, SECOND_SENTENCE_RATE)
+        second = np.where(second >= 0, (first + 1 + second) % sizes, -1)  # never the first again
+        closer_lists = [(v.closers_good, v.closers, v.closers_bad) for v in voices]  # by tone
+        closer_sizes = np.array([[len(c) for c in lists] for lists in closer_lists])
+        closer = choice(closer_sizes[language, tone], CLOSER_RATE)
+        days, hours = rng.integers(2, 22, m), rng.integers(2, 49, m)
+        order = rng.integers(100_000, 1_000_000, m)
+        texts = []
+        for i in range(m):
+            v = voices[language[i]]
+            sentences = v.themes[THEME_IDS[themes[i]]]
+            parts = [v.openers[opener[i]]] if opener[i] >= 0 else []
+            parts.append(sentences[first[i]])
+            if second[i] >= 0:
+                parts.append(sentences[second[i]])
+            if closer[i] >= 0:
+                parts.append(closer_lists[language[i]][tone[i]][closer[i]])
+            text = v.joiner.join(parts)
+            texts.append(text.format(days=days[i], hours=hours[i], order=order[i])
+                         if "{" in text else text)  # fmt: skip
+        return texts
 
     # ------------------------------------------------------------------ assembly
     def _timestamps(self, seconds: np.ndarray) -> pd.Series:

@@ -186,6 +186,18 @@ CATEGORIES: dict[str, tuple[float, float, float, float]] = {
     "technical": (0.10, 30.0, 0.10, 0.5),
 }
 
+# What an unhappy customer writes about when the service itself was not the problem: the theme of
+# a negative survey comment (data_access/sample/voice) by the ticket's contact reason, with its
+# probability.
+REASON_THEMES: dict[str, dict[str, float]] = {
+    "shipping": {"late_delivery": 0.7, "damaged_parcel": 0.3},
+    "returns_refunds": {"refund_wait": 1.0},
+    "payment": {"payment_failed": 1.0},
+    "account": {"login_problem": 1.0},
+    "product": {"damaged_parcel": 1.0},
+    "technical": {"app_crash": 1.0},
+}
+
 
 @dataclass(frozen=True)
 class Hub:
@@ -261,6 +273,7 @@ class Incident:
     days: int
     uplift: float
     category: str
+    theme: str  # what the incident's customers write in their survey comments
     description: str
 
 
@@ -271,6 +284,7 @@ INCIDENTS: tuple[Incident, ...] = (
         3,
         3.2,
         "payment",
+        "payment_failed",
         "Payment provider outage in Germany: card payments fail for three days.",
     ),
     Incident(
@@ -279,7 +293,43 @@ INCIDENTS: tuple[Incident, ...] = (
         4,
         2.6,
         "account",
+        "login_problem",
         "App login failure in Brazil after a release: four days of account contacts.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class VoiceIssue:
+    """A problem customers report in their survey comments rather than by contacting more: in the
+    last ``days`` of the period, a ``share`` of the country's contacts are about it (contact
+    reason ``category``), and those who answer the survey score it 1-2 and always comment on
+    ``theme``. Topic analysis should find it as an emerging topic with a CSAT dip."""
+
+    country: str
+    days: int  # the last days of the period
+    share: float
+    category: str
+    theme: str
+    description: str
+
+
+VOICE_ISSUES: tuple[VoiceIssue, ...] = (
+    VoiceIssue(
+        "KR",
+        42,
+        0.35,
+        "product",
+        "damaged_parcel",
+        "A new courier partner in South Korea crushes parcels: damaged items for six weeks.",
+    ),
+    VoiceIssue(
+        "JP",
+        21,
+        0.35,
+        "technical",
+        "app_crash",
+        "An app update in Japan crashes the app on start: three weeks of complaints.",
     ),
 )
 
