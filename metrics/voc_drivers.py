@@ -25,10 +25,10 @@ from data_access.filters import Filter
 from metrics import stats
 from metrics.registry import MIN_SURVEY_RESPONSES
 from metrics.voc import question
-from metrics.voc_topics import NO_TOPIC, corpus, view_comments
+from metrics.voc_topics import NO_TOPIC, LanguageModel, corpus, view_comments
 
 WORD_COLUMNS = ["term", "low", "high", "log_odds", "low_ci", "high_ci", "z", "p", "significant"]
-TOPIC_COLUMNS = ["topic", "name", "low", "high", "low_share", "high_share", "odds_ratio",
+TOPIC_COLUMNS = ["mood", "topic", "name", "low", "high", "low_share", "high_share", "odds_ratio",
                  "low_ci", "high_ci", "p", "significant"]  # fmt: skip
 MAX_WORDS = 30  # per direction
 
@@ -105,20 +105,23 @@ def drivers(db: Database, flt: Filter, language: str, question_id: str = "csat")
                        words[words["z"] < 0].tail(MAX_WORDS)])  # fmt: skip
     return Drivers(result.language, question_id, len(low), len(high),
                    words[WORD_COLUMNS].reset_index(drop=True),
-                   _topic_drivers(low, high, model.names, result.tested))  # fmt: skip
+                   _topic_drivers(low, high, model, result.tested))  # fmt: skip
 
 
-def _topic_drivers(low: pd.DataFrame, high: pd.DataFrame, names: list[str], tested: bool
+def _topic_drivers(low: pd.DataFrame, high: pd.DataFrame, model: LanguageModel, tested: bool
                    ) -> pd.DataFrame:  # fmt: skip
     """Each topic's share of the low-score and the high-score comments, their odds ratio with a
-    95% interval (Woolf, 0.5 added to every cell) and a BH-adjusted two-proportion test."""
-    k_low = low[low["topic"] != NO_TOPIC].groupby("topic").size()
-    k_high = high[high["topic"] != NO_TOPIC].groupby("topic").size()
-    topics = sorted(set(k_low.index) | set(k_high.index))
-    table = pd.DataFrame({"topic": topics})
-    table["name"] = [names[t] for t in topics]
-    table["low"] = table["topic"].map(k_low).fillna(0).astype(int)
-    table["high"] = table["topic"].map(k_high).fillna(0).astype(int)
+    95% interval (Woolf, 0.5 added to every cell) and a BH-adjusted two-proportion test. Topics
+    of every mood take part: with NPS or effort as the score, a complaint topic found among CSAT
+    1–3 comments may still be common among promoters."""
+    keys = ["mood", "topic"]
+    k_low = low[low["topic"] != NO_TOPIC].groupby(keys).size()
+    k_high = high[high["topic"] != NO_TOPIC].groupby(keys).size()
+    index = k_low.index.union(k_high.index)
+    table = index.to_frame(index=False)
+    table["name"] = [model.names(m)[t] for m, t in index]
+    table["low"] = k_low.reindex(index, fill_value=0).to_numpy()
+    table["high"] = k_high.reindex(index, fill_value=0).to_numpy()
     table = table[(table["low"] + table["high"]) >= MIN_SURVEY_RESPONSES].reset_index(drop=True)
     n_low, n_high = len(low), len(high)
     table["low_share"] = table["low"] / n_low if n_low else np.nan

@@ -29,12 +29,13 @@ from data_access.filters import Filter
 from data_access.importer.privacy import mask_contacts
 from metrics import stats, text
 from metrics.registry import MIN_SURVEY_RESPONSES
-from metrics.voc import LISTED, WRITTEN, question, responses_view
+from metrics.voc import LISTED, QUESTIONS, WRITTEN, question, responses_view
 
-TOPIC_COUNTS = (3, 4, 6, 8, 10, 12)  # candidates; the most coherent wins
+TOPIC_COUNTS = (2, 3, 4, 6, 8, 10, 12, 16)  # candidates; the most coherent wins
 MIN_TOPIC_COMMENTS = 60  # a language with fewer comments gets no topic model
 MIN_TERM_COMMENTS = 3  # a term in fewer comments of its language is not in the vocabulary
 SELECTION_SAMPLE = 4000  # comments used to choose the number of topics
+TOLERANCE = 0.02  # of coherence: the fewest topics within it of the most coherent count win
 NAME_TERMS = 3  # terms in a topic's name
 TOP_TERMS = 10  # terms listed per topic
 COHERENCE_TERMS = 5  # top terms whose pairs measure a topic's coherence (comments are short)
@@ -48,26 +49,41 @@ def _same(tokens: list[str]) -> list[str]:
     return tokens
 
 
+MOODS = ("unhappy", "happy", "unrated")  # modelled apart: thanks would drown complaints
+
+
+def mood(scores: pd.DataFrame) -> np.ndarray:
+    """Each comment's mood by its first answered question (CSAT, then NPS, then effort):
+    ``happy`` in the question's good band (CSAT 4–5, NPS 9–10, effort 5–7), ``unhappy`` below
+    it (neutral answers included: lukewarm is worth hearing), ``unrated`` without any answer."""
+    result = np.full(len(scores), "unrated", dtype=object)
+    for q in reversed(QUESTIONS.values()):  # the first question wins: applied last
+        good = next(b for b in q.bands if b.tone == "good")
+        answered = scores[q.id].notna().to_numpy()
+        happy = scores[q.id].between(good.low, good.high).to_numpy()
+        result[answered] = np.where(happy[answered], "happy", "unhappy")
+    return result
+
+
 @dataclass
 class LanguageModel:
-    """One language's comments as a document-term matrix, its topics and each comment's topic."""
+    """One language's comments as a document-term matrix, and the topics of each mood."""
 
     language: str
     vocabulary: np.ndarray  # term of each matrix column
     counts: sparse.csr_matrix  # comments x terms, how often each term occurs
-    terms: list[list[str]] = field(default_factory=list)  # top terms per topic
-    coherence: float = float("nan")  # mean NPMI of the topics' top terms
+    terms: dict[str, list[list[str]]] = field(default_factory=dict)  # mood: words per topic
+    coherence: dict[str, float] = field(default_factory=dict)  # mood: mean NPMI of its topics
 
-    @property
-    def names(self) -> list[str]:
-        return [" · ".join(t[:NAME_TERMS]) for t in self.terms]
+    def names(self, mood: str) -> list[str]:
+        return [" · ".join(t[:NAME_TERMS]) for t in self.terms.get(mood, [])]
 
 
 @dataclass
 class Corpus:
-    """Every comment of the data, its language, topic and row in its language's matrix."""
+    """Every comment of the data: its language, mood, topic and row in its language's matrix."""
 
-    comments: pd.DataFrame  # index survey_id: language, topic, strength, row
+    comments: pd.DataFrame  # index survey_id: language, mood, topic, strength, row
     models: dict[str, LanguageModel]
 
 
@@ -107,8 +123,9 @@ def _top_terms(components: np.ndarray, totals: np.ndarray) -> list[np.ndarray]:
     and its lift over the whole language, so a word every topic uses does not name them all."""
     phi = components / np.maximum(components.sum(axis=1, keepdims=True), 1e-12)
     background = totals / max(totals.sum(), 1e-12)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # terms absent from these comments
         relevance = RELEVANCE * np.log(phi) + (1 - RELEVANCE) * np.log(phi / background)
+    relevance = np.where(np.isfinite(relevance), relevance, -np.inf)
     return [np.argsort(-row, kind="stable")[:TOP_TERMS] for row in relevance]
 
 
@@ -119,64 +136,88 @@ def _describing(top: list[np.ndarray], components: np.ndarray) -> list[np.ndarra
             for ranked, weights in zip(top, components, strict=True)]  # fmt: skip
 
 
-def fit_language(language: str, tokens: list[list[str]], topic_counts: Sequence[int] = TOPIC_COUNTS
+def _topics_of(weights: sparse.csr_matrix, present: sparse.csr_matrix, totals: np.ndarray,
+               topic_counts: Sequence[int]) -> tuple[object, float]:  # fmt: skip
+    """The NMF model with the most coherent number of topics among ``topic_counts`` (chosen on
+    a sample of the rows), fitted on all of them, and its coherence."""
+    rows = weights.shape[0]
+    sample = np.sort(np.random.default_rng(0).permutation(rows)[:SELECTION_SAMPLE])
+    candidates = [k for k in topic_counts if k * 10 <= rows and k < weights.shape[1]]
+    scores = {}
+    for k in candidates or [min(2, max(1, weights.shape[1] - 1))]:
+        nmf, _w = _fit(weights[sample], k)
+        top = _top_terms(nmf.components_, totals)
+        scores[k] = npmi_coherence(present[sample], [t[:COHERENCE_TERMS] for t in top])
+    # the fewest topics nearly as coherent as the best: splitting a topic in two can keep its
+    # coherence, and fewer topics read better
+    best = max(scores.values())
+    nmf, _w = _fit(weights, min(k for k, score in scores.items() if score >= best - TOLERANCE))
+    top = _top_terms(nmf.components_, totals)
+    return nmf, npmi_coherence(present, [t[:COHERENCE_TERMS] for t in top])
+
+
+def fit_language(language: str, tokens: list[list[str]], moods: Sequence[str] | None = None,
+                 topic_counts: Sequence[int] = TOPIC_COUNTS,
                  ) -> tuple[LanguageModel, np.ndarray, np.ndarray]:  # fmt: skip
-    """The language's topic model, each comment's topic (``NO_TOPIC`` without known terms) and
-    how much of the comment's weight that topic holds (1: only that topic)."""
+    """The language's model, each comment's topic within its mood (``NO_TOPIC``: no known word,
+    or too few comments of that mood) and how much of the comment's weight that topic holds
+    (1: only that topic). ``moods``: each comment's (default: all ``unrated``)."""
     from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
+    moods = np.asarray(moods if moods is not None else ["unrated"] * len(tokens), dtype=object)
+    topic, strength = np.full(len(tokens), NO_TOPIC), np.zeros(len(tokens))
     vectorizer = CountVectorizer(analyzer=_same, min_df=MIN_TERM_COMMENTS, max_df=0.5,
                                  dtype=np.float32)  # fmt: skip
     try:
         counts = vectorizer.fit_transform(tokens).tocsr()
     except ValueError:  # no term in enough comments
-        empty = LanguageModel(language, np.array([], dtype=object),
-                              sparse.csr_matrix((len(tokens), 0)))  # fmt: skip
-        return empty, np.full(len(tokens), NO_TOPIC), np.zeros(len(tokens))
+        return LanguageModel(language, np.array([], dtype=object),
+                             sparse.csr_matrix((len(tokens), 0))), topic, strength  # fmt: skip
     model = LanguageModel(language, vectorizer.get_feature_names_out(), counts)
     weights = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float64)
     present = (counts > 0).astype(np.float32).tocsr()
-    totals = np.asarray(present.sum(axis=0)).ravel()
-    rng = np.random.default_rng(0)
-    sample = np.sort(rng.permutation(counts.shape[0])[:SELECTION_SAMPLE])
-    candidates = [k for k in topic_counts if k * 10 <= counts.shape[0] and k < counts.shape[1]]
-    best: tuple[float, int] | None = None
-    for k in candidates or [min(2, max(1, counts.shape[1] - 1))]:
-        nmf, _w = _fit(weights[sample], k)
+    for name in MOODS:
+        rows = np.flatnonzero(moods == name)
+        if len(rows) < MIN_TOPIC_COMMENTS:
+            continue
+        totals = np.asarray(present[rows].sum(axis=0)).ravel()
+        nmf, model.coherence[name] = _topics_of(weights[rows], present[rows], totals,
+                                                topic_counts)  # fmt: skip
         top = _top_terms(nmf.components_, totals)
-        score = npmi_coherence(present[sample], [t[:COHERENCE_TERMS] for t in top])
-        if best is None or score > best[0] + 1e-9:
-            best = (score, k)
-    nmf, comment_weights = _fit(weights, best[1])
-    top = _top_terms(nmf.components_, totals)
-    model.terms = [list(model.vocabulary[c]) for c in _describing(top, nmf.components_)]
-    model.coherence = npmi_coherence(present, [t[:COHERENCE_TERMS] for t in top])
-    total = comment_weights.sum(axis=1)
-    topic = np.where(total > 0, comment_weights.argmax(axis=1), NO_TOPIC)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        strength = np.nan_to_num(comment_weights.max(axis=1) / total)
+        model.terms[name] = [list(model.vocabulary[c]) for c in _describing(top, nmf.components_)]
+        with np.errstate(invalid="ignore"):
+            comment_weights = nmf.transform(weights[rows])
+        total = comment_weights.sum(axis=1)
+        topic[rows] = np.where(total > 0, comment_weights.argmax(axis=1), NO_TOPIC)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            strength[rows] = np.nan_to_num(comment_weights.max(axis=1) / total)
     return model, topic, strength
 
 
 def build_corpus(db: Database) -> Corpus:
-    """Tokenise every comment in the data and fit each language's topics."""
+    """Tokenise every comment in the data and fit each language's topics, mood by mood."""
     raw = db.query(
-        f"SELECT survey_id, language, comment FROM surveys WHERE {WRITTEN} ORDER BY survey_id"  # noqa: S608
+        f"SELECT survey_id, language, comment, {', '.join(QUESTIONS)} FROM surveys "  # noqa: S608
+        f"WHERE {WRITTEN} ORDER BY survey_id"
     )
     raw["language"] = text.comment_languages(raw["comment"].tolist(),
                                              raw["language"].tolist())  # fmt: skip
+    raw["mood"] = mood(raw)
     raw["topic"], raw["strength"], raw["row"] = NO_TOPIC, 0.0, 0
     models = {}
     for language, group in raw.groupby("language", sort=True):
         if len(group) < MIN_TOPIC_COMMENTS:
             continue
         tokens = text.terms(group["comment"].tolist(), str(language))
-        models[str(language)], topics, strength = fit_language(str(language), tokens)
+        model, topics, strength = fit_language(str(language), tokens, group["mood"].to_numpy())
+        if model.terms:
+            models[str(language)] = model
         raw.loc[group.index, ["topic", "strength", "row"]] = np.column_stack(
             [topics, strength, np.arange(len(group))]
         )
     raw = raw.astype({"topic": int, "row": int})
-    return Corpus(raw.set_index("survey_id")[["language", "topic", "strength", "row"]], models)
+    return Corpus(raw.set_index("survey_id")[["language", "mood", "topic", "strength", "row"]],
+                  models)  # fmt: skip
 
 
 _corpora: dict[tuple[str, str], Corpus] = {}
@@ -203,12 +244,15 @@ COMPARISONS = ("previous", "baseline")  # the previous period, the market's own 
 
 @dataclass(frozen=True)
 class TopicView:
-    """The topics of one language's comments in a filter, and what the page needs around them."""
+    """The topics of one language's comments of one mood in a filter, and what the page needs
+    around them."""
 
     responses: int  # survey responses in the view (any language, with or without a comment)
     languages: pd.DataFrame  # language, comments, modelled: the view's comments per language
     language: str | None  # the language shown (None: no comment to show)
-    comments: int  # the view's comments in that language
+    mood: str  # the mood shown (``MOODS``)
+    moods: dict[str, int]  # the language's modelled moods: the view's comments of each
+    comments: int  # the view's comments in that language and mood
     table: pd.DataFrame  # TOPIC_COLUMNS, one row per shown topic, most comments first
     trend: pd.DataFrame  # topic, week, comments, share (NaN: fewer than the minimum that week)
     examples: dict[int, list[str]]  # per shown topic, its most typical listed comments, masked
@@ -222,7 +266,8 @@ class TopicView:
 
 def view_comments(db: Database, flt: Filter, question_id: str = "csat") -> pd.DataFrame:
     """The view's comments with their topic: survey_id, responded_at, score (of
-    ``question_id``), listed (privacy: may be shown), comment, language, topic, strength, row.
+    ``question_id``), listed (privacy: may be shown), comment, language, mood, topic, strength,
+    row.
     ``attrs["responses"]`` holds the view's survey responses."""
     q = question(question_id)
     view, params = responses_view(flt)
@@ -250,25 +295,27 @@ def language_counts(rows: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values(["comments", "language"], ascending=[False, True], ignore_index=True)
 
 
-def _compared(db: Database, flt: Filter, language: str, question_id: str
+def _compared(db: Database, flt: Filter, language: str, mood: str, question_id: str
               ) -> dict[str, tuple[pd.Series, int]]:  # fmt: skip
-    """Per comparison: comments per topic and the language's comments in that period."""
+    """Per comparison: comments per topic and the language's comments of the mood then."""
     if not flt.days:
         return {}
     result = {}
     for name, period in zip(COMPARISONS, (flt.previous_period(), flt.baseline()), strict=True):
         rows = view_comments(db, period, question_id)
-        rows = rows[rows["language"] == language]
+        rows = rows[(rows["language"] == language) & (rows["mood"] == mood)]
         result[name] = (rows.groupby("topic").size(), len(rows))
     return result
 
 
-def topics(db: Database, flt: Filter, language: str | None = None,
-           question_id: str = "csat") -> TopicView:  # fmt: skip
-    """The topics customers write about in the view, in ``language`` (default: the view's most
-    common comment language), with their share, average score, weekly trend and whether each
-    grew against the previous period and the market's own normal (two-proportion tests,
-    Benjamini–Hochberg across the topics and both comparisons; not tested without data)."""
+def topics(db: Database, flt: Filter, language: str | None = None, question_id: str = "csat",
+           mood: str = "unhappy") -> TopicView:  # fmt: skip
+    """The topics customers of ``mood`` write about in the view, in ``language`` (default: the
+    view's most common modelled comment language), with their share of the mood's comments,
+    average score, weekly trend and whether each grew against the previous period and the
+    market's own normal (two-proportion tests, Benjamini–Hochberg across the topics and both
+    comparisons; not tested without data). A mood the language has no model for falls back to
+    its first modelled one."""
     rows = view_comments(db, flt, question_id)
     responses = rows.attrs["responses"]
     model_languages = set(corpus(db).models)
@@ -277,30 +324,34 @@ def topics(db: Database, flt: Filter, language: str | None = None,
     if language is None:
         modelled = languages.loc[languages["modelled"], "language"]
         language = modelled.iloc[0] if len(modelled) else None
-    empty = TopicView(responses, languages, language, 0, pd.DataFrame(columns=TOPIC_COLUMNS),
+    model = corpus(db).models.get(language)
+    in_language = rows[rows["language"] == language]
+    moods = {m: int((in_language["mood"] == m).sum()) for m in MOODS if model and m in model.terms}
+    mood = mood if mood in moods else next(iter(moods), mood)
+    empty = TopicView(responses, languages, language, mood, moods, 0,
+                      pd.DataFrame(columns=TOPIC_COLUMNS),
                       pd.DataFrame(columns=["topic", "week", "comments", "share"]), {}, 0,
                       question_id)  # fmt: skip
-    if responses < MIN_SURVEY_RESPONSES or language not in model_languages:
+    if responses < MIN_SURVEY_RESPONSES or model is None or mood not in moods:
         return empty
-    model = corpus(db).models[language]
-    rows = rows[rows["language"] == language]
-    n = len(rows)  # the language's comments, those without a known word included
+    rows = in_language[in_language["mood"] == mood]
+    n = len(rows)  # the mood's comments, those without a known word included
     counts = rows[rows["topic"] != NO_TOPIC].groupby("topic").size()
     shown = counts[counts >= MIN_SURVEY_RESPONSES].sort_values(ascending=False, kind="stable")
     table = pd.DataFrame({"topic": shown.index.astype(int), "comments": shown.to_numpy()})
-    table["name"] = [model.names[t] for t in table["topic"]]
-    table["terms"] = [model.terms[t] for t in table["topic"]]
+    table["name"] = [model.names(mood)[t] for t in table["topic"]]
+    table["terms"] = [model.terms[mood][t] for t in table["topic"]]
     table["share"] = table["comments"] / n if n else np.nan
     scored = rows.dropna(subset=["score"]).groupby("topic")["score"].agg(["mean", "size"])
     table["score_n"] = table["topic"].map(scored["size"]).fillna(0).astype(int)
     table["score"] = (
         table["topic"].map(scored["mean"]).where(table["score_n"] >= MIN_SURVEY_RESPONSES)
     )
-    _emergence(table, n, _compared(db, flt, language, question_id))
+    _emergence(table, n, _compared(db, flt, language, mood, question_id))
     trend = _weekly(rows, table["topic"], flt.timezone)
     examples = {t: _examples(rows[rows["topic"] == t]) for t in table["topic"]}
-    return TopicView(responses, languages, language, n, table[TOPIC_COLUMNS], trend, examples,
-                     int((counts < MIN_SURVEY_RESPONSES).sum()), question_id)  # fmt: skip
+    return TopicView(responses, languages, language, mood, moods, n, table[TOPIC_COLUMNS], trend,
+                     examples, int((counts < MIN_SURVEY_RESPONSES).sum()), question_id)  # fmt: skip
 
 
 def _emergence(table: pd.DataFrame, n: int, compared: dict[str, tuple[pd.Series, int]]) -> None:
@@ -356,9 +407,10 @@ def _examples(rows: pd.DataFrame) -> list[str]:
     return texts
 
 
-def topic_surveys(db: Database, flt: Filter, language: str, topic: int) -> list[str]:
-    """The survey ids of the view's comments in ``topic`` of ``language``: for the comment list
-    (``metrics.voc.comments(among=...)``), which applies its own privacy rules."""
+def topic_surveys(db: Database, flt: Filter, language: str, mood: str, topic: int) -> list[str]:
+    """The survey ids of the view's comments in ``topic`` of ``language`` and ``mood``: for the
+    comment list (``metrics.voc.comments(among=...)``), which applies its own privacy rules."""
     rows = view_comments(db, flt)
-    chosen = rows[(rows["language"] == language) & (rows["topic"] == topic)]
+    chosen = rows[(rows["language"] == language) & (rows["mood"] == mood)
+                  & (rows["topic"] == topic)]  # fmt: skip
     return chosen["survey_id"].tolist()

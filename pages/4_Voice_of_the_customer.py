@@ -214,7 +214,7 @@ elif not written:
     show.empty(_("No comments in a language with enough comments to find topics for this "
                  "filter: {widen}.").format(widen=WIDEN))  # fmt: skip
 else:
-    language_col, question_col = st.columns([3, 2])
+    language_col, mood_col, question_col = st.columns([3, 3, 2])
     with language_col:
         language = controls.select(
             _("Comments in"), list(written), "topic_language", topics_view.language,
@@ -225,9 +225,19 @@ else:
         questions = data.questions()
         question_id = controls.select(_("Score"), list(questions), "topic_score", "csat",
                                       lambda q: fmt.question_label(questions[q]))  # fmt: skip
+    moods = data.comment_topics(flt, language, question_id).moods
+    with mood_col:
+        mood = controls.select(
+            _("Comments from"), list(moods), "mood", "unhappy",
+            lambda m: _("{customers} · {count}").format(
+                customers=fmt.mood_label(m), count=fmt.count(moods[m])),
+            help=_("Topics are found separately in the comments of unhappy customers (CSAT "
+                   "1–3) and happy ones (4–5), so complaints are not drowned by the thanks "
+                   "that usually outnumber them. Without CSAT, NPS or effort decides."),
+        )  # fmt: skip
     q = questions[question_id]
-    topics_view = data.comment_topics(flt, language, question_id)
-    topic_names = {data.topic_key(language, t): ("▲ " if e else "") + name for t, name, e in
+    topics_view = data.comment_topics(flt, language, question_id, mood)
+    topic_names = {data.topic_key(language, mood, t): ("▲ " if e else "") + name for t, name, e in
                    zip(topics_view.table["topic"], topics_view.table["name"],
                        topics_view.table["emerging"], strict=True)}  # fmt: skip
     topics_col, drivers_col = st.columns(2)
@@ -238,10 +248,12 @@ else:
         else:
             table, shown = voc_charts.topic_table(topics_view, q)
             figure = voc_charts.topics_chart(topics_view, q, title=_(
-                "Topics in {count} comments").format(count=fmt.count(topics_view.comments)))
+                "Topics in {count} comments from {customers}").format(
+                count=fmt.count(topics_view.comments),
+                customers=fmt.mood_label(mood).lower()))  # fmt: skip
             show.chart(figure, "voc_topics", data=table, pick_label=_("Read these comments"),
                        on_pick=lambda picked: controls.set_page_value(
-                           "topic", data.topic_key(language, int(picked[0]))))  # fmt: skip
+                           "topic", data.topic_key(language, mood, int(picked[0]))))  # fmt: skip
             st.caption(
                 _("Each comment belongs to its strongest topic; a topic is named by its most "
                   "telling words. Colour: what the topic's average {question} means. ▲ "

@@ -382,6 +382,15 @@ def percent_suffix() -> str:
     return _("{value} %").format(value="")
 
 
+MOODS = {"unhappy": N_("Unhappy customers"), "happy": N_("Happy customers"),
+         "unrated": N_("Customers who gave no score")}  # fmt: skip
+
+
+def mood_label(mood: str) -> str:
+    """Whose comments (``metrics.voc_topics.mood``): 'Unhappy customers'."""
+    return translate(MOODS[mood]) if mood in MOODS else mood
+
+
 def question_label(question: object) -> str:
     """A survey question's name ('Customer effort'), from ``metrics.voc.QUESTIONS``."""
     return translate(question.label)

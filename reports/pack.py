@@ -406,7 +406,8 @@ def _voice_page(scope: Scope) -> Page:
     q = voc.QUESTIONS["csat"]
     language = fmt.member("language", view.language)
     blocks = [Block(figure=voc_charts.topics_chart(view, q, title=_(
-        "Topics in {count} comments").format(count=fmt.count(view.comments))),
+        "Topics in {count} comments from {customers}").format(
+        count=fmt.count(view.comments), customers=fmt.mood_label(view.mood).lower())),
         height=max(260, 90 + 34 * len(view.table)))]  # fmt: skip
     found = voc_drivers.drivers(db, flt, view.language)
     if not found.words.empty:
@@ -416,16 +417,16 @@ def _voice_page(scope: Scope) -> Page:
     _data, shown = voc_charts.topic_table(view, q)
     blocks.append(Block(table=shown.drop(columns=[_("Weekly share")]), compact=True, wide=True))
     emerging = view.table.loc[view.table["emerging"], "name"].tolist()
-    lead = _("{count} comments in {language} in this view.").format(
-        count=fmt.count(view.comments), language=language) + " " + (
+    lead = _("{count} comments in {language} from unhappy customers (CSAT 1–3) in this "
+             "view.").format(count=fmt.count(view.comments), language=language) + " " + (
         _("Emerging: {topics}.").format(topics="; ".join(emerging)) if emerging
         else _("No topic grew significantly against the previous period or the market's own "
                "normal."))  # fmt: skip
     return Page(title, blocks=blocks, lead=lead, note=_(
-        "Topics are found in all {language} comments of the data; a comment belongs to its "
-        "strongest topic. Words: weighted log-odds of appearing in comments with {bad} against "
-        "{good}; pale bars could be noise. Example comments have contact details masked; no "
-        "topic is shown from fewer than {minimum} comments.").format(
+        "Topics are found in all {language} comments of unhappy customers in the data; a "
+        "comment belongs to its strongest topic. Words: weighted log-odds of appearing in "
+        "comments with {bad} against {good}; pale bars could be noise. Example comments have "
+        "contact details masked; no topic is shown from fewer than {minimum} comments.").format(
         language=language, bad=voc_charts.band_range(q, "bad"),
         good=voc_charts.band_range(q, "good"), minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
 

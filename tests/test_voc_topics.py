@@ -1,12 +1,16 @@
 """Topics, emerging topics and key drivers on hand-built comments, worked out by hand.
 
-The fixture: US customers writing English e-mail comments about three subjects, each with its
+The fixture: US customers writing English e-mail comments about four subjects, each with its
 own words (comments vary by which four of the subject's six words they use):
 
     subject  words                                                 CSAT  Mar 1-14  Feb 15-28
     refund   refund money waiting still weeks reimbursement       1     60        20
     parcel   parcel box broken crushed damaged arrived             2     60         2
-    praise   quick friendly agent helpful thanks kind              5     60        20
+    quick    quick fast minutes instantly speedy rapid             5     30        10
+    kind     friendly kind patient polite lovely warm              4     30        10
+
+Refund and parcel comments come from unhappy customers (CSAT 1-3), the others from happy ones:
+topics are found in each mood apart.
 
 Each subject's i-th comment of a period is answered 1 + 5 i hours after the period starts.
 
@@ -36,10 +40,11 @@ PERIOD = Filter(start=dt.date(2025, 3, 1), end=dt.date(2025, 3, 14))
 SUBJECTS = {
     "refund": (["refund", "money", "waiting", "still", "weeks", "reimbursement"], 1),
     "parcel": (["parcel", "box", "broken", "crushed", "damaged", "arrived"], 2),
-    "praise": (["quick", "friendly", "agent", "helpful", "thanks", "kind"], 5),
+    "quick": (["quick", "fast", "minutes", "instantly", "speedy", "rapid"], 5),
+    "kind": (["friendly", "kind", "patient", "polite", "lovely", "warm"], 4),
 }
-CURRENT = {"refund": 60, "parcel": 60, "praise": 60}
-PREVIOUS = {"refund": 20, "parcel": 2, "praise": 20}
+CURRENT = {"refund": 60, "parcel": 60, "quick": 30, "kind": 30}
+PREVIOUS = {"refund": 20, "parcel": 2, "quick": 10, "kind": 10}
 
 
 def _rows() -> tuple[list[dict], list[dict], dict[str, str]]:
@@ -87,44 +92,63 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Database:
     return Database(write_rows(tmp_path_factory.mktemp("topics") / "t.duckdb", TICKETS, SURVEYS))
 
 
+MOOD_OF = {"refund": "unhappy", "parcel": "unhappy", "quick": "happy", "kind": "happy"}
+
+
 def _topic_of(db: Database) -> dict[str, int]:
-    """The topic number holding each subject's comments (all of them, checked)."""
+    """The topic number (within its mood) holding each subject's comments (all of them)."""
     comments = voc_topics.corpus(db).comments
     result = {}
     for subject in SUBJECTS:
         ids = [s for s, subj in SUBJECT_OF.items() if subj == subject]
+        assert set(comments.loc[ids, "mood"]) == {MOOD_OF[subject]}
         topics = set(comments.loc[ids, "topic"])
         assert len(topics) == 1, f"{subject} is spread over topics {topics}"
         result[subject] = topics.pop()
     return result
 
 
-def test_each_subject_is_one_topic_named_by_its_words(db):
+def test_mood_by_the_first_answered_question():
+    scores = pd.DataFrame({"csat": [3, 4, None, None, None, None],
+                           "nps": [10, 0, 8, 9, None, None],
+                           "ces": [7, 1, 7, 1, 4, None]})  # fmt: skip
+    assert voc_topics.mood(scores).tolist() == [
+        "unhappy", "happy", "unhappy", "happy", "unhappy", "unrated"]  # fmt: skip
+
+
+def test_each_subject_is_one_topic_of_its_mood_named_by_its_words(db):
     corpus = voc_topics.corpus(db)
     assert set(corpus.models) == {"en"}  # 3 Korean comments: no model of their own
     model = corpus.models["en"]
     topic_of = _topic_of(db)
-    assert len(set(topic_of.values())) == 3 == len(model.terms)
+    assert set(model.terms) == {"unhappy", "happy"}
+    assert len(model.terms["unhappy"]) == 2 == len(model.terms["happy"])
     for subject, topic in topic_of.items():
         words = SUBJECTS[subject][0]
-        assert set(model.terms[topic][: voc_topics.NAME_TERMS]) <= set(words)
-    assert model.coherence > 0.3  # each topic's words occur together
+        assert set(model.terms[MOOD_OF[subject]][topic][: voc_topics.NAME_TERMS]) <= set(words)
+    assert min(model.coherence.values()) > 0.3  # each topic's words occur together
 
 
 def test_topics_of_a_period_counted_by_hand(db):
     view = voc_topics.topics(db, PERIOD)
-    assert view.language == "en" and view.comments == 180 and view.responses == 183
+    assert view.language == "en" and view.mood == "unhappy"
+    assert view.comments == 120 and view.responses == 183
+    assert view.moods == {"unhappy": 120, "happy": 60}
     assert view.languages.to_dict("list") == {"language": ["en", "ko"], "comments": [180, 3],
                                               "modelled": [True, False]}  # fmt: skip
     table = view.table.set_index("topic")
     topic_of = _topic_of(db)
-    for subject, topic in topic_of.items():
+    for subject in ("refund", "parcel"):
+        topic = topic_of[subject]
         assert table.loc[topic, "comments"] == 60
-        assert table.loc[topic, "share"] == pytest.approx(1 / 3)
+        assert table.loc[topic, "share"] == pytest.approx(1 / 2)
         assert table.loc[topic, "score"] == SUBJECTS[subject][1]  # every comment scores the same
         examples = view.examples[topic]
         assert len(examples) == voc_topics.EXAMPLES
         assert all(SUBJECT_OF[_id(ex)] == subject for ex in examples)
+    happy = voc_topics.topics(db, PERIOD, mood="happy").table.set_index("topic")
+    assert happy.loc[topic_of["kind"], "score"] == 4
+    assert happy["share"].tolist() == [0.5, 0.5]
 
 
 def _id(comment: str) -> str:
@@ -135,14 +159,14 @@ def test_a_grown_topic_is_emerging(db):
     table = voc_topics.topics(db, PERIOD).table.set_index("topic")
     topic_of = _topic_of(db)
     parcel, refund = table.loc[topic_of["parcel"]], table.loc[topic_of["refund"]]
-    # parcel: 60 of 180 now, 2 of 42 before (the previous period is also the whole baseline)
-    assert parcel["previous_share"] == pytest.approx(2 / 42)
-    assert parcel["baseline_share"] == pytest.approx(2 / 42)
+    # among unhappy comments, parcel: 60 of 120 now, 2 of 22 before (the previous period is also
+    # the whole baseline)
+    assert parcel["previous_share"] == pytest.approx(2 / 22)
+    assert parcel["baseline_share"] == pytest.approx(2 / 22)
     assert parcel["emerging"] and parcel["previous_p"] < 0.01
-    # refund: 60 of 180 against 20 of 42 -- pooled p = 80/222, se = 0.0823, z = -1.74,
-    # p = 0.08 before the correction: less, and could be noise
-    assert refund["previous_share"] == pytest.approx(20 / 42)
-    assert not refund["emerging"] and refund["previous_p"] > 0.05
+    # refund: 60 of 120 against 20 of 22 -- a significant fall, so not emerging
+    assert refund["previous_share"] == pytest.approx(20 / 22)
+    assert not refund["emerging"] and refund["previous_p"] < 0.01
     assert table["previous_not_tested"].isna().all()
 
 
@@ -172,17 +196,17 @@ def test_weekly_trend_of_a_topic(db):
     trend = view.trend[view.trend["topic"] == _topic_of(db)["parcel"]]
     # parcel comments at hour 1 + 5i of Saturday 1 March (i = 0..59): Monday 3 March starts at
     # hour 48 (i = 10..42 in its week, up to hour 216), Monday 10 March at 216 (i = 43..59);
-    # i = 0..9 are in the week of Monday 24 February. Every subject has the same times: the
-    # share is 1/3 each week.
+    # i = 0..9 are in the week of Monday 24 February. Refund has the same times: the share of
+    # unhappy comments is 1/2 each week.
     weeks = trend.set_index(trend["week"].dt.date)
     assert weeks["comments"].to_dict() == {dt.date(2025, 2, 24): 10, dt.date(2025, 3, 3): 33,
                                            dt.date(2025, 3, 10): 17}  # fmt: skip
-    assert weeks["share"].tolist() == pytest.approx([1 / 3] * 3)
+    assert weeks["share"].tolist() == pytest.approx([1 / 2] * 3)
 
 
 def test_the_comments_of_one_topic(db):
     topic = _topic_of(db)["refund"]
-    ids = voc_topics.topic_surveys(db, PERIOD, "en", topic)
+    ids = voc_topics.topic_surveys(db, PERIOD, "en", "unhappy", topic)
     assert sorted(ids) == sorted(s for s, subj in SUBJECT_OF.items() if subj == "refund"
                                  and s in {x["survey_id"] for x in SURVEYS[:180]})  # fmt: skip
     listed = voc.comments(db, PERIOD, among=ids)
@@ -196,15 +220,15 @@ def test_drivers_of_low_scores_by_hand(db):
     words = found.words.set_index("term")
     for word in ("refund", "parcel", "broken"):
         assert words.loc[word, "log_odds"] > 0 and words.loc[word, "significant"]
-    for word in ("friendly", "agent"):
+    for word in ("friendly", "quick"):
         assert words.loc[word, "log_odds"] < 0 and words.loc[word, "significant"]
     # every word over-represented in low scores is a refund or parcel word ("still" is a stop
     # word), strongest first
     low_side = found.words[found.words["log_odds"] > 0]
     assert set(low_side["term"]) == set(SUBJECTS["refund"][0] + SUBJECTS["parcel"][0]) - {"still"}
     assert low_side["z"].is_monotonic_decreasing
-    topics = found.topics.set_index("topic")
-    parcel = topics.loc[_topic_of(db)["parcel"]]
+    topics = found.topics.set_index(["mood", "topic"])
+    parcel = topics.loc[("unhappy", _topic_of(db)["parcel"])]
     # 60 of 120 low comments, 0 of 60 high: odds ratio with 0.5 added to every cell
     # (60.5 x 60.5) / (60.5 x 0.5) = 121
     assert (parcel["low"], parcel["high"]) == (60, 0)
@@ -227,9 +251,9 @@ def test_topics_and_drivers_from_the_command_line(db):
     ran = run_main(atlas_cli, "voc", "topics", "--db", str(db.path), *dates, "--format", "json")
     assert ran.returncode == 0, ran.stderr
     topics = json.loads(ran.stdout)
-    assert len(topics) == 3 and {t["language"] for t in topics} == {"en"}
+    assert len(topics) == 2 and {(t["language"], t["mood"]) for t in topics} == {("en", "unhappy")}
     parcel = next(t for t in topics if "parcel" in t["terms"].split())
-    assert parcel["comments"] == 60 and parcel["emerging"] is True
+    assert parcel["comments"] == 60 and parcel["emerging"] is True and parcel["share"] == 0.5
     assert parcel["example_1"] and "coherence" in ran.stderr
     ran = run_main(atlas_cli, "voc", "drivers", "--db", str(db.path), *dates)
     assert ran.returncode == 0, ran.stderr
@@ -273,19 +297,19 @@ def test_topics_panel_on_the_page(on_page):
     app = open_page(SCRIPT, MARCH)
     assert not app.exception, [e.message for e in app.exception]
     titles = [f.layout.title.text for f in figures(app)]
-    assert "Topics in 180 comments" in titles
+    assert "Topics in 120 comments from unhappy customers" in titles
     assert "What sets CSAT 1–2 apart from CSAT 4–5" in titles
     table = _frame(app, "Weekly share")
     view = voc_topics.topics(on_page, PERIOD)
     assert table["Topic"].tolist() == [("▲ " if e else "") + n for n, e in
                                        zip(view.table["name"], view.table["emerging"],
                                            strict=True)]  # fmt: skip
-    assert table["Share of comments"].tolist() == ["33.3 %"] * 3
+    assert table["Share of comments"].tolist() == ["50.0 %"] * 2
     parcel = table[table["Topic"].str.startswith("▲")].iloc[0]
     assert parcel["Average CSAT"] == "2.00"
     # 1-13 March against 16-28 February: the two February parcel comments (15 February, hours
-    # 1 and 6) fall before it, so 60/180 against 0/30 (refund and praise from hour 24 on)
-    assert parcel["Against the previous period"] == "+33.3 pts · yes, more"
+    # 1 and 6) fall before it, so 60/120 against 0/15 (refund from hour 24 on)
+    assert parcel["Against the previous period"] == "+50.0 pts · yes, more"
     assert len(parcel["Weekly share"]) == 3  # weeks of 24 Feb, 3 and 10 March
     languages = next(s for s in app.selectbox if s.label == "Comments in")
     assert languages.options == ["English · 180 comments"]  # Korean: too few for topics
@@ -296,13 +320,13 @@ def test_choosing_a_topic_lists_its_comments(on_page):
     topic = next(s for s in app.selectbox if s.label == "Topic")
     assert topic.value == ""  # all topics
     refund = voc_topics.corpus(on_page).comments.loc["S000", "topic"]  # a refund comment
-    topic.set_value(f"en:{refund}").run()
+    topic.set_value(f"en:unhappy:{refund}").run()
     assert not app.exception
     comments = _frame(app, "Comment")["Comment"]
     words = set(SUBJECTS["refund"][0])
     assert len(comments) == 60 and all(set(c.lower().strip(".").split()) <= words
                                        for c in comments)  # fmt: skip
-    assert app.query_params.get("topic") == f"en:{refund}"
+    assert app.query_params.get("topic") == f"en:unhappy:{refund}"
     assert any("about “" in c.value for c in app.caption)
 
 

@@ -218,7 +218,8 @@ def score_distributions(flt: Filter) -> list[tuple[voc.Question, pd.DataFrame]]:
 
 def comments(flt: Filter, search: str, lowest: int | None, highest: int | None,
              limit: int, topic: str = "") -> voc.Comments:  # fmt: skip
-    """The comment list; ``topic`` ('ko:3', see ``topic_key``) keeps one topic's comments."""
+    """The comment list; ``topic`` ('ko:unhappy:3', see ``topic_key``) keeps one topic's
+    comments."""
     return query(_comments, flt, search, lowest, highest, limit, topic)
 
 
@@ -226,20 +227,21 @@ def _comments(db: Database, flt: Filter, search: str, lowest: int | None, highes
               limit: int, topic: str) -> voc.Comments:  # fmt: skip
     among = None
     if topic:
-        language, _sep, number = topic.rpartition(":")
-        among = voc_topics.topic_surveys(db, flt, language, int(number))
+        language, mood, number = topic.split(":")
+        among = voc_topics.topic_surveys(db, flt, language, mood, int(number))
     return voc.comments(db, flt, search, lowest, highest, limit, among=among)
 
 
-def topic_key(language: str, topic: int) -> str:
-    """One topic of one language as a plain value for the URL: 'ko:3'."""
-    return f"{language}:{topic}"
+def topic_key(language: str, mood: str, topic: int) -> str:
+    """One topic as a plain value for the URL: 'ko:unhappy:3'."""
+    return f"{language}:{mood}:{topic}"
 
 
-def comment_topics(flt: Filter, language: str | None, question: str) -> voc_topics.TopicView:
-    """What the view's comments in ``language`` talk about (the first call per data version
-    reads and models every comment: seconds)."""
-    return query(voc_topics.topics, flt, language, question)
+def comment_topics(flt: Filter, language: str | None, question: str,
+                   mood: str = "unhappy") -> voc_topics.TopicView:  # fmt: skip
+    """What the view's comments in ``language`` of ``mood`` talk about (the first call per data
+    version reads and models every comment: seconds)."""
+    return query(voc_topics.topics, flt, language, question, mood)
 
 
 def comment_drivers(flt: Filter, language: str, question: str) -> voc_drivers.Drivers:

@@ -1,11 +1,13 @@
 """What customers say, for scripts and the review pack: comment topics or key drivers.
 
-    python -m atlas voc topics|drivers --db PATH [--language ko] [--question csat|nps|ces]
-        [--from DATE --to DATE] [--where country=KR] [--timezone Area/City] [--format csv|json]
+    python -m atlas voc topics|drivers --db PATH [--language ko] [--mood unhappy|happy|unrated]
+        [--question csat|nps|ces] [--from DATE --to DATE] [--where country=KR]
+        [--timezone Area/City] [--format csv|json]
 
 ``topics``: each topic of the view's comments in one language (default: the view's most common
-one) with its share, average score, change against the previous period and the market's own
-normal, and up to three example comments (masked). ``drivers``: the words and topics more
+one) and mood (default: unhappy, CSAT 1–3; see ``metrics.voc_topics.mood``) with its share,
+average score, change against the previous period and the market's own normal, and up to three
+example comments (masked). ``drivers``: the words and topics more
 common in low scores than in high ones (``kind`` says which). Same privacy rules as the page.
 """
 
@@ -28,13 +30,19 @@ from atlas.cli import UsageError
 from data_access.database import Database
 from metrics.voc import QUESTIONS
 from metrics.voc_drivers import drivers
-from metrics.voc_topics import EXAMPLES, corpus, topics
+from metrics.voc_topics import EXAMPLES, MOODS, corpus, topics
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("what", choices=("topics", "drivers"), help="what to list")
     parser.add_argument("--db", type=Path, required=True, help="DuckDB file to read")
     parser.add_argument("--language", help="comment language, e.g. ko (default: the most common)")
+    parser.add_argument(
+        "--mood",
+        choices=MOODS,
+        default="unhappy",
+        help="whose comments: unhappy (CSAT 1-3), happy (4-5) or unrated",
+    )
     parser.add_argument("--question", choices=tuple(QUESTIONS), default="csat",
                         help="the score topics are averaged on and drivers split by")  # fmt: skip
     add_filter_arguments(parser)
@@ -45,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     flt = filter_from_args(args)
     db = Database(existing_database(args.db))
     check_filter_values(flt, db)
-    view = topics(db, flt, args.language, args.question)
+    view = topics(db, flt, args.language, args.question, args.mood)
     known = view.languages["language"].tolist()
     if args.language and args.language not in known:
         raise UsageError(
@@ -59,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
         print("note: no language with enough comments for topics", file=sys.stderr)
     else:
         model = corpus(db).models[view.language]
-        print(f"note: {view.language}: {len(model.terms)} topics from all its comments in the "
-              f"data, coherence (mean NPMI of each topic's top words) {model.coherence:.2f}",
+        print(f"note: {view.language}, {view.mood}: {len(model.terms.get(view.mood, []))} topics "
+              f"from all such comments in the data, coherence (mean NPMI of each topic's top "
+              f"words) {model.coherence.get(view.mood, float('nan')):.2f}",
               file=sys.stderr)  # fmt: skip
     if args.what == "topics":
         table = view.table.assign(
@@ -72,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         found = drivers(db, flt, view.language, args.question) if view.language else None
         table = _drivers_table(found)
     table.insert(0, "language", view.language)
+    if args.what == "topics":
+        table.insert(1, "mood", view.mood)
     _write(table, args.format)
     return 0
 
@@ -83,8 +94,9 @@ def _drivers_table(found) -> pd.DataFrame:  # noqa: ANN001 - metrics.voc_drivers
         return pd.DataFrame(columns=["kind", "item", "low", "high", "effect", "low_ci", "high_ci",
                                      "p", "significant"])  # fmt: skip
     words = found.words.rename(columns={"term": "item", "log_odds": "effect"}).drop(columns="z")
-    topic_rows = found.topics.rename(columns={"name": "item", "odds_ratio": "effect"}).drop(
-        columns=["topic", "low_share", "high_share"])  # fmt: skip
+    topic_rows = found.topics.assign(name=found.topics["mood"] + ": " + found.topics["name"])
+    topic_rows = topic_rows.rename(columns={"name": "item", "odds_ratio": "effect"}).drop(
+        columns=["mood", "topic", "low_share", "high_share"])  # fmt: skip
     return pd.concat([words.assign(kind="word"), topic_rows.assign(kind="topic")],
                      ignore_index=True)[["kind", *words.columns]]  # fmt: skip
 
