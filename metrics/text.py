@@ -71,11 +71,15 @@ def _word_pattern() -> re.Pattern[str]:
 _WORD = _word_pattern()
 
 
+@cache
+def _invisible() -> dict[int, str]:
+    """Control and format characters (NUL, bidi overrides, zero-width joiners, ...) to spaces."""
+    return {c: " " for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf")}
+
+
 def clean(text: str) -> str:
-    """NFKC-normalised text without control or format characters (NUL, bidi overrides, ...),
-    cut at ``MAX_CHARS``."""
-    text = unicodedata.normalize("NFKC", str(text)[:MAX_CHARS])
-    return "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+    """NFKC-normalised text without control or format characters, cut at ``MAX_CHARS``."""
+    return unicodedata.normalize("NFKC", str(text)[:MAX_CHARS]).translate(_invisible())
 
 
 # Grammar the analysers keep as content words: light verbs and copulas in dictionary form.
@@ -111,9 +115,11 @@ def _words(texts: Sequence[str], language: str) -> list[list[str]]:
 
 @cache
 def _kiwi():
+    import os
+
     from kiwipiepy import Kiwi
 
-    return Kiwi()
+    return Kiwi(num_workers=os.cpu_count() or 1)  # analyses a batch on every core
 
 
 KOREAN_TAGS = {"NNG": "", "NNP": "", "XR": "", "SL": "", "VV": "다", "VA": "다"}  # tag: suffix
@@ -214,7 +220,10 @@ ANALYSERS: dict[str, Callable[[Sequence[str]], list[list[str]]]] = {
 
 
 def terms(texts: Sequence[str], language: str) -> list[list[str]]:
-    """The content words of each text in ``language``, in order (repeats kept)."""
+    """The content words of each text in ``language``, in order (repeats kept). Each distinct
+    text is analysed once ("Thank you!" is written thousands of times)."""
     base = language.split("-")[0].casefold()
-    analyse = ANALYSERS.get(base)
-    return analyse(texts) if analyse else _words(texts, base)
+    analyse = ANALYSERS.get(base) or (lambda distinct: _words(distinct, base))
+    distinct = list(dict.fromkeys(texts))
+    words = dict(zip(distinct, analyse(distinct), strict=True))
+    return [words[t] for t in texts]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,10 +32,13 @@ from metrics import stats, text
 from metrics.registry import MIN_SURVEY_RESPONSES
 from metrics.voc import LISTED, QUESTIONS, WRITTEN, question, responses_view
 
-TOPIC_COUNTS = (2, 3, 4, 6, 8, 10, 12, 16)  # candidates; the most coherent wins
+TOPIC_COUNTS = (2, 3, 4, 6, 8, 12, 16)  # candidates; the most coherent wins
 MIN_TOPIC_COMMENTS = 60  # a language with fewer comments gets no topic model
 MIN_TERM_COMMENTS = 3  # a term in fewer comments of its language is not in the vocabulary
-SELECTION_SAMPLE = 4000  # comments used to choose the number of topics
+MAX_TERMS = 5000  # the language's most frequent terms; rarer ones name no topic
+SELECTION_SAMPLE = 1500  # comments used to choose the number of topics
+FIT_SAMPLE = 20_000  # comments the chosen model learns from; all are then assigned a topic
+MIN_PER_TOPIC = 30  # comments per topic on average, at least
 TOLERANCE = 0.02  # of coherence: the fewest topics within it of the most coherent count win
 NAME_TERMS = 3  # terms in a topic's name
 TOP_TERMS = 10  # terms listed per topic
@@ -110,10 +114,12 @@ def npmi_coherence(present: sparse.csr_matrix, topics: Sequence[Sequence[int]]) 
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def _fit(weights: sparse.csr_matrix, k: int):
+def _fit(weights: sparse.csr_matrix, k: int, rough: bool = False):
+    """NMF with ``k`` topics; ``rough``: a quick fit that is enough to compare topic counts."""
     from sklearn.decomposition import NMF
 
-    model = NMF(n_components=k, init="nndsvda", random_state=0, max_iter=400)
+    model = NMF(n_components=k, random_state=0, init="random" if rough else "nndsvda",
+                max_iter=100 if rough else 200, tol=1e-3)  # fmt: skip
     with np.errstate(invalid="ignore"):  # a rounding error below 0 in its final error measure
         return model, model.fit_transform(weights)
 
@@ -139,21 +145,25 @@ def _describing(top: list[np.ndarray], components: np.ndarray) -> list[np.ndarra
 def _topics_of(weights: sparse.csr_matrix, present: sparse.csr_matrix, totals: np.ndarray,
                topic_counts: Sequence[int]) -> tuple[object, float]:  # fmt: skip
     """The NMF model with the most coherent number of topics among ``topic_counts`` (chosen on
-    a sample of the rows), fitted on all of them, and its coherence."""
+    a sample of the rows; a topic holds ``MIN_PER_TOPIC`` comments on average), fitted on up to
+    ``FIT_SAMPLE`` of them, and its coherence on that sample."""
     rows = weights.shape[0]
-    sample = np.sort(np.random.default_rng(0).permutation(rows)[:SELECTION_SAMPLE])
-    candidates = [k for k in topic_counts if k * 10 <= rows and k < weights.shape[1]]
-    scores = {}
+    order = np.random.default_rng(0).permutation(rows)
+    sample, fitted = np.sort(order[:SELECTION_SAMPLE]), np.sort(order[:FIT_SAMPLE])
+    candidates = [k for k in topic_counts if k * MIN_PER_TOPIC <= rows and k < weights.shape[1]]
+    scores: dict[int, float] = {}
     for k in candidates or [min(2, max(1, weights.shape[1] - 1))]:
-        nmf, _w = _fit(weights[sample], k)
+        nmf, _w = _fit(weights[sample], k, rough=True)
         top = _top_terms(nmf.components_, totals)
         scores[k] = npmi_coherence(present[sample], [t[:COHERENCE_TERMS] for t in top])
+        if scores[k] < max(scores.values()) - 2 * TOLERANCE:
+            break  # coherence falls as topics multiply: larger counts will not win
     # the fewest topics nearly as coherent as the best: splitting a topic in two can keep its
     # coherence, and fewer topics read better
     best = max(scores.values())
-    nmf, _w = _fit(weights, min(k for k, score in scores.items() if score >= best - TOLERANCE))
+    nmf, _w = _fit(weights[fitted], min(k for k, s in scores.items() if s >= best - TOLERANCE))
     top = _top_terms(nmf.components_, totals)
-    return nmf, npmi_coherence(present, [t[:COHERENCE_TERMS] for t in top])
+    return nmf, npmi_coherence(present[fitted], [t[:COHERENCE_TERMS] for t in top])
 
 
 def fit_language(language: str, tokens: list[list[str]], moods: Sequence[str] | None = None,
@@ -167,7 +177,7 @@ def fit_language(language: str, tokens: list[list[str]], moods: Sequence[str] | 
     moods = np.asarray(moods if moods is not None else ["unrated"] * len(tokens), dtype=object)
     topic, strength = np.full(len(tokens), NO_TOPIC), np.zeros(len(tokens))
     vectorizer = CountVectorizer(analyzer=_same, min_df=MIN_TERM_COMMENTS, max_df=0.5,
-                                 dtype=np.float32)  # fmt: skip
+                                 max_features=MAX_TERMS, dtype=np.float32)  # fmt: skip
     try:
         counts = vectorizer.fit_transform(tokens).tocsr()
     except ValueError:  # no term in enough comments
@@ -204,17 +214,23 @@ def build_corpus(db: Database) -> Corpus:
                                              raw["language"].tolist())  # fmt: skip
     raw["mood"] = mood(raw)
     raw["topic"], raw["strength"], raw["row"] = NO_TOPIC, 0.0, 0
+    groups = [(str(language), group) for language, group in raw.groupby("language", sort=True)
+              if len(group) >= MIN_TOPIC_COMMENTS]  # fmt: skip
+
+    def model_of(language: str, group: pd.DataFrame) -> tuple:
+        tokens = text.terms(group["comment"].tolist(), language)
+        return fit_language(language, tokens, group["mood"].to_numpy())
+
     models = {}
-    for language, group in raw.groupby("language", sort=True):
-        if len(group) < MIN_TOPIC_COMMENTS:
-            continue
-        tokens = text.terms(group["comment"].tolist(), str(language))
-        model, topics, strength = fit_language(str(language), tokens, group["mood"].to_numpy())
-        if model.terms:
-            models[str(language)] = model
-        raw.loc[group.index, ["topic", "strength", "row"]] = np.column_stack(
-            [topics, strength, np.arange(len(group))]
-        )
+    # two languages at a time: Kiwi, Sudachi and NMF's inner loops run outside Python's lock
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fitted = pool.map(lambda item: model_of(*item), groups)
+        for (language, group), (model, topics, strength) in zip(groups, fitted, strict=True):
+            if model.terms:
+                models[language] = model
+            raw.loc[group.index, ["topic", "strength", "row"]] = np.column_stack(
+                [topics, strength, np.arange(len(group))]
+            )
     raw = raw.astype({"topic": int, "row": int})
     return Corpus(raw.set_index("survey_id")[["language", "mood", "topic", "strength", "row"]],
                   models)  # fmt: skip
