@@ -289,7 +289,10 @@ else:
         show.table(table, "voc_topic_table", _("Topics in the comments"), shown=shown,
                    hide_index=True, width="stretch",
                    column_config={_("Weekly share"): st.column_config.LineChartColumn(
-                       _("Weekly share"), help=_("The topic's share of each week's comments, %"))})
+                       _("Weekly share"), help=_(
+                           "The topic's share of each week's comments, %; weeks with fewer "
+                           "than {minimum} comments are left out").format(
+                           minimum=MIN_SURVEY_RESPONSES))})  # fmt: skip
     if topics_view.hidden:
         st.caption(_("{count} more topics have fewer than {minimum} comments in this view and are "
                      "not shown (privacy).").format(count=topics_view.hidden,

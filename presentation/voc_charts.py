@@ -442,8 +442,9 @@ def topic_table(view: TopicView, q: Question) -> tuple[pd.DataFrame, pd.DataFram
         _("Share of comments"): [fmt.percent(s) for s in table["share"]],
         _("Average {question}").format(question=q.label): [
             fmt.MISSING if _missing(s) else fmt.number(s, 2) for s in table["score"]],
+        # weeks with too few comments to show a share are left out (the line joins the others)
         _("Weekly share"): [
-            [None if _missing(v) else round(v * 100, 1) for v in weekly.loc[t]]
+            [round(v * 100, 1) for v in weekly.loc[t] if not _missing(v)]
             if t in weekly.index else [] for t in table["topic"]],
         _("Against the previous period"): [
             f"{_share_change(row['share'], row['previous_share'])} · {_grew(row, 'previous')}"

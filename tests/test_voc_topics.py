@@ -310,7 +310,7 @@ def test_topics_panel_on_the_page(on_page):
     # 1-13 March against 16-28 February: the two February parcel comments (15 February, hours
     # 1 and 6) fall before it, so 60/120 against 0/15 (refund from hour 24 on)
     assert parcel["Against the previous period"] == "+50.0 pts · yes, more"
-    assert len(parcel["Weekly share"]) == 3  # weeks of 24 Feb, 3 and 10 March
+    assert len(parcel["Weekly share"]) == 3  # weeks of 24 Feb, 3 and 10 March, each with 5+
     languages = next(s for s in app.selectbox if s.label == "Comments in")
     assert languages.options == ["English · 180 comments"]  # Korean: too few for topics
 
