@@ -455,3 +455,17 @@ def topic_table(view: TopicView, q: Question) -> tuple[pd.DataFrame, pd.DataFram
         _("Example"): [(view.examples.get(t) or [fmt.MISSING])[0] for t in table["topic"]],
     })  # fmt: skip
     return data, shown
+
+
+PACK_EXAMPLES = 9  # example comments in the review pack, at most
+
+
+def examples_table(views: list[TopicView], q: Question) -> pd.DataFrame:
+    """Example comments of each shown topic (masked, from groups large enough to list), the
+    unhappy customers' first: whose, which topic, what they wrote."""
+    rows = [(fmt.mood_label(view.mood), name, example)
+            for view in views
+            for topic, name in zip(view.table["topic"], view.table["name"], strict=True)
+            for example in view.examples.get(topic, [])]  # fmt: skip
+    rows = rows[:PACK_EXAMPLES]
+    return pd.DataFrame(rows, columns=[_("Customers"), _("Topic"), _("Comment")])

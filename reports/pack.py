@@ -394,41 +394,52 @@ def _voc_page(scope: Scope) -> Page:
 
 
 def _voice_page(scope: Scope) -> Page:
-    """What customers say: the topics of the view's most common comment language and the words
-    of its low scores (the same functions and privacy rules as the page)."""
+    """What customers say: the topics of unhappy and of happy customers in the view's most
+    common comment language, the words of its low scores and the unhappy topics' examples (the
+    same functions and privacy rules as the page)."""
     db, flt = scope.db, scope.flt
     title = _("What customers say")
-    view = voc_topics.topics(db, flt)
-    if view.suppressed or view.language is None or view.table.empty:
+    views = [voc_topics.topics(db, flt, mood=mood) for mood in ("unhappy", "happy")]
+    views = [v for v in views if not v.table.empty and v.mood in ("unhappy", "happy")]
+    if not views or len({v.mood for v in views}) < len(views):  # happy stood in for unhappy
+        views = views[:1]
+    if not views:
         return Page(title, lead=_("Too few comments for this filter to show their topics "
                                   "(at least {minimum} per topic, for privacy).").format(
             minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
     q = voc.QUESTIONS["csat"]
-    language = fmt.member("language", view.language)
+    language = views[0].language
     blocks = [Block(figure=voc_charts.topics_chart(view, q, title=_(
         "Topics in {count} comments from {customers}").format(
         count=fmt.count(view.comments), customers=fmt.mood_label(view.mood).lower())),
-        height=max(260, 90 + 34 * len(view.table)))]  # fmt: skip
-    found = voc_drivers.drivers(db, flt, view.language)
+        height=max(280, 90 + 34 * len(view.table)), wide=len(views) == 1)
+        for view in views]  # fmt: skip
+    found = voc_drivers.drivers(db, flt, language)
+    bad, good = voc_charts.band_range(q, "bad"), voc_charts.band_range(q, "good")
     if not found.words.empty:
-        bad, good = voc_charts.band_range(q, "bad"), voc_charts.band_range(q, "good")
         blocks.append(Block(figure=voc_charts.drivers_chart(found, q, title=_(
-            "What sets {bad} apart from {good}").format(bad=bad, good=good)), height=420))
-    _data, shown = voc_charts.topic_table(view, q)
-    blocks.append(Block(table=shown.drop(columns=[_("Weekly share")]), compact=True, wide=True))
-    emerging = view.table.loc[view.table["emerging"], "name"].tolist()
-    lead = _("{count} comments in {language} from unhappy customers (CSAT 1–3) in this "
-             "view.").format(count=fmt.count(view.comments), language=language) + " " + (
+            "What sets {bad} apart from {good}").format(bad=bad, good=good)),
+            height=max(260, 90 + 22 * min(len(found.words), 20)), wide=True))  # fmt: skip
+    _data, shown = voc_charts.topic_table(views[0], q)
+    blocks.append(Block(table=shown.drop(columns=[_("Weekly share"), _("Example")]),
+                        compact=True, wide=True))  # fmt: skip
+    blocks.append(Block(heading=_("In their words"), table=voc_charts.examples_table(views, q),
+                        text_table=True, compact=True, wide=True))  # fmt: skip
+    emerging = [name for view in views for name in view.table.loc[view.table["emerging"], "name"]]
+    lead = _("{count} comments in {language} in this view.").format(
+        count=fmt.count(sum(v.comments for v in views)),
+        language=fmt.member("language", language)) + " " + (
         _("Emerging: {topics}.").format(topics="; ".join(emerging)) if emerging
         else _("No topic grew significantly against the previous period or the market's own "
                "normal."))  # fmt: skip
     return Page(title, blocks=blocks, lead=lead, note=_(
-        "Topics are found in all {language} comments of unhappy customers in the data; a "
-        "comment belongs to its strongest topic. Words: weighted log-odds of appearing in "
-        "comments with {bad} against {good}; pale bars could be noise. Example comments have "
-        "contact details masked; no topic is shown from fewer than {minimum} comments.").format(
-        language=language, bad=voc_charts.band_range(q, "bad"),
-        good=voc_charts.band_range(q, "good"), minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
+        "Topics are found apart in all {language} comments of unhappy (CSAT 1–3) and of happy "
+        "customers in the data; a comment belongs to its strongest topic. Words: weighted "
+        "log-odds of appearing in comments with {bad} against {good}; pale bars could be noise. "
+        "Example comments have contact details masked; no topic is shown from fewer than "
+        "{minimum} comments.").format(
+        language=fmt.member("language", language), bad=bad, good=good,
+        minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
 
 
 def _peaks_page(scope: Scope) -> Page:
