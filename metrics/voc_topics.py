@@ -32,14 +32,14 @@ from metrics import stats, text
 from metrics.registry import MIN_SURVEY_RESPONSES
 from metrics.voc import LISTED, QUESTIONS, WRITTEN, question, responses_view
 
-TOPIC_COUNTS = (2, 3, 4, 6, 8, 12, 16)  # candidates; the most coherent wins
+TOPIC_COUNTS = (2, 3, 4, 6, 8, 10, 12)  # candidates (see _topics_of)
 MIN_TOPIC_COMMENTS = 60  # a language with fewer comments gets no topic model
 MIN_TERM_COMMENTS = 3  # a term in fewer comments of its language is not in the vocabulary
 MAX_TERMS = 5000  # the language's most frequent terms; rarer ones name no topic
 SELECTION_SAMPLE = 1500  # comments used to choose the number of topics
 FIT_SAMPLE = 20_000  # comments the chosen model learns from; all are then assigned a topic
 MIN_PER_TOPIC = 30  # comments per topic on average, at least
-TOLERANCE = 0.02  # of coherence: the fewest topics within it of the most coherent count win
+TOLERANCE = 0.05  # of coherence: the most topics within it of the best count win
 NAME_TERMS = 3  # terms in a topic's name
 TOP_TERMS = 10  # terms listed per topic
 COHERENCE_TERMS = 5  # top terms whose pairs measure a topic's coherence (comments are short)
@@ -156,12 +156,13 @@ def _topics_of(weights: sparse.csr_matrix, present: sparse.csr_matrix, totals: n
         nmf, _w = _fit(weights[sample], k, rough=True)
         top = _top_terms(nmf.components_, totals)
         scores[k] = npmi_coherence(present[sample], [t[:COHERENCE_TERMS] for t in top])
-        if scores[k] < max(scores.values()) - 2 * TOLERANCE:
+        if scores[k] < max(scores.values()) - 3 * TOLERANCE:
             break  # coherence falls as topics multiply: larger counts will not win
-    # the fewest topics nearly as coherent as the best: splitting a topic in two can keep its
-    # coherence, and fewer topics read better
+    # the most topics nearly as coherent as the best: NPMI favours a few broad topics that
+    # merge subjects (a measured loss of precision on the sample), while a subject split in
+    # two keeps its coherence and its comments together
     best = max(scores.values())
-    nmf, _w = _fit(weights[fitted], min(k for k, s in scores.items() if s >= best - TOLERANCE))
+    nmf, _w = _fit(weights[fitted], max(k for k, s in scores.items() if s >= best - TOLERANCE))
     top = _top_terms(nmf.components_, totals)
     return nmf, npmi_coherence(present[fitted], [t[:COHERENCE_TERMS] for t in top])
 
