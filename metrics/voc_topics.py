@@ -17,6 +17,7 @@ contact details masked. No customer or ticket id leaves this module.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -117,10 +118,13 @@ def npmi_coherence(present: sparse.csr_matrix, topics: Sequence[Sequence[int]]) 
 def _fit(weights: sparse.csr_matrix, k: int, rough: bool = False):
     """NMF with ``k`` topics; ``rough``: a quick fit that is enough to compare topic counts."""
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
 
     model = NMF(n_components=k, random_state=0, init="random" if rough else "nndsvda",
                 max_iter=100 if rough else 200, tol=1e-3)  # fmt: skip
-    with np.errstate(invalid="ignore"):  # a rounding error below 0 in its final error measure
+    # a rounding error below 0 in its final error measure; a rough fit stops early on purpose
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
         return model, model.fit_transform(weights)
 
 
