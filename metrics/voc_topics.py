@@ -1,12 +1,14 @@
 """What customers talk about in survey comments: topics per language, and which ones are new.
 
-The topic model is fitted once per data version, per language, on every comment of that
-language (all markets, all time): non-negative matrix factorisation (scikit-learn NMF) of the
-comments' TF-IDF, each comment belonging to its strongest topic. Fitting on the whole language
-keeps a topic's number and name the same in every filter and period, so a filter only counts:
-share of the view's comments, average score, weekly trend, against the previous period and
-against the market's own normal (the 365 days before). The number of topics is the one with the
-best mean NPMI coherence (``coherence``) among ``TOPIC_COUNTS``, chosen on a sample.
+The topic model is fitted once per data version, per language and mood (unhappy, happy and
+unrated customers apart: ``mood``), on every such comment (all markets, all time): non-negative
+matrix factorisation (scikit-learn NMF) of the comments' TF-IDF with as many topics as the
+comments allow (one per ``MIN_PER_TOPIC``, at most ``MAX_TOPICS``), then topics that use the
+same words merged (``_merged``: one subject the fit split); each comment belongs to its
+strongest topic. Fitting on the whole language keeps a topic's number and name the same in
+every filter and period, so a filter only counts: share of the view's comments, average score,
+weekly trend, against the previous period and against the market's own normal (the 365 days
+before). Each mood's topics have a measured coherence (mean NPMI of their top words).
 
 Privacy, as for the comment list (``metrics.voc``): nothing when fewer than
 ``MIN_SURVEY_RESPONSES`` responses match the filter; a topic is shown only from at least that
@@ -33,14 +35,13 @@ from metrics import stats, text
 from metrics.registry import MIN_SURVEY_RESPONSES
 from metrics.voc import LISTED, QUESTIONS, WRITTEN, question, responses_view
 
-TOPIC_COUNTS = (2, 3, 4, 6, 8, 10, 12)  # candidates (see _topics_of)
+MAX_TOPICS = 12  # per language and mood, before merging
+MERGE_SIMILARITY = 0.2  # cosine of two topics' word weights from which they are one subject
 MIN_TOPIC_COMMENTS = 60  # a language with fewer comments gets no topic model
 MIN_TERM_COMMENTS = 3  # a term in fewer comments of its language is not in the vocabulary
 MAX_TERMS = 5000  # the language's most frequent terms; rarer ones name no topic
-SELECTION_SAMPLE = 1500  # comments used to choose the number of topics
 FIT_SAMPLE = 20_000  # comments the chosen model learns from; all are then assigned a topic
-MIN_PER_TOPIC = 30  # comments per topic on average, at least
-TOLERANCE = 0.05  # of coherence: the most topics within it of the best count win
+MIN_PER_TOPIC = 40  # comments per topic before merging, on average, at least
 NAME_TERMS = 3  # terms in a topic's name
 TOP_TERMS = 10  # terms listed per topic
 COHERENCE_TERMS = 5  # top terms whose pairs measure a topic's coherence (comments are short)
@@ -115,14 +116,13 @@ def npmi_coherence(present: sparse.csr_matrix, topics: Sequence[Sequence[int]]) 
     return float(np.mean(scores)) if scores else float("nan")
 
 
-def _fit(weights: sparse.csr_matrix, k: int, rough: bool = False):
-    """NMF with ``k`` topics; ``rough``: a quick fit that is enough to compare topic counts."""
+def _fit(weights: sparse.csr_matrix, k: int):
+    """NMF with ``k`` topics."""
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
 
-    model = NMF(n_components=k, random_state=0, init="random" if rough else "nndsvda",
-                max_iter=100 if rough else 200, tol=1e-3)  # fmt: skip
-    # a rounding error below 0 in its final error measure; a rough fit stops early on purpose
+    model = NMF(n_components=k, random_state=0, init="nndsvda", max_iter=200, tol=1e-3)
+    # a rounding error below 0 in its final error measure; stopping at max_iter is close enough
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return model, model.fit_transform(weights)
@@ -146,33 +146,46 @@ def _describing(top: list[np.ndarray], components: np.ndarray) -> list[np.ndarra
             for ranked, weights in zip(top, components, strict=True)]  # fmt: skip
 
 
-def _topics_of(weights: sparse.csr_matrix, present: sparse.csr_matrix, totals: np.ndarray,
-               topic_counts: Sequence[int]) -> tuple[object, float]:  # fmt: skip
-    """The NMF model with the most coherent number of topics among ``topic_counts`` (chosen on
-    a sample of the rows; a topic holds ``MIN_PER_TOPIC`` comments on average), fitted on up to
-    ``FIT_SAMPLE`` of them, and its coherence on that sample."""
+def _merged(components: np.ndarray) -> list[list[int]]:
+    """Groups of topics that use the same words (cosine similarity of their word weights at
+    least ``MERGE_SIMILARITY``, joined transitively): one subject the fit split in two."""
+    unit = components / np.maximum(np.linalg.norm(components, axis=1, keepdims=True), 1e-12)
+    similar = unit @ unit.T >= MERGE_SIMILARITY
+    group = list(range(len(components)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(similar, 1)), strict=True):
+        group[root(j)] = root(i)
+    roots = sorted({root(i) for i in group})
+    return [[i for i in range(len(group)) if root(i) == r] for r in roots]
+
+
+def _topics_of(weights: sparse.csr_matrix, max_topics: int) -> tuple[np.ndarray, object]:
+    """Topics of these comments: NMF with as many topics as the comments allow (one per
+    ``MIN_PER_TOPIC`` comments, at most ``max_topics``), fitted on up to ``FIT_SAMPLE`` of them,
+    then topics that use the same words merged. Returns each topic's word weights and a function
+    giving each comment's weight in each topic."""
     rows = weights.shape[0]
-    order = np.random.default_rng(0).permutation(rows)
-    sample, fitted = np.sort(order[:SELECTION_SAMPLE]), np.sort(order[:FIT_SAMPLE])
-    candidates = [k for k in topic_counts if k * MIN_PER_TOPIC <= rows and k < weights.shape[1]]
-    scores: dict[int, float] = {}
-    for k in candidates or [min(2, max(1, weights.shape[1] - 1))]:
-        nmf, _w = _fit(weights[sample], k, rough=True)
-        top = _top_terms(nmf.components_, totals)
-        scores[k] = npmi_coherence(present[sample], [t[:COHERENCE_TERMS] for t in top])
-        if scores[k] < max(scores.values()) - 3 * TOLERANCE:
-            break  # coherence falls as topics multiply: larger counts will not win
-    # the most topics nearly as coherent as the best: NPMI favours a few broad topics that
-    # merge subjects (a measured loss of precision on the sample), while a subject split in
-    # two keeps its coherence and its comments together
-    best = max(scores.values())
-    nmf, _w = _fit(weights[fitted], max(k for k, s in scores.items() if s >= best - TOLERANCE))
-    top = _top_terms(nmf.components_, totals)
-    return nmf, npmi_coherence(present[fitted], [t[:COHERENCE_TERMS] for t in top])
+    k = max(2, min(max_topics, rows // MIN_PER_TOPIC, weights.shape[1] - 1))
+    fitted = np.sort(np.random.default_rng(0).permutation(rows)[:FIT_SAMPLE])
+    nmf, _w = _fit(weights[fitted], k)
+    groups = _merged(nmf.components_)
+    components = np.array([nmf.components_[g].sum(axis=0) for g in groups])
+
+    def comment_weights(chosen: sparse.csr_matrix) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            per_topic = nmf.transform(chosen)
+        return np.column_stack([per_topic[:, g].sum(axis=1) for g in groups])
+
+    return components, comment_weights
 
 
 def fit_language(language: str, tokens: list[list[str]], moods: Sequence[str] | None = None,
-                 topic_counts: Sequence[int] = TOPIC_COUNTS,
+                 max_topics: int = MAX_TOPICS,
                  ) -> tuple[LanguageModel, np.ndarray, np.ndarray]:  # fmt: skip
     """The language's model, each comment's topic within its mood (``NO_TOPIC``: no known word,
     or too few comments of that mood) and how much of the comment's weight that topic holds
@@ -196,12 +209,12 @@ def fit_language(language: str, tokens: list[list[str]], moods: Sequence[str] | 
         if len(rows) < MIN_TOPIC_COMMENTS:
             continue
         totals = np.asarray(present[rows].sum(axis=0)).ravel()
-        nmf, model.coherence[name] = _topics_of(weights[rows], present[rows], totals,
-                                                topic_counts)  # fmt: skip
-        top = _top_terms(nmf.components_, totals)
-        model.terms[name] = [list(model.vocabulary[c]) for c in _describing(top, nmf.components_)]
-        with np.errstate(invalid="ignore"):
-            comment_weights = nmf.transform(weights[rows])
+        components, comment_weights_of = _topics_of(weights[rows], max_topics)
+        top = _top_terms(components, totals)
+        model.terms[name] = [list(model.vocabulary[c]) for c in _describing(top, components)]
+        model.coherence[name] = npmi_coherence(present[rows],
+                                               [t[:COHERENCE_TERMS] for t in top])  # fmt: skip
+        comment_weights = comment_weights_of(weights[rows])
         total = comment_weights.sum(axis=1)
         topic[rows] = np.where(total > 0, comment_weights.argmax(axis=1), NO_TOPIC)
         with np.errstate(divide="ignore", invalid="ignore"):
