@@ -77,9 +77,11 @@ def _invisible() -> dict[int, str]:
     return {c: " " for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf")}
 
 
-def clean(text: str) -> str:
-    """NFKC-normalised text without control or format characters, cut at ``MAX_CHARS``."""
-    return unicodedata.normalize("NFKC", str(text)[:MAX_CHARS]).translate(_invisible())
+def clean(text: str, form: str = "NFKC") -> str:
+    """Normalised text (NFKC folds full-width letters and half-width kana; Thai needs NFC, as
+    NFKC splits its vowel sara am) without control or format characters, cut at
+    ``MAX_CHARS``."""
+    return unicodedata.normalize(form, str(text)[:MAX_CHARS]).translate(_invisible())
 
 
 # Grammar the analysers keep as content words: light verbs and copulas in dictionary form.
@@ -98,8 +100,8 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(listed) | EXTRA_STOP_WORDS.get(language, set())
 
 
-def _keep(term: str, stops: frozenset[str]) -> bool:
-    return len(term) > 1 and term not in stops and not term.isdigit()
+def _keep(term: str, stops: frozenset[str], shortest: int = 2) -> bool:
+    return len(term) >= shortest and term not in stops and not term.isdigit()
 
 
 TURKIC_CAPITALS = str.maketrans({"İ": "i", "I": "ı"})  # dotted and dotless i (tr, az)
@@ -135,7 +137,8 @@ def _korean(texts: Sequence[str]) -> list[list[str]]:
     for tokens in kiwi.tokenize([clean(t) for t in texts]):
         terms = [(t.form.casefold() if t.tag == "SL" else t.form) + KOREAN_TAGS[t.tag]
                  for t in tokens if t.tag in KOREAN_TAGS]  # fmt: skip
-        result.append([term for term in terms if _keep(term, stops)])
+        # one syllable can be a whole noun (앱, 돈): the tags already dropped the particles
+        result.append([term for term in terms if _keep(term, stops, shortest=1)])
     return result
 
 
@@ -206,7 +209,7 @@ def _thai(texts: Sequence[str]) -> list[list[str]]:
     with _lock:
         words = _thai_words()
     stops = stop_words("th")
-    return [[w for w in word_tokenize(clean(t), custom_dict=words, engine="newmm",
+    return [[w for w in word_tokenize(clean(t, "NFC"), custom_dict=words, engine="newmm",
                                       keep_whitespace=False)
              if _WORD.fullmatch(w) and _keep(w, stops)] for t in texts]  # fmt: skip
 

@@ -101,6 +101,12 @@ def trend(
     """
     rows = table[table["kpi"] == kpi].sort_values(time_column)
     fig = go.Figure()
+    buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).sort_values().unique()
+    shown = None
+    if len(buckets):  # the axis spans the data, not the peaks around it
+        # one bucket: a fortnight around it (plotly would zoom a single date to milliseconds)
+        pad = _BUCKET.get(time_column, DAY) / 2 if len(buckets) > 1 else pd.Timedelta(days=7)
+        shown = (pd.Timestamp(buckets[0]) - pad, pd.Timestamp(buckets[-1]) + pad)
     groups = [(None, rows)] if split is None else list(rows.groupby(split, sort=False))
     order = sorted(groups, key=lambda g: (g[0] == "Other", -g[1]["n"].sum()))
     partial_set = {pd.Timestamp(p) for p in partial}
@@ -136,8 +142,11 @@ def trend(
         ))  # fmt: skip
         if year_ago and "year_ago_value" in group:
             earlier = _("{name}, a year earlier").format(name=name)
+            # only on the axis: a line drawn past it is clipped, but still widens the chart
+            inside = (pd.to_datetime(x).between(*shown) if shown else x.notna()).to_numpy(bool)
             fig.add_trace(go.Scatter(
-                x=x, y=fmt.plot_values(kpi, group["year_ago_value"]), mode="lines",
+                x=x[inside], y=fmt.plot_values(kpi, group["year_ago_value"])[inside],
+                mode="lines",
                 name=earlier, showlegend=False, legendgroup=YEAR_AGO_GROUP,
                 line={"color": colour, "width": 1.5, "dash": "dash"}, opacity=0.7,
                 hovertemplate="%{y:,.4~g}<extra>" + earlier + "</extra>",
@@ -147,12 +156,7 @@ def trend(
             x=[None], y=[None], mode="lines", name=_("dashed: a year earlier"),
             line={"color": theme.NEUTRAL, "dash": "dash"}, legendgroup=YEAR_AGO_GROUP,
         ))  # fmt: skip
-    buckets = pd.to_datetime(rows.loc[rows["value"].notna(), time_column]).sort_values().unique()
-    shown = None
-    if len(buckets):  # the axis spans the data, not the peaks around it
-        # one bucket: a fortnight around it (plotly would zoom a single date to milliseconds)
-        pad = _BUCKET.get(time_column, DAY) / 2 if len(buckets) > 1 else pd.Timedelta(days=7)
-        shown = (pd.Timestamp(buckets[0]) - pad, pd.Timestamp(buckets[-1]) + pad)
+    if shown:
         fig.update_xaxes(range=list(shown))
         if len(buckets) == 1:
             fig.update_xaxes(tickformat="%d %b %Y", nticks=3)

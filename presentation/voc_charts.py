@@ -457,7 +457,7 @@ def topic_table(view: TopicView, q: Question) -> tuple[pd.DataFrame, pd.DataFram
     return data, shown
 
 
-PACK_EXAMPLES = 9  # example comments in the review pack, at most
+PACK_EXAMPLES = 6  # example comments in the review pack, at most
 
 
 def examples_table(views: list[TopicView], q: Question) -> pd.DataFrame:

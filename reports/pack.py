@@ -56,6 +56,7 @@ MOVER_KPIS = ("volume", "frt_median", "sla", "fcr", "abandonment", "csat", "nps"
 MARKETS_SHOWN = 12  # bars per market chart; more markets are computed together as 'Other'
 MARKETS_LISTED = 15  # rows of the markets table
 BREAKDOWN_ROWS = 12  # rows of the breakdown tables under the channel charts
+PACK_TOPICS = 8  # topics on the pack's voice page, most comments first
 MIN_LANGUAGE_SHARE = 0.01  # languages below this share of the markets' contacts are not planned
 Progress = Callable[[float, str], None]
 
@@ -393,46 +394,38 @@ def _voc_page(scope: Scope) -> Page:
     )  # fmt: skip
 
 
-def _voice_page(scope: Scope) -> Page:
-    """What customers say: the topics of unhappy and of happy customers in the view's most
-    common comment language, the words of its low scores and the unhappy topics' examples (the
-    same functions and privacy rules as the page)."""
+def _voice_page(scope: Scope) -> Page | None:
+    """What customers say: the topics of unhappy customers (or, without enough of them, of the
+    first mood with topics) in the view's most common comment language, the words of its low
+    scores and examples in their words (the same functions and privacy rules as the page)."""
     db, flt = scope.db, scope.flt
-    title = _("What customers say")
-    views = [voc_topics.topics(db, flt, mood=mood) for mood in ("unhappy", "happy")]
-    views = [v for v in views if not v.table.empty and v.mood in ("unhappy", "happy")]
-    if not views or len({v.mood for v in views}) < len(views):  # happy stood in for unhappy
-        views = views[:1]
-    if not views:
-        return Page(title, lead=_("Too few comments for this filter to show their topics "
-                                  "(at least {minimum} per topic, for privacy).").format(
-            minimum=MIN_SURVEY_RESPONSES))  # fmt: skip
+    view = voc_topics.topics(db, flt)
+    if view.table.empty:
+        return None  # too few comments for a topic (privacy): no page rather than an empty one
     q = voc.QUESTIONS["csat"]
-    language = views[0].language
+    view = replace(view, table=view.table.head(PACK_TOPICS))
+    found = voc_drivers.drivers(db, flt, view.language)
+    bad, good = voc_charts.band_range(q, "bad"), voc_charts.band_range(q, "good")
     blocks = [Block(figure=voc_charts.topics_chart(view, q, title=_(
         "Topics in {count} comments from {customers}").format(
         count=fmt.count(view.comments), customers=fmt.mood_label(view.mood).lower())),
-        height=max(280, 90 + 34 * len(view.table)), wide=len(views) == 1)
-        for view in views]  # fmt: skip
-    found = voc_drivers.drivers(db, flt, language)
-    bad, good = voc_charts.band_range(q, "bad"), voc_charts.band_range(q, "good")
+        height=380, wide=found.words.empty)]  # fmt: skip
     if not found.words.empty:
         blocks.append(Block(figure=voc_charts.drivers_chart(found, q, title=_(
-            "What sets {bad} apart from {good}").format(bad=bad, good=good)),
-            height=max(260, 90 + 22 * min(len(found.words), 20)), wide=True))  # fmt: skip
-    _data, shown = voc_charts.topic_table(views[0], q)
+            "What sets {bad} apart from {good}").format(bad=bad, good=good)), height=380))
+    _data, shown = voc_charts.topic_table(view, q)
     blocks.append(Block(table=shown.drop(columns=[_("Weekly share"), _("Example")]),
                         compact=True, wide=True))  # fmt: skip
-    blocks.append(Block(heading=_("In their words"), table=voc_charts.examples_table(views, q),
+    blocks.append(Block(heading=_("In their words"), table=voc_charts.examples_table([view], q),
                         text_table=True, compact=True, wide=True))  # fmt: skip
-    emerging = [name for view in views for name in view.table.loc[view.table["emerging"], "name"]]
+    emerging = view.table.loc[view.table["emerging"], "name"].tolist()
+    language = view.language
     lead = _("{count} comments in {language} in this view.").format(
-        count=fmt.count(sum(v.comments for v in views)),
-        language=fmt.member("language", language)) + " " + (
+        count=fmt.count(view.comments), language=fmt.member("language", language)) + " " + (
         _("Emerging: {topics}.").format(topics="; ".join(emerging)) if emerging
         else _("No topic grew significantly against the previous period or the market's own "
                "normal."))  # fmt: skip
-    return Page(title, blocks=blocks, lead=lead, note=_(
+    return Page(_("What customers say"), blocks=blocks, lead=lead, note=_(
         "Topics are found apart in all {language} comments of unhappy (CSAT 1–3) and of happy "
         "customers in the data; a comment belongs to its strongest topic. Words: weighted "
         "log-odds of appearing in comments with {bad} against {good}; pale bars could be noise. "
@@ -544,7 +537,7 @@ def _definitions_page() -> Page:
 
 def _pages(db: Database, flt: Filter, progress: Progress) -> list[Page]:
     scope = Scope.of(db, flt)
-    steps: list[tuple[str, Callable[[Scope], Page]]] = [
+    steps: list[tuple[str, Callable[[Scope], Page | None]]] = [
         (_("KPI summary"), _summary_page),
         (_("Trends"), _trends_page),
         *([] if scope.one_market else [(_("Markets"), _markets_page)]),
@@ -558,7 +551,9 @@ def _pages(db: Database, flt: Filter, progress: Progress) -> list[Page]:
     pages = []
     for i, (name, build) in enumerate(steps):
         progress(0.1 + 0.5 * i / len(steps), f"{name}…")
-        pages.append(build(scope))
+        page = build(scope)
+        if page is not None:  # a section without anything to show is left out
+            pages.append(page)
     return pages
 
 

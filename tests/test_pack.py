@@ -161,7 +161,8 @@ def laid_out_for_print(document: str, tmp_path) -> list[dict]:
     reason="Chromium is not installed (Debian: apt-get install chromium)",
 )
 @pytest.mark.parametrize(("countries", "lang", "locale", "pages"), [
-    (("KR",), "en", None, 8), (("KR",), "ko", None, 8), (("JP",), "en", "en-US", 8),
+    # Japan's October holds too few comments for a topic: no 'What customers say' page
+    (("KR",), "en", None, 8), (("KR",), "ko", None, 8), (("JP",), "en", "en-US", 7),
     ((), "en", "en-US", 9),
 ])  # fmt: skip
 def test_every_page_is_at_least_half_full_and_nothing_runs_past_it(

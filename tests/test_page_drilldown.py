@@ -46,11 +46,11 @@ def test_a_tile_lists_its_tickets_page_by_page_and_sorted(use_sample, sample_db,
 
 
 def test_a_survey_score_hidden_for_privacy_lists_no_responses(use_sample, sample_db):
-    """The Netherlands had 3 CSAT answers in the last 7 days: the tile's score is hidden, and so
+    """The Netherlands had 4 CSAT answers in the last 7 days: the tile's score is hidden, and so
     are the answers."""
     flt = sample_filter("last_7d", countries=("NL",))
     table = kpi_table(sample_db, ["csat"], flt=flt)
-    assert table["n"].iloc[0] == 3 and table["suppressed"].iloc[0]
+    assert table["n"].iloc[0] == 4 and table["suppressed"].iloc[0]
     at = open_page("dashboard.py", {"period": "last_7d", "country": "NL"})
     tile = next(b for b in at.button if b.key == "tile_csat_drill")
     assert tile.disabled and "Hidden for privacy" in tile.help

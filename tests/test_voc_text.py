@@ -27,13 +27,16 @@ from metrics.voc_topics import npmi_coherence
     # endings out; "하다"-type light verbs are stop words
     ("ko", "택배 상자가 찢어져서 도착했어요. 환불은 언제 되나요?",
      ["택배", "상자", "찢어지다", "도착", "환불"]),
+    ("ko", "앱이 안 열려서 돈만 날렸어요", ["앱", "열리다", "돈", "날리다"]),  # one-syllable nouns
     # Japanese (Sudachi): dictionary forms of nouns, verbs, adjectives; する/ない/です out
     ("ja", "アプリが起動しなくて、ログインできませんでした。", ["アプリ", "起動", "ログイン"]),
     # Chinese (jieba): words of two or more characters; 到账 splits into single characters,
     # which go with the punctuation
     ("zh", "退款到现在还没有到账，客服也不回复。", ["退款", "现在", "没有", "客服", "回复"]),
-    # Thai (newmm): no spaces in the text, words found by the dictionary
+    # Thai (newmm): no spaces in the text, words found by the dictionary; sara am (ำ) kept
+    # whole (NFKC would split ชำระ, "pay")
     ("th", "ยังไม่ได้รับเงินคืนเลย", ["รับเงิน", "คืน"]),
+    ("th", "ชำระเงินไม่ได้", ["ชำระเงิน"]),
     # Devanagari vowel signs are combining marks: the words stay whole
     ("hi", "मुझे अभी तक रिफंड नहीं मिला", ["मुझे", "रिफंड", "मिला"]),
 ])  # fmt: skip
