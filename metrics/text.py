@@ -117,11 +117,9 @@ def _words(texts: Sequence[str], language: str) -> list[list[str]]:
 
 @cache
 def _kiwi():
-    import os
-
     from kiwipiepy import Kiwi
 
-    return Kiwi(num_workers=os.cpu_count() or 1)  # analyses a batch on every core
+    return Kiwi()
 
 
 KOREAN_TAGS = {"NNG": "", "NNP": "", "XR": "", "SL": "", "VV": "다", "VA": "다"}  # tag: suffix

@@ -21,7 +21,6 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -240,15 +239,13 @@ def build_corpus(db: Database) -> Corpus:
         return fit_language(language, tokens, group["mood"].to_numpy())
 
     models = {}
-    # two languages at a time: Kiwi, Sudachi and NMF's inner loops run outside Python's lock
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        fitted = pool.map(lambda item: model_of(*item), groups)
-        for (language, group), (model, topics, strength) in zip(groups, fitted, strict=True):
-            if model.terms:
-                models[language] = model
-            raw.loc[group.index, ["topic", "strength", "row"]] = np.column_stack(
-                [topics, strength, np.arange(len(group))]
-            )
+    for language, group in groups:
+        model, topics, strength = model_of(language, group)
+        if model.terms:
+            models[language] = model
+        raw.loc[group.index, ["topic", "strength", "row"]] = np.column_stack(
+            [topics, strength, np.arange(len(group))]
+        )
     raw = raw.astype({"topic": int, "row": int})
     return Corpus(raw.set_index("survey_id")[["language", "mood", "topic", "strength", "row"]],
                   models)  # fmt: skip

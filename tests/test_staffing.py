@@ -98,8 +98,9 @@ def test_the_samples_deliberate_gaps_show(sample_db):
     flt = Filter(start=SAMPLE_END - dt.timedelta(days=27), end=SAMPLE_END)
     plan = staffing_plan(sample_db, flt, Targets())
     mean_gap = plan.groupby("language")["gap"].mean()
-    # Korean is among the most understaffed languages, English has the most to spare
-    assert mean_gap.rank()["ko"] <= 5 and mean_gap.idxmax() == "en"
+    # Korean is among the most understaffed of the 20 languages (a deliberate gap: 0.7 of the
+    # agents it needs in APAC), English has the most to spare
+    assert mean_gap.rank()["ko"] <= 6 and mean_gap.idxmax() == "en"
     demand = plan[plan["arrivals"] > 0]
     uncovered = (demand["scheduled"] == 0).groupby(demand["language"]).mean()
     assert uncovered["ko"] > 3 * uncovered["en"]  # English is covered around the clock
