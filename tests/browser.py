@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -85,10 +86,14 @@ def streamlit_process(
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Like ``streamlit_server``, also yielding the server process (to read its memory)."""
     port = free_port()
+    # The server's output goes to a file: a pipe nobody reads fills up (64 KiB) and then blocks
+    # the server on its next log line, which looked like a page that never finished.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -100,9 +105,8 @@ def streamlit_process(
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = (
-                        process.stdout.read().decode(errors="replace") if process.stdout else ""
-                    )
+                    log.seek(0)
+                    output = log.read().decode(errors="replace")
                     raise RuntimeError(f"streamlit did not start:\n{output}") from None
                 time.sleep(0.3)
         yield url, process
@@ -112,6 +116,11 @@ def streamlit_process(
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+        log.close()
+    # a script error the page showed in a corner, or a run nobody looked at, fails the test
+    assert "Uncaught app execution" not in output, output[-6000:]
 
 
 def wait_for_app(page, timeout_ms: int = 120_000) -> None:

@@ -147,6 +147,7 @@ def test_filters_survive_page_switches_in_the_browser(server, page):
         wait_for_app(page)
         assert "country=JP" in page.url and "period=last_7d" in page.url
         assert "Japan (JP)" in page.locator('[data-testid="stSidebar"]').inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0, scope
 
 
 def click_centre(page, locator) -> None:

@@ -172,7 +172,7 @@ def _order_statistics(first: pd.Series, windows: pd.Series) -> Callable[[object]
     """``order_statistic(rank)`` for each group: its rank-th smallest value (1-based), read from
     the group's window of sorted values that starts at rank ``first``; NaN outside the window."""
     windows = windows.map(lambda w: w if isinstance(w, np.ndarray) else np.empty(0))
-    lengths = windows.map(len).to_numpy()
+    lengths = windows.map(len).to_numpy(dtype=int)  # int also when there is no group
     starts = np.cumsum(lengths) - lengths  # where each group's window begins in ``flat``
     flat = np.concatenate([*windows.to_numpy(), [np.nan]])  # the last NaN: outside a window
     first = first.fillna(1).to_numpy(float)
