@@ -86,41 +86,44 @@ def streamlit_process(
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Like ``streamlit_server``, also yielding the server process (to read its memory)."""
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     # The server's output goes to a file: a pipe nobody reads fills up (64 KiB) and then blocks
     # the server on its next log line, which looked like a page that never finished.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    output = log.read().decode(errors="replace")
-                    raise RuntimeError(f"streamlit did not start:\n{output}") from None
-                time.sleep(0.3)
-        yield url, process
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.seek(0)
-        output = log.read().decode(errors="replace")
-        log.close()
-    # a script error the page showed in a corner, or a run nobody looked at, fails the test
+            _wait_until_healthy(url, process, log, timeout)
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+    # a script error the page showed in a corner, or in a run nobody looked at, fails the test
     assert "Uncaught app execution" not in output, output[-6000:]
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                output = log.read().decode(errors="replace")
+                raise RuntimeError(f"streamlit did not start:\n{output}") from None
+            time.sleep(0.3)
 
 
 def wait_for_app(page, timeout_ms: int = 120_000) -> None:
@@ -138,8 +141,11 @@ def wait_for_app(page, timeout_ms: int = 120_000) -> None:
 def link_hosts(page) -> list[str]:
     """The host every link on the page points to: HTML ``<a href>`` and plotly's SVG
     ``<a xlink:href>``."""
-    return page.eval_on_selector_all("a", """links => links.map(a => new URL(
-        a.getAttribute('href') || a.getAttribute('xlink:href') || '', location.href).hostname)""")
+    return page.eval_on_selector_all(
+        "a",
+        """links => links.map(a => new URL(
+        a.getAttribute('href') || a.getAttribute('xlink:href') || '', location.href).hostname)""",
+    )
 
 
 def looks_blank(png: bytes) -> bool:

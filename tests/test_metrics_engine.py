@@ -203,13 +203,13 @@ def test_quantiles_are_computed_from_rows_not_averaged_from_groups(tmp_path):
     assert weekly["value"].tolist() == pytest.approx([2 * 3600, 10 * 3600])
 
 
-
 def test_a_period_without_tickets_has_no_quantile_per_bucket(tmp_path):
     """Found in the browser: one market's last 7 days after its data ended broke the tiles."""
     db = Database(write_rows(tmp_path / "q.duckdb", [ticket(1, 1)]))
     later = Filter(start=dt.date(2031, 1, 1), end=dt.date(2031, 1, 7))
     weekly = kpi_table(db, ["volume", "frt_median"], flt=later, grain="day")
     assert weekly.empty or weekly["value"].fillna(0).eq(0).all()
+
 
 # ---------------------------------------------------------------- NPS edge cases
 @pytest.mark.parametrize(
