@@ -57,7 +57,7 @@ def _series(db: Database, flt: Filter) -> tuple[pd.Series, pd.Series]:
     return volume, shares / shares.sum()
 
 
-def _calendar(days: pd.DatetimeIndex, shares: pd.Series) -> pd.DataFrame:
+def calendar_features(days: pd.DatetimeIndex, shares: pd.Series) -> pd.DataFrame:
     """Per day: share of the volume whose market has a public holiday / is in each peak."""
     dates = [d.date() for d in days]
     years = list(range(dates[0].year, dates[-1].year + 1))
@@ -85,7 +85,7 @@ def _design(days: pd.DatetimeIndex, origin: pd.Timestamp, calendar: pd.DataFrame
 
 def _fit(volume: pd.Series, shares: pd.Series, horizon: int) -> tuple[pd.DataFrame, dict]:
     future = pd.date_range(volume.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
-    calendar = _calendar(volume.index.append(future), shares)
+    calendar = calendar_features(volume.index.append(future), shares)
     past, ahead = calendar.loc[volume.index], calendar.loc[future]
     x = _design(volume.index, volume.index[0], past)
     coef, *_ = np.linalg.lstsq(x, np.log1p(volume.to_numpy()), rcond=None)
