@@ -118,11 +118,11 @@ def parse_rules(text: str, source_name: str) -> list[Rule]:
     except tomllib.TOMLDecodeError as error:
         raise RulesError(f"{source_name}, {_syntax_position(str(error))}") from None
     places = _Places(text)
-    problems: list[str] = []
+    problems: list[tuple[int, str]] = []  # (line or 0, message), reported in line order
 
     def report(line: int | None, problem: str, rule_number: int | None = None) -> None:
         where = f"line {line}" if line else f"rule {rule_number}" if rule_number else "file"
-        problems.append(f"{source_name}, {where}: {problem}")
+        problems.append((line or 0, f"{source_name}, {where}: {problem}"))
 
     for key in [key for key in data if key != "rule"]:
         report(places.top.get(key), f"unknown key {_shown(key)}{_suggest(key, ['rule'])}")
@@ -134,11 +134,11 @@ def parse_rules(text: str, source_name: str) -> list[Rule]:
     rules = []
     for index, raw in enumerate(raw_rules if isinstance(raw_rules, list) else ()):
         rule, found = _rule(raw, places.line(index))
-        for key, problem in sorted(found, key=lambda found: places.line(index, found[0]) or 0):
+        for key, problem in found:
             report(places.line(index, key), problem, index + 1)
         rules += [rule] if rule else []
     if problems:
-        raise RulesError("\n".join(problems))
+        raise RulesError("\n".join(message for _, message in sorted(problems, key=lambda p: p[0])))
     return rules
 
 
@@ -212,7 +212,9 @@ def _threshold(value: object, kpi: str | None, when: object, fail: Fail) -> floa
         fail("threshold", f"{kpi} is a share from 0 to 1: write e.g. 0.85 for 85 %, "
                           f"not {_shown(value)}")  # fmt: skip
         return None
-    return float(value) if value is not None else definition.target
+    if value is not None:
+        return float(value)
+    return float(definition.target) if when == "target" else None
 
 
 def _scope(value: object, fail: Fail) -> dict[str, tuple[str, ...]]:
@@ -323,11 +325,20 @@ def _syntax_position(message: str) -> str:
 # like a header can mislead it, and rules written as an inline array (rule = [{...}]) have no
 # header lines; then a problem is placed at its rule's header or reported as "rule N".
 _HEADER = re.compile(r"\s*\[(\[?)([^\[\]]*)\]")
-_ASSIGNMENT = re.compile(r"\s*([\w\-\"'. ]+?)\s*=")
+_ASSIGNMENT = re.compile(r"""\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[\w\-. ])+?)\s*=""")
 
 
 def _key_name(raw: str) -> str:
-    return re.sub(r"\s*\.\s*", ".", raw.strip()).replace('"', "").replace("'", "")
+    """A key as written (``scope . country``, ``"a\\u0007b"``) as its dotted name."""
+    try:
+        parsed: object = tomllib.loads(f"{raw} = 0")
+    except tomllib.TOMLDecodeError:
+        return raw.strip()
+    parts = []
+    while isinstance(parsed, dict):
+        ((key, parsed),) = parsed.items()
+        parts.append(key)
+    return ".".join(parts)
 
 
 class _Places:
