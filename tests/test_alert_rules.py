@@ -140,6 +140,9 @@ VALID_FIRST = '[[rule]]\nkpi = "sla"\nwhen = "target"\n\n'  # lines 1-4; the cas
         # target for a KPI without a registry target and no threshold
         ('[[rule]]\nkpi = "frt_mean"\nwhen = "target"',
          "line 7: KPI 'frt_mean' has no target in the registry: add a threshold"),
+        # when missing: at the header
+        ('[[rule]]\nkpi = "sla"', "line 5: 'when' is missing: one of 'anomaly', 'target', 'below',"
+         " 'above'"),
         # kpi missing: at the header
         ('[[rule]]\nwhen = "anomaly"',
          "line 5: 'kpi' is missing: name a KPI id such as 'sla' (see docs/alerts.md)"),
@@ -182,6 +185,9 @@ def test_rules_without_header_lines_are_named_by_number_and_an_empty_file_is_ref
                                 "needs one"]  # fmt: skip
     assert problems("# nothing yet\n") == [
         "alerts.toml, file: no rules: add a [[rule]] table for each rule (see docs/alerts.md)"
+    ]
+    assert problems('rule = [{ kpi = "sla", when = "target" }, 7]\n') == [
+        "alerts.toml, rule 2: a rule must be a table of keys, not 7"
     ]
     assert problems('[rule]\nkpi = "sla"\n') == [
         "alerts.toml, line 1: write [[rule]] (two brackets) above each rule"
