@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from atlas.cli import UsageError
 from data_access.catalog import read_catalog
 from data_access.database import Database
-from data_access.filters import DIMENSION_FIELDS, Filter, unknown_values
+from data_access.filters import COLUMN_FIELDS, DIMENSION_FIELDS, Filter, unknown_values
 
 # --where keys: the singular column names ("country"), mapped to Filter fields ("countries")
-WHERE_KEYS = {column: field for field, column in DIMENSION_FIELDS.items()}
+WHERE_KEYS = COLUMN_FIELDS
 # dates outside this window are typing errors (and 9999-12-31 + one day overflows Python's dates)
 EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2100, 12, 31)
 

@@ -20,6 +20,8 @@ DIMENSION_FIELDS = {
     "hubs": "hub",
     "categories": "category",
 }
+# The other way round: a column name as people write it ("country") -> its Filter field.
+COLUMN_FIELDS = {column: name for name, column in DIMENSION_FIELDS.items()}
 # The days a filter can hold. pandas' nanosecond timestamps (charts, metrics) cover 1677-09-21 to
 # 2262-04-11; a date beyond (0001-01-01 or 9999-12-31 in a hand-edited link) is moved to the
 # nearest of these, so comparison periods and day arithmetic never overflow.
