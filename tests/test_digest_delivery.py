@@ -409,3 +409,12 @@ def test_another_scheme_is_a_usage_error_before_anything_happens(
     with pytest.raises(ValueError, match=re.escape(message)):
         send(digest(), tmp_path / "digest.html", smtp_url=smtp_url, webhook_url=webhook_url)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_mail_without_recipients_or_a_file_not_html_is_a_usage_error(tmp_path: Path):
+    with pytest.raises(ValueError, match="an e-mail destination needs at least one recipient"):
+        deliver(digest(), out=tmp_path / "digest.html", smtp_url=f"smtp://{HOST}:25",
+                webhook_url=None, sender="atlas@example.org", recipients=[])  # fmt: skip
+    with pytest.raises(ValueError, match=re.escape("must end in .html, not 'digest.txt'")):
+        send(digest(), tmp_path / "digest.txt")
+    assert list(tmp_path.iterdir()) == []
