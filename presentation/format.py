@@ -27,6 +27,7 @@ MISSING = "–"
 WORD_JOINER = "\u2060"  # invisible, keeps a name from being read as a web address
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # CommonMark escapes any of these
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+SLACK_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})  # Slack's only three
 _FOREIGN_TAG = re.compile(r"<(?!/?(?:b|i|br|sup|extra)>)")  # the chart builders' own tags stay
 SUPPRESSED = N_("hidden (privacy)")  # fewer than 5 responses, or derivable (metrics.engine)
 DATE = N_("dd MMM yyyy")  # Babel (CLDR) date pattern: '26 Nov 2026'
@@ -48,6 +49,20 @@ def escape_markdown(text: object) -> str:
     """
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
     return escaped.replace("\\.", WORD_JOINER + "\\.")
+
+
+def escape_mrkdwn(text: object) -> str:
+    """Text from users or the data made safe for a chat message: Slack's mrkdwn, and the Markdown
+    Teams reads from a webhook's ``text``. It shows as written and never becomes a link, a
+    mention or a channel alert.
+
+    Slack's rule: '&', '<' and '>' are written as '&amp;', '&lt;', '&gt;' (a '<' opens
+    ``<url|label>``, ``<@user>`` and ``<!channel>``). Markdown's ``[label](url)`` is broken by
+    a word joiner between ']' and '(', and, as in ``escape_markdown``, one goes before each '.'
+    so a bare address is not linked. Line breaks become spaces.
+    """
+    escaped = _LINE_BREAKS.sub(" ", str(text)).translate(SLACK_ESCAPES)
+    return escaped.replace("](", "]" + WORD_JOINER + "(").replace(".", WORD_JOINER + ".")
 
 
 def escape_chart_markup(text: str) -> str:
@@ -172,12 +187,14 @@ def target_met(kpi: Kpi | str, value: float | None) -> bool | None:
     return bool(value >= kpi.target if kpi.direction > 0 else value <= kpi.target)
 
 
-def target_text(kpi: Kpi | str) -> str:
-    """'≥ 85.0 %', '≤ 4 h' ('' without a target), with no-break spaces."""
+def target_text(kpi: Kpi | str, target: float | None = None) -> str:
+    """'≥ 85.0 %', '≤ 4 h': the KPI's target, or ``target`` (an alert rule's own); '' without
+    one. No-break spaces."""
     kpi = _kpi(kpi)
-    if kpi.target is None or not kpi.direction:
+    target = kpi.target if target is None else target
+    if target is None or not kpi.direction:
         return ""
-    text = f"{'≥' if kpi.direction > 0 else '≤'} {kpi_value(kpi, kpi.target)}"
+    text = f"{'≥' if kpi.direction > 0 else '≤'} {kpi_value(kpi, target)}"
     return text.replace(" ", "\u00a0")  # one unit in a narrow column: never broken
 
 
