@@ -12,6 +12,8 @@ from data_access.database import Database
 from data_access.filters import Filter
 from metrics import mix
 from metrics.engine import OTHER, kpi_table
+from presentation.i18n import using
+from presentation.mix_sentence import mix_sentence
 from tests.conftest import write_rows
 from tests.test_metrics_engine import T0, survey, ticket
 
@@ -64,9 +66,11 @@ def test_simpson_mean_mix_slower_while_both_channels_got_faster(simpson):
     assert d.rate == pytest.approx(-1.25 * HOUR)
     groups = d.groups.set_index("member")
     assert groups.loc["email", ["w0", "w1", "mix", "rate"]].tolist() == pytest.approx(
-        [0.2, 0.8, 5.4 * HOUR, -1 * HOUR])
-    assert groups.loc["chat", ["mix", "rate"]].tolist() == pytest.approx([-0.45 * HOUR,
-                                                                          -0.25 * HOUR])
+        [0.2, 0.8, 5.4 * HOUR, -1 * HOUR]
+    )
+    assert groups.loc["chat", ["mix", "rate"]].tolist() == pytest.approx(
+        [-0.45 * HOUR, -0.25 * HOUR]
+    )
 
 
 def test_simpson_median_through_reweighted_rows(simpson):
@@ -79,8 +83,7 @@ def test_simpson_median_through_reweighted_rows(simpson):
     assert d.mix == pytest.approx(8.25 * HOUR)
     assert d.rate == pytest.approx(-1.25 * HOUR)
     assert not d.groups_add_up
-    assert d.groups.set_index("member").loc["email", ["r0", "r1"]].tolist() == [10 * HOUR,
-                                                                               8 * HOUR]
+    assert d.groups.set_index("member").loc["email", ["r0", "r1"]].tolist() == [10 * HOUR, 8 * HOUR]
 
 
 def test_explain_names_the_dimension_the_member_and_the_rate_drivers(simpson):
@@ -137,15 +140,22 @@ def one_touch(i: int, hours: float, channel: str, replies: int) -> dict:
     return ticket(i, hours, channel=channel, agent_replies=replies, resolved_at=resolved)
 
 
-def test_groups_that_arrive_and_leave_keep_the_sum_exact(tmp_path):
-    # previous: e-mail 3 of 4 one-touch, phone 2 of 2 -> 5/6; now: e-mail 1 of 2, chat 0 of 2
+@pytest.fixture
+def arrivals(tmp_path) -> Database:
+    """One-touch resolution: phone left, chat arrived.
+
+    previous week: e-mail 3 of 4 one-touch, phone 2 of 2   -> 5/6
+    this week:     e-mail 1 of 2,           chat 0 of 2    -> 1/4
+    """
     plan = [(BEFORE, "email", [1, 1, 1, 3]), (BEFORE, "phone", [1, 1]),
             (2, "email", [1, 3]), (2, "chat", [3, 3])]  # fmt: skip
-    rows = [one_touch(i, hours, channel, replies)
-            for i, (hours, channel, replies) in enumerate(
-                (h, c, r) for h, c, rs in plan for r in rs)]  # fmt: skip
-    db = write(tmp_path / "arrive.duckdb", rows)
-    d = mix.decompose(db, "one_touch", WEEK, by="channel")
+    replies = [(hours, channel, r) for hours, channel, rs in plan for r in rs]
+    rows = [one_touch(i, hours, channel, r) for i, (hours, channel, r) in enumerate(replies)]
+    return write(tmp_path / "arrive.duckdb", rows)
+
+
+def test_groups_that_arrive_and_leave_keep_the_sum_exact(arrivals):
+    d = mix.decompose(arrivals, "one_touch", WEEK, by="channel")
     # mix:  e-mail (1/2 - 2/3) * (3/4 + 1/2) / 2, phone (0 - 1/3) * 1 (it left), chat 1/2 * 0
     # rate: e-mail (1/2 - 3/4) * (2/3 + 1/2) / 2; phone and chat none
     assert d.mix == pytest.approx(-1 / 6 * 5 / 8 - 1 / 3)  # -7/16
@@ -163,22 +173,36 @@ def mixed(tmp_path_factory) -> Database:
     for week, hours, email_share in ((0, BEFORE, 0.3), (1, 2, 0.6)):
         for _ in range(400):
             i = len(tickets)
-            channel = rng.choice(["email", "chat", "phone"],
-                                 p=[email_share, (1 - email_share) / 2, (1 - email_share) / 2])
+            channel = rng.choice(
+                ["email", "chat", "phone"],
+                p=[email_share, (1 - email_share) / 2, (1 - email_share) / 2],
+            )
             slow = {"email": 20, "chat": 0.05, "phone": 0.03}[channel] * (1 + 0.3 * week)
             frt = rng.exponential(slow)
             at = hours + rng.uniform(0, 48)
-            tickets.append(responded(i, at, frt, channel=channel,
-                                     country=rng.choice(["DE", "JP"], p=[0.5 + 0.2 * week,
-                                                                         0.5 - 0.2 * week]),
-                                     priority=rng.choice(["normal", "high"]),
-                                     reopens=int(rng.random() < 0.1 + 0.2 * (channel == "email")),
-                                     resolved_at=T0 + dt.timedelta(hours=at + frt + 1)))
+            tickets.append(
+                responded(
+                    i,
+                    at,
+                    frt,
+                    channel=channel,
+                    country=rng.choice(["DE", "JP"], p=[0.5 + 0.2 * week, 0.5 - 0.2 * week]),
+                    priority=rng.choice(["normal", "high"]),
+                    reopens=int(rng.random() < 0.1 + 0.2 * (channel == "email")),
+                    resolved_at=T0 + dt.timedelta(hours=at + frt + 1),
+                )
+            )
             if rng.random() < 0.5:
                 good = {"email": 0.6, "chat": 0.9, "phone": 0.8}[channel] - 0.1 * week
-                surveys.append(survey(i, f"t{i:03d}", at + frt + 2,
-                                      csat=int(rng.choice([5, 2], p=[good, 1 - good])),
-                                      nps=int(rng.choice([10, 8, 3], p=[good, 0.1, 0.9 - good]))))
+                surveys.append(
+                    survey(
+                        i,
+                        f"t{i:03d}",
+                        at + frt + 2,
+                        csat=int(rng.choice([5, 2], p=[good, 1 - good])),
+                        nps=int(rng.choice([10, 8, 3], p=[good, 0.1, 0.9 - good])),
+                    )
+                )
     return write(tmp_path_factory.mktemp("mixed") / "mixed.duckdb", tickets, surveys)
 
 
@@ -232,3 +256,31 @@ def test_volume_does_not_decompose(simpson):
     assert not mix.decomposes("volume") and not mix.decomposes("backlog")
     assert mix.decompose(simpson, "volume", WEEK) is None
     assert mix.explain(simpson, "volume", WEEK) is None
+
+
+def test_the_sentence_in_english_and_korean(simpson, arrivals):
+    slower = mix.explain(simpson, "frt_mean", WEEK)
+    # 2.8 h -> 6.5 h: +3.7 h = +132 %; mix +4.95 h, rate -1.25 h (e-mail 10 h -> 8 h)
+    with using("en"):
+        assert mix_sentence(slower) == (
+            "First response (mean) got 132 % slower (+3 h 42 m): +4 h 57 m because the mix"
+            " moved to E-mail (channel), -1 h 15 m because E-mail itself got faster"
+        )
+    with using("ko"):
+        assert mix_sentence(slower) == (
+            "첫 응답 시간 (평균) 132% 느려짐(+3시간 42분): 이메일 (채널) 쪽으로 구성비가 옮겨 가서"
+            " +4시간 57분, 이메일 자체가 빨라져서 -1시간 15분"
+        )
+    worse = mix.explain(arrivals, "one_touch", WEEK)
+    # 5/6 -> 1/4: -58.3 points; mix -7/16 (towards chat, all misses; -43.75 in binary
+    # arithmetic lands a hair above the tie and rounds to -43.7), rate -7/48 (e-mail)
+    with using("en"):
+        assert mix_sentence(worse) == (
+            "One-touch resolution fell by 58.3 pts: -43.7 pts because the mix moved to Chat"
+            " (channel), -14.6 pts because E-mail itself got worse"
+        )
+    with using("ko"):
+        assert mix_sentence(worse) == (
+            "원터치 해결률 58.3p 하락: 채팅 (채널) 쪽으로 구성비가 옮겨 가서 -43.7p,"
+            " 이메일 자체가 나빠져서 -14.6p"
+        )
