@@ -23,7 +23,8 @@ def _slower(kpi: Kpi) -> bool:
 def _change(kpi: Kpi, value0: float, change: float) -> str:
     label = fmt.kpi_label(kpi)
     if _slower(kpi) and value0 > 0:
-        values = {"kpi": label, "change": fmt.percent(abs(change) / value0, 0),
+        relative = abs(change) / value0
+        values = {"kpi": label, "change": fmt.percent(relative, 0 if relative >= 0.1 else 1),
                   "delta": fmt.kpi_delta(kpi, change)}  # fmt: skip
         if change > 0:
             return _("{kpi} got {change} slower ({delta})").format(**values)

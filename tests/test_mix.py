@@ -284,3 +284,15 @@ def test_the_sentence_in_english_and_korean(simpson, arrivals):
             "원터치 해결률 58.3p 하락: 채팅 (채널) 쪽으로 구성비가 옮겨 가서 -43.7p,"
             " 이메일 자체가 나빠져서 -14.6p"
         )
+
+
+def test_a_small_change_reads_with_one_decimal():
+    groups = pd.DataFrame({"member": ["email", "chat"], "w0": [0.5, 0.5], "w1": [0.4, 0.6],
+                           "r0": [6000, 1200], "r1": [6100, 1200]})  # fmt: skip
+    d = mix.Decomposition("frt_median", "channel", "previous", value0=3600, value1=3690,
+                          mix=30, rate=60, groups=groups, groups_add_up=False)  # fmt: skip
+    with using("en"):
+        assert mix_sentence(mix.Explanation(d, "chat", ("email",))) == (
+            "First response (median) got 2.5 % slower (+1 m 30 s): +30.0 s because the mix"
+            " moved to Chat (channel), +1 m because E-mail itself got slower"
+        )
