@@ -259,6 +259,24 @@ def count(db: Database, cell: Cell) -> int:
     return int(db.query(sql, params)["n"][0])
 
 
+def values(db: Database, kpi_id: str, flt: Filter, dimensions: tuple[str, ...]) -> pd.DataFrame:
+    """Every row of the KPI's population under ``flt``: its members of ``dimensions`` and its
+    value (column ``VALUE``), the rows a quantile is computed from (``metrics.mix`` reweights
+    them). Not paged: two or three narrow columns, for a quantile KPI's rows of one period."""
+    kpi, cell = KPIS[kpi_id], Cell(kpi_id, Scope(flt))
+    if kpi.kind in ("count", "backlog"):
+        raise ValueError(f"{kpi_id} is a count: its rows have no value")
+    for name in dimensions:
+        if DIMENSIONS[name].sql is None:
+            raise ValueError(f"no rows by {name}: only categorical dimensions")
+    _refuse_hidden(db, cell)
+    relation, where, params = _population(cell)
+    columns = [f'{_on_source(DIMENSIONS[name].sql, kpi)} AS "{name}"' for name in dimensions]
+    columns.append(f'{_value_sql(kpi)} AS "{VALUE}"')
+    sql = f"SELECT {', '.join(columns)} FROM {relation} WHERE {where}"  # noqa: S608 (values bound)
+    return db.query(sql, params)
+
+
 def rows(
     db: Database,
     cell: Cell,

@@ -200,21 +200,24 @@ def target_text(kpi: Kpi | str, target: float | None = None) -> str:
 
 def kpi_delta(kpi: Kpi | str, delta: float | None) -> str:
     """A change in a KPI, signed: '+2.3 pts', '−12 m 5 s', '+1,204'."""
-    kpi = KPIS[kpi] if isinstance(kpi, str) else kpi
     if _is_missing(delta):
         return ""
-    sign = "-" if delta < 0 else "+"
-    size = abs(delta)
+    return ("-" if delta < 0 else "+") + kpi_amount(kpi, abs(delta))
+
+
+def kpi_amount(kpi: Kpi | str, size: float) -> str:
+    """The size of a change in a KPI, unsigned: '2.3 pts' (percentage or NPS points), '12 m 5 s'
+    (the KPI's own unit), '0.12' (a score), '1,204'."""
+    kpi = _kpi(kpi)
     if kpi.display == "percent":
-        return sign + _("{value} pts").format(value=number(size * 100, 1))
+        return _("{value} pts").format(value=number(size * 100, 1))
     if kpi.display == "nps":
-        return sign + _("{value} pts").format(value=number(size, 1))
+        return _("{value} pts").format(value=number(size, 1))
     if kpi.display in ("duration", "seconds"):
-        return sign + (duration(size) if size >= 60 else _("{seconds} s").format(
-            seconds=number(size, 1)))  # fmt: skip
+        return duration(size) if size >= 60 else _("{seconds} s").format(seconds=number(size, 1))
     if kpi.display == "score":
-        return sign + number(size, 2)
-    return sign + number(round(size))
+        return number(size, 2)
+    return number(round(size))
 
 
 _AXIS_UNITS = {
