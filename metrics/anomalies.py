@@ -46,12 +46,9 @@ from metrics import stats
 from metrics.engine import kpi_table
 from metrics.forecast import calendar_features
 from metrics.maturity import settled_through
+from metrics.alert_rules import WATCHED_KPIS
 from metrics.registry import KPIS
 
-# Counts and shares, whose daily noise is known (Poisson, binomial). Not the response-time
-# medians: a day's median flips between chat's minutes and email's hours when the channel mix
-# moves, with nothing wrong (the SLA share, measured per channel's own target, is watched).
-WATCHED_KPIS = ("volume", "sla", "fcr", "csat")
 DIMENSIONS = ("all", "country", "language", "channel", "hub")
 FIELD_OF = {"country": "countries", "language": "languages", "channel": "channels", "hub": "hubs"}
 COLUMNS = ["member", "kpi", "day", "value", "n"]
@@ -64,9 +61,11 @@ MIN_HISTORY_DAYS = 8 * 7  # a shorter series has no reliable weekly pattern
 MIN_SEGMENT_DAYS = 7  # a level shift lasts at least a week
 MAX_GAP_DAYS = 1  # quiet days allowed inside one episode
 # A finding must also matter: this many contacts more or fewer than expected over its days,
-# or this many tickets or answers on the wrong side of a share. A market of 8 contacts a day
-# with 20 one Monday is unusual, and nobody should be woken for it.
+# or this many tickets on the wrong side of a share. A market of 8 contacts a day with 20 one
+# Monday is unusual, and nobody should be woken for it. Survey answers are a sample of the
+# customers (one in four or five answers), so fewer of them count as much.
 MIN_AFFECTED = 40
+MIN_AFFECTED_ANSWERS = 10
 Z95 = 1.959964
 
 
@@ -163,7 +162,9 @@ def model_series(
         frame = frame.fillna(0.0)
         if frame["value"].median() < MIN_DAY_N:
             return None
-    else:
+    else:  # a share needs enough rows on most days (a survey of 3 answers a day has none)
+        if frame["n"].fillna(0).median() < MIN_DAY_N:
+            return None
         frame.loc[frame["n"].fillna(0) < MIN_DAY_N, "value"] = np.nan
     value = frame["value"].to_numpy(float)
     y = np.log1p(value) if on_log_scale(kpi) else value
@@ -334,18 +335,20 @@ class Anomaly:
 
 
 def anomalies(found: Scan, min_size: dict[str, float] | None = None) -> list[Anomaly]:
-    """The episodes of significant tests, biggest and surest first."""
+    """The episodes of significant tests in the harmful direction (both for volume), at least
+    ``min_size`` (per KPI) and ``MIN_AFFECTED`` large, biggest and surest first."""
     min_size = min_size or {}
     significant = found.tests[found.tests["q"] < FALSE_DISCOVERY_RATE]
     out = []
     for index, tests in significant.groupby("series"):
         series = found.series[int(index)]
-        for direction in (1, -1):
+        direction_of_harm = KPIS[series.kpi].direction  # a better SLA needs nobody's attention
+        for direction in (1, -1) if direction_of_harm == 0 else (-direction_of_harm,):
             own = tests[np.sign(tests["z"]) == direction]
             for first, last, q, before in _episodes(own):
                 episode = _describe(series, first, last, q, direction, before, found.last_day)
-                if (abs(episode.size) >= min_size.get(series.kpi, 0.0)
-                        and episode.affected >= MIN_AFFECTED):  # fmt: skip
+                enough = MIN_AFFECTED_ANSWERS if KPIS[series.kpi].is_survey else MIN_AFFECTED
+                if abs(episode.size) >= min_size.get(series.kpi, 0.0) and episode.affected >= enough:
                     out.append(episode)
     return sorted(out, key=lambda a: (-abs(a.size) * a.confidence, a.start))
 

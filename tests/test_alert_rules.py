@@ -37,7 +37,7 @@ def test_the_documented_example_parses_to_its_rules():
         Rule("csat", "below", 0.8, {"languages": ("ko",)}, 0.0,
              ("cx-kr@example.com", "https://hooks.example.invalid/T001"), line=21),
         Rule("asa", "above", 45.0, {}, 0.0, (), line=29),
-        Rule("frt_median", "anomaly", None, {}, 0.2, (), line=36),  # the default anomaly size
+        Rule("frt_median", "anomaly", None, {}, 0.2, (), line=36),
     ]  # fmt: skip
 
 
@@ -47,10 +47,10 @@ def test_defaults_hold_every_kpi_with_a_target_to_it_and_watch_the_service_kpis(
     assert targets == {k.id: k.target for k in KPIS.values() if k.target is not None}
     assert len(targets) == 19  # every KPI but volume, frt_mean and backlog has a target
     anomalies = {rule.kpi: rule.min_size for rule in rules if rule.when == "anomaly"}
-    assert anomalies == {"volume": 0.2, "frt_median": 0.2, "sla": 0.05, "fcr": 0.05, "csat": 0.05}
+    assert anomalies == {"volume": 0.2, "sla": 0.05, "fcr": 0.05, "csat": 0.05}
     assert tuple(anomalies) == WATCHED_KPIS
     assert all(not rule.scope and not rule.recipients and rule.line is None for rule in rules)
-    assert len(rules) == 19 + 5
+    assert len(rules) == 19 + 4
 
 
 def test_a_minimal_rule_takes_the_registry_target_and_single_codes_need_no_brackets():
