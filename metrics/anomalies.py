@@ -43,10 +43,10 @@ from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import stats
+from metrics.alert_rules import WATCHED_KPIS
 from metrics.engine import kpi_table
 from metrics.forecast import calendar_features
 from metrics.maturity import settled_through
-from metrics.alert_rules import WATCHED_KPIS
 from metrics.registry import KPIS
 
 DIMENSIONS = ("all", "country", "language", "channel", "hub")
@@ -309,8 +309,10 @@ def scan(
                     found = pd.concat([found, shift_tests(series, window)])
                 tests.append(found.assign(series=len(all_series)))
                 all_series.append(series)
-    table = pd.concat(tests, ignore_index=True) if tests else pd.DataFrame(
-        columns=["first", "last", "z", "p", "test", "before", "series"]
+    table = (
+        pd.concat(tests, ignore_index=True)
+        if tests
+        else pd.DataFrame(columns=["first", "last", "z", "p", "test", "before", "series"])
     )
     table["q"] = stats.benjamini_hochberg(table["p"].to_numpy(float))
     return Scan(all_series, table, first, last)
@@ -348,7 +350,10 @@ def anomalies(found: Scan, min_size: dict[str, float] | None = None) -> list[Ano
             for first, last, q, before in _episodes(own):
                 episode = _describe(series, first, last, q, direction, before, found.last_day)
                 enough = MIN_AFFECTED_ANSWERS if KPIS[series.kpi].is_survey else MIN_AFFECTED
-                if abs(episode.size) >= min_size.get(series.kpi, 0.0) and episode.affected >= enough:
+                if (
+                    abs(episode.size) >= min_size.get(series.kpi, 0.0)
+                    and episode.affected >= enough
+                ):
                     out.append(episode)
     return sorted(out, key=lambda a: (-abs(a.size) * a.confidence, a.start))
 

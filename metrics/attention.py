@@ -24,7 +24,6 @@ from data_access.filters import COLUMN_FIELDS, Filter
 from metrics import anomalies, mix
 from metrics.alert_rules import Rule, default_rules
 from metrics.engine import kpi_table
-from metrics.registry import KPIS
 
 Z95 = 1.959964
 
