@@ -19,10 +19,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from metrics.attention import AttentionItem
-from metrics.registry import KPIS
+from presentation import attention_words as words
 from presentation import format as fmt
 from presentation import i18n
-from presentation.i18n import N_, _, translate
+from presentation.i18n import _
 
 LIMIT = 10
 ATTENTION_PATH = "Attention"  # the Attention page's URL path under the dashboard's address
@@ -30,9 +30,6 @@ ATTENTION_PATH = "Attention"  # the Attention page's URL path under the dashboar
 # name (country, language, channel, hub), the period with its dates, the language.
 LINK_DIMENSIONS = ("country", "language", "channel", "hub")
 PERIOD_PARAM, CUSTOM_PERIOD, DATES_PARAM, LANG_PARAM = "period", "custom", "dates", "lang"
-# How sure: the lowest confidence (1 - q) each phrase stands for.
-SURENESS = ((0.99, N_("almost certain")), (0.95, N_("very likely")), (0.8, N_("likely")),
-            (0.0, N_("possible")))  # fmt: skip
 _FONT = "Arial, Helvetica, 'Noto Sans CJK KR', sans-serif"
 
 
@@ -84,46 +81,9 @@ def build_digest(items: list[AttentionItem], *, title_context: str, data_through
 
 # ------------------------------------------------------------------ one finding
 def _line(item: AttentionItem, base: str | None) -> _Line:
-    kpi = KPIS[item.kpi]
-    scope = fmt.kpi_label(kpi)
-    if item.dimension != "all":
-        scope = f"{scope} · {fmt.member(item.dimension, item.member)}"
-    return _Line(scope=scope, what=f"{_measured(item)}, {_when(item)}",
-                 sureness="" if item.kind == "target" else _sureness(item.confidence),
+    return _Line(scope=words.scope(item), what=f"{words.measured(item)}, {words.days(item)}",
+                 sureness="" if item.kind == "target" else words.sureness(item.confidence),
                  why=item.why or "", link=_link(item, base) if base else "")  # fmt: skip
-
-
-def _measured(item: AttentionItem) -> str:
-    """'310 a day against 70 – 95 expected (×3.40)', '72.0 % against the target ≥ 85.0 %'."""
-    kpi = KPIS[item.kpi]
-    actual = fmt.kpi_value(kpi, item.actual)
-    if item.kind == "target":
-        return _("{actual} against the target {target}").format(
-            actual=actual, target=fmt.target_text(kpi, item.expected)
-        )
-    band = f"{fmt.kpi_value(kpi, item.low)} – {fmt.kpi_value(kpi, item.high)}"
-    # times and counts read as a multiple of the expected; shares and scores as a difference
-    if kpi.display in ("count", "duration", "seconds"):
-        change = fmt.multiplier(1 + item.size)
-    else:
-        change = fmt.kpi_delta(kpi, item.actual - item.expected)
-    if kpi.kind == "count":  # volume: contacts per day
-        template = _("{actual} a day against {band} expected ({change})")
-    else:
-        template = _("{actual} against {band} expected ({change})")
-    return template.format(actual=actual, band=band, change=change)
-
-
-def _when(item: AttentionItem) -> str:
-    if item.ongoing:
-        return _("since {start}, ongoing").format(start=fmt.date(item.start))
-    if item.start == item.end:
-        return _("on {day}").format(day=fmt.date(item.start))
-    return fmt.date_range(item.start, item.end)
-
-
-def _sureness(confidence: float) -> str:
-    return next(translate(words) for lowest, words in SURENESS if confidence >= lowest)
 
 
 def _link(item: AttentionItem, base: str) -> str:
