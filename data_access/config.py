@@ -9,6 +9,9 @@ timestamp must fall in, as ``FIRST/LAST`` dates (either may be left out, e.g. ``
 By default it runs from 2000-01-01 to one day after the import (a year for shifts, which are a
 plan): a date outside it is a typo, a placeholder such as 9999-12-31 or a wrong unit, not a
 customer contact.
+
+``SERVICE_ATLAS_RULES`` names the alert rules file (``docs/alerts.md``) the Attention page
+follows, the same file the digest command is given; without it the default rules apply.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "sample.duckdb"
 ENV_VAR = "SERVICE_ATLAS_DB"
 IMPORT_DATES_VAR = "SERVICE_ATLAS_IMPORT_DATES"
+RULES_VAR = "SERVICE_ATLAS_RULES"
 EARLIEST_IMPORT_DATE = dt.date(2000, 1, 1)
 FUTURE_ALLOWANCE = dt.timedelta(days=1)  # clocks and time zones of the source systems differ
 SCHEDULE_AHEAD = dt.timedelta(days=366)  # shifts are a plan: schedules are published ahead
@@ -31,6 +35,11 @@ def data_location() -> Path:
     """The configured data location (absolute)."""
     configured = os.environ.get(ENV_VAR, "").strip()
     return Path(configured).expanduser().resolve() if configured else DEFAULT_DB
+
+
+def rules_location() -> str:
+    """The configured alert rules file ('' for the default rules)."""
+    return os.environ.get(RULES_VAR, "").strip()
 
 
 def is_default_sample(location: Path) -> bool:

@@ -12,8 +12,8 @@ For each series (one KPI, one member of a dimension, every day of the data):
 2. **How unusual a day is.** Each day's residual is scaled by sqrt(n / median n) (a day of 8
    answers is noisier than a day of 80) and divided by the series' robust spread (1.4826 × MAD):
    a z-score, with a two-sided normal p-value.
-3. **Changes that persist.** ruptures (exact search with a penalty, linear kernel) cuts the calendar-adjusted, deseasonalised series into
-   segments of at least a week; a segment that starts inside the scanned period is tested against
+3. **Changes that persist.** ruptures (exact search with a penalty, linear kernel) cuts the
+   calendar-adjusted, deseasonalised series into segments of at least a week; a segment that starts inside the scanned period is tested against
    the segment before it (difference of means over the daily spread). This finds a shift the
    trend would otherwise absorb, such as six weeks of lower CSAT that is still going on.
 4. **Many series at once.** Benjamini–Hochberg runs across every day and segment test of every
@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -67,6 +67,7 @@ MAX_GAP_DAYS = 1  # quiet days allowed inside one episode
 MIN_AFFECTED = 40
 MIN_AFFECTED_ANSWERS = 10
 Z95 = 1.959964
+TRACE_DAYS = 28  # days before a finding its chart shows (and a week after)
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,8 @@ def day_tests(series: Series, scan: np.ndarray) -> pd.DataFrame:
 
 
 def shift_tests(series: Series, scan: np.ndarray) -> pd.DataFrame:
-    """One test per level shift that the change-point search finds starting inside the scanned days: the segment
-    after against the segment before."""
+    """One test per level shift that the change-point search finds starting inside the scanned
+    days: the segment after against the segment before."""
     from ruptures import KernelCPD  # a linear kernel is the l2 cost, computed in C
 
     ok = np.isfinite(series.level)
@@ -260,8 +261,9 @@ def shift_tests(series: Series, scan: np.ndarray) -> pd.DataFrame:
         if not scan[first]:
             continue
         z = (after.mean() - before.mean()) / np.sqrt(1 / len(after) + 1 / len(before))
+        level_before = before.mean() * noise + np.median(level)
         rows.append({"first": first, "last": last, "z": z, "p": 2 * sps.norm.sf(abs(z)),
-                     "test": "shift", "before": before.mean() * noise + np.median(level)})  # fmt: skip
+                     "test": "shift", "before": level_before})  # fmt: skip
     return pd.DataFrame(rows, columns=["first", "last", "z", "p", "test", "before"])
 
 
@@ -288,8 +290,7 @@ def scan(
     last = min(flt.end or span.last_day, span.last_day) - dt.timedelta(days=1)  # a whole day
     first = flt.start or last - dt.timedelta(days=27)
     history = flt.with_dates(span.first_day, last)
-    all_series: list[Series] = []
-    tests = []
+    modelled: list[tuple[Series, np.ndarray]] = []
     for dimension in dimensions:
         daily = _frames(db, history, kpis, dimension)
         if daily.empty:
@@ -300,22 +301,25 @@ def scan(
             calendar = calendar_features(days, shares)
             for kpi, one in rows.groupby("kpi", sort=False):
                 series = model_series(str(kpi), dimension, str(member), one, calendar)
-                if series is None:
-                    continue
-                settled = min(last, settled_through(str(kpi), span))
-                window = (series.days.date >= first) & (series.days.date <= settled)
-                found = day_tests(series, window)
-                if not series.is_volume:  # a volume's level drifts with growth: days only
-                    found = pd.concat([found, shift_tests(series, window)])
-                tests.append(found.assign(series=len(all_series)))
-                all_series.append(series)
-    table = (
-        pd.concat(tests, ignore_index=True)
-        if tests
-        else pd.DataFrame(columns=["first", "last", "z", "p", "test", "before", "series"])
-    )
+                if series is not None:
+                    settled = min(last, settled_through(str(kpi), span))
+                    window = (series.days.date >= first) & (series.days.date <= settled)
+                    modelled.append((series, window))
+    return tested(modelled, first, last)
+
+
+def tested(modelled: Sequence[tuple[Series, np.ndarray]], first: dt.date, last: dt.date) -> Scan:
+    """Test each series on its window of days (a boolean per day), with q-values across all."""
+    tests = []
+    for number, (series, window) in enumerate(modelled):
+        found = day_tests(series, window)
+        if not series.is_volume:  # a volume's level drifts with growth: days only
+            found = pd.concat([found, shift_tests(series, window)])
+        tests.append(found.assign(series=number))
+    columns = ["first", "last", "z", "p", "test", "before", "series"]
+    table = pd.concat(tests, ignore_index=True) if tests else pd.DataFrame(columns=columns)
     table["q"] = stats.benjamini_hochberg(table["p"].to_numpy(float))
-    return Scan(all_series, table, first, last)
+    return Scan([series for series, _ in modelled], table, first, last)
 
 
 @dataclass(frozen=True)
@@ -334,6 +338,8 @@ class Anomaly:
     confidence: float  # 1 - the smallest q-value
     direction: int  # +1 up, -1 down
     affected: float  # contacts above or below expectation, or rows on the other side of a share
+    trace: pd.DataFrame = field(compare=False, repr=False)  # day, actual, expected, low, high
+
 
 
 def anomalies(found: Scan, min_size: dict[str, float] | None = None) -> list[Anomaly]:
@@ -399,7 +405,12 @@ def _describe(
     high = mean(series.to_kpi(fitted + Z95 * spread))
     end = series.days[last].date()
     affected = abs(actual - expected) * w.sum()  # contacts, or rows (n-weighted) of a share
+    around = slice(max(first - TRACE_DAYS, 0), last + TRACE_DAYS // 4 + 1)
+    centre, half = series.fitted[around], Z95 * series.spread[around]
+    trace = pd.DataFrame({"day": series.days[around], "actual": series.value[around],
+                          "expected": series.to_kpi(centre), "low": series.to_kpi(centre - half),
+                          "high": series.to_kpi(centre + half)})  # fmt: skip
     return Anomaly(series.kpi, series.dimension, series.member, series.days[first].date(), end,
                    end >= last_day - dt.timedelta(days=MAX_GAP_DAYS), actual, expected, low,
                    high, actual / expected - 1 if expected else float("nan"), 1 - q,
-                   direction, affected)  # fmt: skip
+                   direction, affected, trace)  # fmt: skip

@@ -56,6 +56,8 @@ class AttentionItem:
     why: mix.Explanation | None = None  # mix versus rate, when the KPI decomposes
     driver: Driver | None = None  # for a volume: the contact reason behind it
     recipients: tuple[str, ...] = field(default=())  # from the matching alert rules
+    # an anomaly's days around it: day, actual, expected, low, high (the chart)
+    trace: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     @property
     def filter_fields(self) -> dict[str, tuple[str, ...]]:
@@ -101,7 +103,8 @@ def _anomalies(db: Database, flt: Filter, rules: list[Rule]) -> list[AttentionIt
         if matching:
             items.append(AttentionItem("anomaly", a.kpi, a.dimension, a.member, a.start, a.end,
                                        a.ongoing, a.actual, a.expected, a.low, a.high, a.size,
-                                       a.confidence, recipients=_recipients(matching)))  # fmt: skip
+                                       a.confidence, recipients=_recipients(matching),
+                                       trace=a.trace))  # fmt: skip
     return items
 
 

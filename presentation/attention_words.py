@@ -8,10 +8,12 @@ from metrics.attention import AttentionItem
 from metrics.registry import KPIS
 from presentation import format as fmt
 from presentation.i18n import N_, _, translate
+from presentation.mix_sentence import mix_sentence
 
 # How sure: the lowest confidence (1 - q) each phrase stands for.
 SURENESS = ((0.99, N_("almost certain")), (0.95, N_("very likely")), (0.8, N_("likely")),
             (0.0, N_("possible")))  # fmt: skip
+MOSTLY = 0.5  # a contact reason is named when it carries at least half of a volume's change
 
 
 def scope(item: AttentionItem) -> str:
@@ -53,3 +55,19 @@ def days(item: AttentionItem) -> str:
 
 def sureness(confidence: float) -> str:
     return next(translate(words) for lowest, words in SURENESS if confidence >= lowest)
+
+
+def why(item: AttentionItem) -> str:
+    """Why it moved: the mix-versus-rate sentence of a share or a time, or the contact reason
+    behind a volume ('' when the data cannot say)."""
+    if item.why is not None:
+        return mix_sentence(item.why)
+    driver = item.driver
+    if driver is None or driver.share < MOSTLY:
+        return ""
+    values = {"member": fmt.member(driver.dimension, driver.member),
+              "delta": fmt.signed(driver.delta)}  # fmt: skip
+    if driver.share <= 1:  # above 1: other reasons moved the other way
+        return _("Mostly {member} contacts: {delta} against the days before ({share} of the "
+                 "change).").format(share=fmt.percent(driver.share, 0), **values)  # fmt: skip
+    return _("Mostly {member} contacts: {delta} against the days before.").format(**values)

@@ -83,7 +83,7 @@ def build_digest(items: list[AttentionItem], *, title_context: str, data_through
 def _line(item: AttentionItem, base: str | None) -> _Line:
     return _Line(scope=words.scope(item), what=f"{words.measured(item)}, {words.days(item)}",
                  sureness="" if item.kind == "target" else words.sureness(item.confidence),
-                 why=item.why or "", link=_link(item, base) if base else "")  # fmt: skip
+                 why=words.why(item), link=_link(item, base) if base else "")  # fmt: skip
 
 
 def _link(item: AttentionItem, base: str) -> str:

@@ -21,6 +21,7 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 # (tests/test_app.py checks the page registry against this table, the browser tests open them).
 SAVED_PATHS = {
     "dashboard.py": "/",
+    "pages/0_Attention.py": "/Attention",
     "pages/1_Trends.py": "/Trends",
     "pages/2_Markets.py": "/Markets",
     "pages/3_Channels.py": "/Channels",

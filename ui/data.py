@@ -22,6 +22,7 @@ from data_access.filters import Filter
 from data_access.sample import build_sample
 from data_access.schema import TABLES, Table
 from metrics import (
+    alert_rules,
     channels,
     contact_hours,
     drilldown,
@@ -37,6 +38,9 @@ from metrics import (
     voc_drivers,
     voc_topics,
 )
+from metrics.alert_rules import RulesError
+from metrics.attention import AttentionItem
+from metrics.attention import attention as attention_items
 from presentation.i18n import _
 
 if TYPE_CHECKING:
@@ -314,3 +318,18 @@ def import_history() -> pd.DataFrame:
 def data_model() -> list[Table]:
     """Every table of the data model with its columns and what they mean."""
     return list(TABLES.values())
+
+
+def attention(flt: Filter) -> tuple[list[AttentionItem], str | None]:
+    """The findings of the configured alert rules in ``flt``, and the rules file's problems
+    (then the default rules are followed instead)."""
+    location = config.rules_location()
+    try:
+        return query(_attention, flt, location), None
+    except RulesError as problem:
+        return query(_attention, flt, ""), str(problem)
+
+
+def _attention(db: Database, flt: Filter, rules_file: str) -> list[AttentionItem]:
+    rules = alert_rules.load_rules(rules_file) if rules_file else None
+    return attention_items(db, flt, rules)

@@ -200,13 +200,16 @@ def narrow_on_pick(dimension: str) -> Callable[[list], None] | None:
 
 
 def link(path: str, flt: Filter, narrowed: dict[str, tuple[str, ...]] | None = None,
-         **page_params: str) -> str:  # fmt: skip
-    """A relative link to ``path`` that opens with the current filters (some narrowed)."""
+         dates: tuple[dt.date, dt.date] | None = None, **page_params: str) -> str:  # fmt: skip
+    """A relative link to ``path`` that opens with the current filters (some narrowed; other
+    ``dates``: a custom period)."""
     params: dict[str, str] = {}
-    period = url_state.current(PERIOD)
+    period = "custom" if dates else url_state.current(PERIOD)
     if period != DEFAULT_PERIOD:
         params[PERIOD.key] = period
-    if period == "custom" and flt.start and flt.end:
+    if dates:
+        params[DATES.key] = DATES.encode(dates)
+    elif period == "custom" and flt.start and flt.end:
         params[DATES.key] = DATES.encode((flt.start, flt.end))
     narrowed = narrowed or {}
     for field, (param, _label, _namer) in MULTI.items():

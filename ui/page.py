@@ -48,6 +48,8 @@ ENTRY = "dashboard.py"
 PAGES = (
     Page(ENTRY, N_("Overview"), ":material/public:", "overview",
          N_("how we serve customers worldwide")),
+    Page("pages/0_Attention.py", N_("Attention"), ":material/notification_important:",
+         "attention", N_("what needs attention, and why?")),
     Page("pages/1_Trends.py", N_("Trends"), ":material/show_chart:", "trends",
          N_("is it getting better or worse?")),
     Page("pages/2_Markets.py", N_("Markets"), ":material/flag:", "markets",
