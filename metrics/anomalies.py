@@ -13,9 +13,12 @@ For each series (one KPI, one member of a dimension, every day of the data):
    answers is noisier than a day of 80) and divided by the series' robust spread (1.4826 × MAD):
    a z-score, with a two-sided normal p-value.
 3. **Changes that persist.** ruptures (exact search with a penalty, linear kernel) cuts the
-   calendar-adjusted, deseasonalised series into segments of at least a week; a segment that starts inside the scanned period is tested against
-   the segment before it (difference of means over the daily spread). This finds a shift the
-   trend would otherwise absorb, such as six weeks of lower CSAT that is still going on.
+   calendar-adjusted, deseasonalised series into segments of at least a week; a segment that
+   starts inside the scanned period is tested against the segment before it (difference of
+   means over the daily spread). This finds a shift the trend would otherwise absorb, such as
+   six weeks of lower SLA that is still going on. Volumes get no shift test: their level drifts
+   with growth. Shares are modelled only where most days have enough rows (a survey of three
+   answers a day has no daily series).
 4. **Many series at once.** Benjamini–Hochberg runs across every day and segment test of every
    series and KPI together (false discovery rate 1 %); a finding must also be at least
    ``min_size`` away from the expectation (``alert_rules``).
