@@ -62,6 +62,7 @@ CALENDAR_ROUNDS = 2  # decompose, estimate the calendar effects, decompose what 
 MIN_DAY_N = 5  # a rate from fewer rows that day is not tested (and survey days are private)
 MIN_HISTORY_DAYS = 8 * 7  # a shorter series has no reliable weekly pattern
 MIN_SEGMENT_DAYS = 7  # a level shift lasts at least a week
+MIN_BURST_DAYS, MAX_BURST_DAYS = 2, 14  # a run of unusual days: an outage, a release gone wrong
 MAX_GAP_DAYS = 1  # quiet days allowed inside one episode
 # A finding must also matter: this many contacts more or fewer than expected over its days,
 # or this many tickets on the wrong side of a share. A market of 8 contacts a day with 20 one
@@ -232,13 +233,44 @@ def _y(series: Series) -> np.ndarray:
     return np.log1p(series.value) if on_log_scale(series.kpi) else series.value
 
 
-def day_tests(series: Series, scan: np.ndarray) -> pd.DataFrame:
-    """One test per scanned day: day index, z, p."""
+def _z(series: Series) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (_y(series) - series.fitted) / series.spread
-    index = np.flatnonzero(scan & np.isfinite(z) & np.isfinite(series.spread))
+    return np.where(np.isfinite(z) & np.isfinite(series.spread), z, np.nan)
+
+
+def day_tests(series: Series, scan: np.ndarray) -> pd.DataFrame:
+    """One test per scanned day: day index, z, p."""
+    z = _z(series)
+    index = np.flatnonzero(scan & np.isfinite(z))
     return pd.DataFrame({"first": index, "last": index, "z": z[index],
                          "p": 2 * sps.norm.sf(np.abs(z[index])), "test": "day"})  # fmt: skip
+
+
+def burst_tests(series: Series, scan: np.ndarray) -> pd.DataFrame:
+    """One test per run of unusual days: the change-point search cuts the day scores into
+    stretches of at least ``MIN_BURST_DAYS``; a stretch of at most ``MAX_BURST_DAYS`` that
+    starts inside the scanned days is tested as one (mean z times the root of its length), so
+    four days each a little high add up, as an outage of a small market does."""
+    from ruptures import KernelCPD
+
+    z = _z(series)
+    where = np.flatnonzero(np.isfinite(z))
+    if len(where) < 3 * MAX_BURST_DAYS:
+        return pd.DataFrame(columns=["first", "last", "z", "p", "test"])
+    scores = np.clip(z[where], -10, 10)  # one wild day must not hide its neighbours
+    search = KernelCPD(kernel="linear", min_size=MIN_BURST_DAYS).fit(scores)
+    bounds = [0, *search.predict(pen=3 * np.log(len(scores)))]
+    rows = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b - a > MAX_BURST_DAYS or not scan[where[a]]:
+            continue
+        mean_z = z[where[a:b]].mean() * np.sqrt(b - a)
+        core = where[a:b][np.sign(mean_z) * z[where[a:b]] >= 2]  # its days that stand out
+        if len(core):
+            rows.append({"first": core[0], "last": core[-1], "z": mean_z,
+                         "p": 2 * sps.norm.sf(abs(mean_z)), "test": "burst"})  # fmt: skip
+    return pd.DataFrame(rows, columns=["first", "last", "z", "p", "test"])
 
 
 def shift_tests(series: Series, scan: np.ndarray) -> pd.DataFrame:
@@ -315,8 +347,8 @@ def tested(modelled: Sequence[tuple[Series, np.ndarray]], first: dt.date, last: 
     """Test each series on its window of days (a boolean per day), with q-values across all."""
     tests = []
     for number, (series, window) in enumerate(modelled):
-        found = day_tests(series, window)
-        if not series.is_volume:  # a volume's level drifts with growth: days only
+        found = pd.concat([day_tests(series, window), burst_tests(series, window)])
+        if not series.is_volume:  # a volume's level drifts with growth: no shift test
             found = pd.concat([found, shift_tests(series, window)])
         tests.append(found.assign(series=number))
     columns = ["first", "last", "z", "p", "test", "before", "series"]
