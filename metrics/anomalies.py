@@ -33,6 +33,7 @@ channels, hubs and the total use UTC days.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -262,7 +263,7 @@ def burst_tests(series: Series, scan: np.ndarray) -> pd.DataFrame:
     search = KernelCPD(kernel="linear", min_size=MIN_BURST_DAYS).fit(scores)
     bounds = [0, *search.predict(pen=3 * np.log(len(scores)))]
     rows = []
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         if b - a > MAX_BURST_DAYS or not scan[where[a]]:
             continue
         mean_z = z[where[a:b]].mean() * np.sqrt(b - a)
@@ -374,7 +375,6 @@ class Anomaly:
     direction: int  # +1 up, -1 down
     affected: float  # contacts above or below expectation, or rows on the other side of a share
     trace: pd.DataFrame = field(compare=False, repr=False)  # day, actual, expected, low, high
-
 
 
 def anomalies(found: Scan, min_size: dict[str, float] | None = None) -> list[Anomaly]:

@@ -47,4 +47,3 @@ def finding_chart(item: AttentionItem, title: str) -> go.Figure:
     fig.update_layout(title=title, height=300, margin={"t": 60, "b": 30},
                       showlegend=True)  # fmt: skip
     return charts.legend_above(fig)
-
