@@ -6,6 +6,7 @@ sample data on first start and draws the shared filters.
 
 import streamlit as st
 
+from presentation import attention_words as words
 from presentation import charts, tables
 from presentation import format as fmt
 from presentation.i18n import _
@@ -53,6 +54,7 @@ with what:
     movers = data.biggest_movers(MOVER_KPIS, flt, ("country", "language", "channel"))
     if movers.empty:
         show.empty(_("No statistically significant changes against the previous period."))
+    why = []  # filled after every mover is drawn: the splits take a moment
     for mover in movers.itertuples():
         field = {"country": "countries", "language": "languages", "channel": "channels"}
         href = filters.link(registered("trends").url_path, flt,
@@ -67,3 +69,9 @@ with what:
                                              before=fmt.kpi_value(mover.kpi, mover.compared_value))
             + f" (:{tone}[{fmt.kpi_delta(mover.kpi, mover.delta)}])"
         )
+        member_filter = flt.narrowed(**{field[mover.dimension]: (mover.member,)})
+        why.append((st.empty(), mover.kpi, member_filter))
+    for slot, kpi, narrowed in why:
+        sentence = words.reason(data.why_it_moved(kpi, narrowed))
+        if sentence:
+            slot.caption(fmt.escape_markdown(sentence))

@@ -4,7 +4,8 @@ how sure we are."""
 
 from __future__ import annotations
 
-from metrics.attention import AttentionItem
+from metrics.attention import AttentionItem, Driver
+from metrics.mix import Explanation
 from metrics.registry import KPIS
 from presentation import format as fmt
 from presentation.i18n import N_, _, translate
@@ -60,14 +61,18 @@ def sureness(confidence: float) -> str:
 def why(item: AttentionItem) -> str:
     """Why it moved: the mix-versus-rate sentence of a share or a time, or the contact reason
     behind a volume ('' when the data cannot say)."""
-    if item.why is not None:
-        return mix_sentence(item.why)
-    driver = item.driver
-    if driver is None or driver.share < MOSTLY:
+    return reason(item.why or item.driver)
+
+
+def reason(found: Explanation | Driver | None) -> str:
+    """The sentence of a mix-versus-rate split or of the contact reason behind a volume."""
+    if isinstance(found, Explanation):
+        return mix_sentence(found)
+    if found is None or found.share < MOSTLY:
         return ""
-    values = {"member": fmt.member(driver.dimension, driver.member),
-              "delta": fmt.signed(driver.delta)}  # fmt: skip
-    if driver.share <= 1:  # above 1: other reasons moved the other way
+    values = {"member": fmt.member(found.dimension, found.member),
+              "delta": fmt.signed(found.delta)}  # fmt: skip
+    if found.share <= 1:  # above 1: other reasons moved the other way
         return _("Mostly {member} contacts: {delta} against the days before ({share} of the "
-                 "change).").format(share=fmt.percent(driver.share, 0), **values)  # fmt: skip
+                 "change).").format(share=fmt.percent(found.share, 0), **values)  # fmt: skip
     return _("Mostly {member} contacts: {delta} against the days before.").format(**values)

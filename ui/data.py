@@ -29,6 +29,7 @@ from metrics import (
     engine,
     events,
     grains,
+    mix,
     movers,
     peaks,
     peers,
@@ -39,7 +40,7 @@ from metrics import (
     voc_topics,
 )
 from metrics.alert_rules import RulesError
-from metrics.attention import AttentionItem
+from metrics.attention import AttentionItem, Driver, volume_driver
 from metrics.attention import attention as attention_items
 from presentation.i18n import _
 
@@ -333,3 +334,11 @@ def attention(flt: Filter) -> tuple[list[AttentionItem], str | None]:
 def _attention(db: Database, flt: Filter, rules_file: str) -> list[AttentionItem]:
     rules = alert_rules.load_rules(rules_file) if rules_file else None
     return attention_items(db, flt, rules)
+
+
+def why_it_moved(kpi: str, flt: Filter) -> mix.Explanation | Driver | None:
+    """A change of ``kpi`` in ``flt`` against the previous period: split into mix and rate, or
+    for a volume, the contact reason behind it."""
+    if kpi == "volume":
+        return query(volume_driver, flt)
+    return query(mix.explain, kpi, flt, "previous")
