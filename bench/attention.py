@@ -48,7 +48,8 @@ def _events(db: Database, end: dt.date) -> list[dict]:
         spoken = {k for k, v in markets[country].languages.items() if v >= MAIN_LANGUAGE_SHARE}
         events.append({"kind": kind, "country": country, "first": first,
                        "last": first + dt.timedelta(days=days - 1),
-                       "hub": hubs.sort_values("value")["hub"].iloc[-1], "languages": spoken})  # fmt: skip
+                       "hub": hubs.sort_values("value")["hub"].iloc[-1],
+                       "languages": spoken})  # fmt: skip
     return events
 
 
@@ -132,7 +133,8 @@ def main() -> None:
     if args.scale:
         shown = ("Data", "Series", "Scan", "Findings", "Precision")
         rows += [(f"At scale: {name}", value)
-                 for name, value in measure(args.scale, args.days) if name.startswith(shown)]  # fmt: skip
+                 for name, value in measure(args.scale, args.days)
+                 if name.startswith(shown)]  # fmt: skip
     print("| measure | result |\n| --- | --- |")
     for name, value in rows:
         print(f"| {name} | {value} |")
