@@ -42,14 +42,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from data_access import reference
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
 from metrics import stats
 from metrics.alert_rules import WATCHED_KPIS
 from metrics.engine import kpi_table
-from metrics.forecast import calendar_features
+from metrics.events import calendar_features
 from metrics.maturity import settled_through
 from metrics.registry import KPIS
 
@@ -106,28 +105,15 @@ class Series:
 # ---------------------------------------------------------------- the daily series
 def _frames(db: Database, flt: Filter, kpis: Sequence[str], dimension: str) -> pd.DataFrame:
     """Daily values of ``kpis`` per member of ``dimension`` over ``flt``: member, kpi, day,
-    value, n. Countries in their local days, one query each."""
-    if dimension != "country":
-        by = [] if dimension == "all" else [dimension]
-        table = kpi_table(db, kpis, by=by, flt=flt, grain="day")
-        member = table[dimension] if by else ""
-        return table.assign(member=member)[COLUMNS]
-    countries = flt.countries or tuple(
-        kpi_table(db, ["volume"], by=["country"], flt=flt)["country"].dropna()
-    )
-    frames = []
-    for country in countries:
-        local = Filter(**{**_fields(flt), "countries": (country,)},
-                       timezone=reference.country_timezone(country))  # fmt: skip
-        table = kpi_table(db, kpis, flt=local, grain="day")
-        frames.append(table.assign(member=country)[COLUMNS])
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def _fields(flt: Filter) -> dict[str, object]:
-    return {"start": flt.start, "end": flt.end,
-            **{name: getattr(flt, name) for name in FIELD_OF.values()},
-            "priorities": flt.priorities, "categories": flt.categories}  # fmt: skip
+    value, n. Countries in their customers' local days (the engine's ``local_day``)."""
+    if dimension == "country":
+        table = kpi_table(db, kpis, by=["country", "local_day"], flt=flt)
+        table = table.rename(columns={"country": "member", "local_day": "day"})[COLUMNS]
+        whole = (table["day"].dt.date > flt.start) & (table["day"].dt.date <= flt.end)
+        return table[whole]  # the first and the last local day are cut by the UTC period
+    by = [] if dimension == "all" else [dimension]
+    table = kpi_table(db, kpis, by=by, flt=flt, grain="day")
+    return table.assign(member=table[dimension] if by else "")[COLUMNS]
 
 
 def _shares(db: Database, flt: Filter, dimension: str, member: str, last: dt.date) -> pd.Series:

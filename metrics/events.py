@@ -1,10 +1,14 @@
-"""Public holidays and named retail peaks that fall in a period, for chart markers."""
+"""Public holidays and named retail peaks: those that fall in a period (chart markers), and
+each day's share of a series' volume on a holiday or in a peak (the calendar effects that
+forecasts and the anomaly scan estimate)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from data_access import reference
@@ -40,3 +44,27 @@ def calendar_events(
                     rows.append({"start": day, "end": day, "label": name,
                                  "kind": "holiday", "countries": country})  # fmt: skip
     return pd.DataFrame(rows, columns=EVENT_COLUMNS).sort_values("start", ignore_index=True)
+
+
+def calendar_features(days: pd.DatetimeIndex, shares: pd.Series) -> pd.DataFrame:
+    """Per day: share of the volume whose market has a public holiday / is in each peak."""
+    first, last = days[0].date(), days[-1].date()
+    columns: dict[str, np.ndarray] = {"holiday": np.zeros(len(days))}
+    for country, share in shares.items():
+        for name, indicator in _market_calendar(str(country), first, last).items():
+            columns[name] = columns.get(name, 0.0) + share * indicator
+    peaks = sorted(name for name in columns if name != "holiday" and columns[name].any())
+    return pd.DataFrame({name: columns[name] for name in ("holiday", *peaks)}, index=days)
+
+
+@functools.lru_cache(maxsize=512)
+def _market_calendar(country: str, first: dt.date, last: dt.date) -> dict[str, np.ndarray]:
+    """One market's days: 1 on its public holidays, and 1 inside each of its retail peaks."""
+    dates = pd.date_range(first, last).date
+    years = list(range(first.year, last.year + 1))
+    found = {"holiday": np.isin(dates, list(reference.public_holidays(country, years)))}
+    for row in peak_calendar(years).itertuples():
+        if country in row.markets:
+            inside = (dates >= row.start) & (dates <= row.end)
+            found[row.peak_id] = found.get(row.peak_id, False) | inside
+    return {name: indicator.astype(float) for name, indicator in found.items()}

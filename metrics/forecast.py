@@ -24,12 +24,11 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-from data_access import reference
 from data_access.catalog import whole_history
 from data_access.database import Database
 from data_access.filters import DIMENSION_FIELDS, Filter
-from data_access.retail_calendar import peak_calendar
 from metrics.engine import kpi_table
+from metrics.events import calendar_features
 
 HOLDOUT_DAYS = 28
 SHARE_DAYS = 365  # market mix of a series, from its last year
@@ -55,26 +54,6 @@ def _series(db: Database, flt: Filter) -> tuple[pd.Series, pd.Series]:
     mix = kpi_table(db, ["volume"], by=["country"], flt=flt.with_dates(since, None))
     shares = mix.set_index("country")["value"]
     return volume, shares / shares.sum()
-
-
-def calendar_features(days: pd.DatetimeIndex, shares: pd.Series) -> pd.DataFrame:
-    """Per day: share of the volume whose market has a public holiday / is in each peak."""
-    dates = [d.date() for d in days]
-    years = list(range(dates[0].year, dates[-1].year + 1))
-    features = pd.DataFrame(index=days)
-    holiday = np.zeros(len(days))
-    for country, share in shares.items():
-        off = reference.public_holidays(country, years)
-        holiday += share * np.array([d in off for d in dates])
-    features["holiday"] = holiday
-    for peak_id, rows in peak_calendar(years).groupby("peak_id"):
-        column = np.zeros(len(days))
-        for row in rows.itertuples():
-            share = shares.reindex(row.markets).fillna(0).sum()
-            column += share * np.array([row.start <= d <= row.end for d in dates])
-        if column.any():
-            features[peak_id] = column
-    return features
 
 
 def _design(days: pd.DatetimeIndex, origin: pd.Timestamp, calendar: pd.DataFrame) -> np.ndarray:

@@ -48,9 +48,9 @@ def provisional(table: pd.DataFrame, span: Catalog, flt: Filter, grain: str | No
     through which its KPI has settled."""
     if table.empty:
         return np.zeros(0, dtype=bool)
-    settled_end = table["kpi"].map(
-        lambda k: pd.Timestamp(settled_through(k, span) + dt.timedelta(days=1))
-    )
+    ends = {k: pd.Timestamp(settled_through(k, span) + dt.timedelta(days=1))
+            for k in table["kpi"].unique()}  # fmt: skip
+    settled_end = table["kpi"].map(ends)
     if grain:
         window_end = pd.to_datetime(table[grain]) + _GRAIN_LENGTH[grain]
     else:
