@@ -22,6 +22,7 @@ from metrics.attention import AttentionItem
 from metrics.registry import KPIS
 from presentation import format as fmt
 from presentation import i18n
+from presentation.attention import why_sentence
 from presentation.i18n import N_, _, translate
 
 LIMIT = 10
@@ -45,14 +46,23 @@ class Digest:
 
 
 @dataclass(frozen=True)
-class _Line:
-    """One finding in words, unescaped."""
+class FindingLine:
+    """One finding in words, unescaped (the digest's lines, the pack's attention page)."""
 
     scope: str  # 'Volume · Germany' (from the data: escape)
     what: str  # '310 a day against 70 – 95 expected (×3.40), since 16 Jun 2026, ongoing'
     sureness: str  # 'very likely'; '' for a missed target (measured, not inferred)
-    why: str  # the mix-versus-rate sentence (from the data: escape), or ''
+    why: str  # why it happened (``presentation.attention``; from the data: escape), or ''
     link: str  # the filtered Attention page, or ''
+
+    def sentence(self, scope: str | None = None, why: str | None = None) -> str:
+        """'Volume · Germany: 310 a day … ongoing — very likely. Why.'; ``scope`` and ``why``
+        escaped for the format they go into (default: as they are, for plain text)."""
+        why = self.why if why is None else why
+        text = f"{self.scope if scope is None else scope}: {self.what}"
+        if self.sureness:
+            text += f" — {self.sureness}"
+        return f"{text}. {why}".strip() if why else f"{text}."
 
 
 def build_digest(items: list[AttentionItem], *, title_context: str, data_through: dt.date,
@@ -61,7 +71,7 @@ def build_digest(items: list[AttentionItem], *, title_context: str, data_through
     ``presentation.i18n.using(lang)``). ``title_context`` names what was watched (a product, the
     filters); ``base_url`` is the dashboard's address for links (None: no links)."""
     base = base_url.rstrip("/") if base_url else None
-    lines = [_line(item, base) for item in items[:LIMIT]]
+    lines = [finding_line(item, base) for item in items[:LIMIT]]
     more = len(items) - len(lines)
     context = re.sub(r"\s+", " ", title_context).strip()  # one line: it heads the subject
     through = _("data through {date}").format(date=fmt.date(data_through))
@@ -83,14 +93,15 @@ def build_digest(items: list[AttentionItem], *, title_context: str, data_through
 
 
 # ------------------------------------------------------------------ one finding
-def _line(item: AttentionItem, base: str | None) -> _Line:
+def finding_line(item: AttentionItem, base: str | None = None) -> FindingLine:
+    """``item`` in words; ``base``: the dashboard's address for its link (None: no link)."""
     kpi = KPIS[item.kpi]
     scope = fmt.kpi_label(kpi)
     if item.dimension != "all":
         scope = f"{scope} · {fmt.member(item.dimension, item.member)}"
-    return _Line(scope=scope, what=f"{_measured(item)}, {_when(item)}",
+    return FindingLine(scope=scope, what=f"{_measured(item)}, {_when(item)}",
                  sureness="" if item.kind == "target" else _sureness(item.confidence),
-                 why=item.why or "", link=_link(item, base) if base else "")  # fmt: skip
+                 why=why_sentence(item), link=_link(item, base) if base else "")  # fmt: skip
 
 
 def _measured(item: AttentionItem) -> str:
@@ -138,20 +149,11 @@ def _link(item: AttentionItem, base: str) -> str:
 
 
 # ------------------------------------------------------------------ the three formats
-def _sentence(line: _Line, scope: str, why: str) -> str:
-    """'Volume · Germany: 310 a day … ongoing — very likely. Why.' with ``scope`` and ``why``
-    already escaped for the format."""
-    text = f"{scope}: {line.what}"
-    if line.sureness:
-        text += f" — {line.sureness}"
-    return f"{text}. {why}".strip() if why else f"{text}."
-
-
-def _text(lines: list[_Line], context: str, summary: str, through: str, more: str,
+def _text(lines: list[FindingLine], context: str, summary: str, through: str, more: str,
           more_link: str) -> str:  # fmt: skip
     out = [" · ".join(filter(None, (context, through))), summary, ""]
     for number, line in enumerate(lines, 1):
-        out.append(f"{number}. {_sentence(line, line.scope, line.why)}")
+        out.append(f"{number}. {line.sentence()}")
         if line.link:
             out.append(f"   {line.link}")
     if more:
@@ -159,13 +161,13 @@ def _text(lines: list[_Line], context: str, summary: str, through: str, more: st
     return "\n".join(out).strip() + "\n"
 
 
-def _html(lines: list[_Line], subject: str, context: str, summary: str, through: str, more: str,
+def _html(lines: list[FindingLine], subject: str, context: str, summary: str, through: str, more: str,
           more_link: str) -> str:  # fmt: skip
     esc = html.escape
     link_style = "color:#0072B2"
     items = []
     for line in lines:
-        body = _sentence(line, f"<strong>{esc(line.scope)}</strong>", esc(line.why))
+        body = line.sentence(f"<strong>{esc(line.scope)}</strong>", esc(line.why))
         if line.link:
             body += (f' <a href="{esc(line.link)}" style="{link_style}">'
                      f"{esc(_('Open in the dashboard'))}</a>")  # fmt: skip
@@ -189,7 +191,7 @@ def _html(lines: list[_Line], subject: str, context: str, summary: str, through:
     )
 
 
-def _payload(lines: list[_Line], context: str, summary: str, through: str, more: str,
+def _payload(lines: list[FindingLine], context: str, summary: str, through: str, more: str,
              more_link: str) -> dict[str, Any]:  # fmt: skip
     """Slack's ``blocks`` (mrkdwn sections), and a top-level ``text`` that is Slack's
     notification and what Teams' connector and Power Automate show: plain lines with bare
@@ -199,8 +201,8 @@ def _payload(lines: list[_Line], context: str, summary: str, through: str, more:
     blocks: list[dict[str, Any]] = [_section(f"*{title}*\n{esc(summary)}")]
     plain = [title, esc(summary)]
     for number, line in enumerate(lines, 1):
-        sentence = _sentence(line, f"*{esc(line.scope)}*", esc(line.why))
-        plain_sentence = _sentence(line, esc(line.scope), esc(line.why))
+        sentence = line.sentence(f"*{esc(line.scope)}*", esc(line.why))
+        plain_sentence = line.sentence(esc(line.scope), esc(line.why))
         if line.link:
             label = esc(_("Open in the dashboard"))
             sentence += f" <{_slack_url(line.link)}|{label}>"

@@ -29,7 +29,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from metrics.attention import AttentionItem
+from metrics.attention import AttentionItem, Driver
 from presentation import i18n
 from reports.delivery import (
     BOTH_FAILED,
@@ -49,7 +49,7 @@ GERMANY = AttentionItem(
     kind="anomaly", kpi="volume", dimension="country", member="DE",
     start=dt.date(2026, 6, 16), end=THROUGH, ongoing=True, actual=287.0, expected=82.0,
     low=70.0, high=95.0, size=287 / 82 - 1, confidence=0.97,
-    why="Payment questions tripled.",
+    driver=Driver("category", "payment", delta=2676.0, share=0.87),
 )  # fmt: skip
 KOREA = AttentionItem(
     kind="target", kpi="csat", dimension="country", member="KR",
@@ -76,7 +76,8 @@ def test_digest_text_names_each_finding_on_one_line_with_its_link():
         "Needs attention: 2\n"
         "\n"
         "1. Volume · Germany: 287 a day against 70 – 95 expected (×3.50), since 16 Jun 2026, "
-        "ongoing — very likely. Payment questions tripled.\n"
+        "ongoing — very likely. Mostly Payment contacts: +2,676 against the days before "
+        "(87 % of the change)\n"
         f"   {BASE}/Attention?country=DE&period=custom&dates=2026-06-16..2026-06-30&lang=en\n"
         f"2. CSAT · South Korea: 72.0 % against the target ≥{NBSP}85.0{NBSP}%, "
         "01 Jun 2026 – 30 Jun 2026.\n"
@@ -88,7 +89,8 @@ def test_digest_in_korean():
     d = digest("ko")
     assert d.subject == "Weekly digest · 확인 필요: 2건 · 데이터 기준일 2026년 6월 30일"
     assert ("1. 문의량 · 독일: 하루 287건, 예상 70 – 95건 대비 (×3.50), 2026년 6월 16일부터 "
-            "계속 중 — 가능성 매우 높음. Payment questions tripled.") in d.text  # fmt: skip
+            "계속 중 — 가능성 매우 높음. 주로 결제 문의: 이전 기간 대비 +2,676건 (변화의 87%)"
+            ) in d.text  # fmt: skip
     assert f"2. CSAT · 대한민국: 72.0%, 목표 ≥{NBSP}85.0%, 2026년 6월 1일 – 2026년 6월 30일." in (
         d.text
     )
@@ -143,7 +145,7 @@ class _Tags(HTMLParser):
 def test_a_hostile_member_name_stays_text_in_every_format():
     hub = AttentionItem("anomaly", "volume", "hub", HOSTILE, dt.date(2026, 6, 20), THROUGH,
                         True, 30.0, 10.0, 8.0, 12.0, 2.0, 0.99,
-                        why=f"Mostly {HOSTILE}.")  # fmt: skip
+                        driver=Driver("category", HOSTILE, delta=20.0, share=1.5))  # fmt: skip
     d = digest(items=[hub])
     # plain text: exactly as written
     assert f"1. Volume · {HOSTILE}: 30 a day" in d.text
