@@ -161,8 +161,8 @@ def _text(lines: list[FindingLine], context: str, summary: str, through: str, mo
     return "\n".join(out).strip() + "\n"
 
 
-def _html(lines: list[FindingLine], subject: str, context: str, summary: str, through: str, more: str,
-          more_link: str) -> str:  # fmt: skip
+def _html(lines: list[FindingLine], subject: str, context: str, summary: str, through: str,
+          more: str, more_link: str) -> str:  # fmt: skip
     esc = html.escape
     link_style = "color:#0072B2"
     items = []
