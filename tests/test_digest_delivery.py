@@ -256,7 +256,7 @@ def webhook_receiver(status: int) -> Iterator[ThreadingHTTPServer]:
 
 
 def send(d: Digest, out: Path, smtp_url: str | None = None, webhook_url: str | None = None) -> int:
-    return deliver(d, out=out, smtp_url=smtp_url, webhook_url=webhook_url,
+    return deliver(d, out=out, smtp_url=smtp_url, webhooks=[webhook_url] if webhook_url else [],
                    sender="atlas@example.org",
                    recipients=["ops@example.org", "kr@example.org"])  # fmt: skip
 
@@ -374,6 +374,21 @@ def test_a_webhook_answering_500_fails_with_its_own_code(
         f"Server Error (the digest is in {tmp_path / 'digest.html'})\n")  # fmt: skip
 
 
+def test_each_webhook_is_posted_to_even_after_one_fails(
+        tmp_path: Path, capsys: pytest.CaptureFixture):  # fmt: skip
+    d = digest()
+    with webhook_receiver(500) as broken, webhook_receiver(200) as working:
+        urls = [f"http://{HOST}:{broken.server_port}/a", f"http://{HOST}:{working.server_port}/b"]
+        code = deliver(d, out=tmp_path / "digest.html", smtp_url=None, webhooks=urls,
+                       sender="atlas@example.org", recipients=[])  # fmt: skip
+    assert code == WEBHOOK_FAILED
+    assert [path for path, _type, _body in broken.posts + working.posts] == ["/a", "/b"]
+    assert json.loads(working.posts[0][2]) == d.payload
+    assert capsys.readouterr().err.startswith(
+        f"error: webhook to http://{HOST}:{broken.server_port} failed: HTTP 500"
+    )
+
+
 def test_both_failing_has_its_own_code(tmp_path: Path, capsys: pytest.CaptureFixture):
     d = digest()
     smtp_port, webhook_port = free_port(), free_port()
@@ -416,7 +431,7 @@ def test_another_scheme_is_a_usage_error_before_anything_happens(
 def test_mail_without_recipients_or_a_file_not_html_is_a_usage_error(tmp_path: Path):
     with pytest.raises(ValueError, match="an e-mail destination needs at least one recipient"):
         deliver(digest(), out=tmp_path / "digest.html", smtp_url=f"smtp://{HOST}:25",
-                webhook_url=None, sender="atlas@example.org", recipients=[])  # fmt: skip
+                webhooks=[], sender="atlas@example.org", recipients=[])  # fmt: skip
     with pytest.raises(ValueError, match=re.escape("must end in .html, not 'digest.txt'")):
         send(digest(), tmp_path / "digest.txt")
     assert list(tmp_path.iterdir()) == []
