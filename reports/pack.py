@@ -608,9 +608,9 @@ def build_pdf(db: Database, flt: Filter, progress: Progress | None = None,
         return pdf.read_bytes()
 
 
-def default_filter(db: Database, flt: Filter) -> Filter:
-    """Without dates: the last 28 days of the data."""
+def default_filter(db: Database, flt: Filter, days: int = 28) -> Filter:
+    """Without dates: the last ``days`` days of the data."""
     if flt.start and flt.end:
         return flt
     last = read_catalog(db).last_day
-    return flt.with_dates(flt.start or last - dt.timedelta(days=27), flt.end or last)
+    return flt.with_dates(flt.start or last - dt.timedelta(days=days - 1), flt.end or last)

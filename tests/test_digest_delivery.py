@@ -12,22 +12,13 @@ subjectAltName=IP:127.0.0.1``) that the client trusts through ``SSL_CERT_FILE``.
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import json
 import re
-import socket
 import ssl
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from metrics.attention import AttentionItem, Driver
 from presentation import i18n
@@ -39,8 +30,15 @@ from reports.delivery import (
     deliver,
 )
 from reports.digest import LIMIT, Digest, build_digest
+from tests.local_servers import (
+    HOST,
+    PROXY_VARIABLES,
+    Inbox,
+    free_port,
+    mail_server,
+    webhook_receiver,
+)
 
-HOST = "127.0.0.1"
 BASE = "http://127.0.0.1:8501"
 THROUGH = dt.date(2026, 6, 30)
 TLS = Path(__file__).parent / "tls"
@@ -172,87 +170,14 @@ def test_a_hostile_member_name_stays_text_in_every_format():
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests go to 127.0.0.1 directly, never through a proxy from the environment."""
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy",
-                 "ALL_PROXY"):  # fmt: skip
+    for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message; ``refuse`` rejects each recipient."""
-
-    def __init__(self, refuse: bool = False) -> None:
-        self.envelopes: list = []
-        self.logins: list[tuple[bytes, bytes]] = []
-        self.refuse = refuse
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
-        self.logins.append((auth_data.login, auth_data.password))
-        ok = auth_data.password == b"p@ss:word"
-        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
-
-    def received(self) -> email.message.EmailMessage:
-        (envelope,) = self.envelopes
-        return email.message_from_bytes(envelope.content, policy=email.policy.default)
-
-
-@contextmanager
-def mail_server(inbox: Inbox, **options: object) -> Iterator[int]:
-    port = free_port()
-    controller = Controller(inbox, hostname=HOST, port=port, **options)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
 
 
 def server_tls() -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
     return context
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.posts.append((self.path, self.headers["Content-Type"], body))
-        self.send_response(self.server.status)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:  # quiet test output
-        pass
-
-
-@contextmanager
-def webhook_receiver(status: int) -> Iterator[ThreadingHTTPServer]:
-    """An HTTP server on 127.0.0.1 that records each POST and answers ``status``."""
-    server = ThreadingHTTPServer((HOST, 0), _Recorder)
-    server.posts, server.status = [], status
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def send(d: Digest, out: Path, smtp_url: str | None = None, webhook_url: str | None = None) -> int:
