@@ -51,8 +51,12 @@ class Inbox:
         return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
 
     def received(self) -> email.message.EmailMessage:
-        (envelope,) = self.envelopes
-        return email.message_from_bytes(envelope.content, policy=email.policy.default)
+        (message,) = self.messages()
+        return message
+
+    def messages(self) -> list[email.message.EmailMessage]:
+        return [email.message_from_bytes(envelope.content, policy=email.policy.default)
+                for envelope in self.envelopes]  # fmt: skip
 
 
 @contextmanager
