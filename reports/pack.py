@@ -47,6 +47,7 @@ from metrics.schedule import language_balance
 from metrics.staffing import Targets, staffing_plan
 from presentation import charts, export, i18n, peak_charts, staffing_charts, voc_charts
 from presentation import format as fmt
+from presentation.attention import finding_chart
 from presentation.i18n import N_, _, translate
 from reports import findings
 from reports.digest import finding_line
@@ -62,6 +63,7 @@ MARKETS_LISTED = 15  # rows of the markets table
 BREAKDOWN_ROWS = 12  # rows of the breakdown tables under the channel charts
 PACK_TOPICS = 8  # topics on the pack's voice page, most comments first
 PACK_FINDINGS = 8  # findings on the attention page, biggest and surest first
+FINDINGS_CHARTED = 2  # of them, charted with their days shaded
 MIN_LANGUAGE_SHARE = 0.01  # languages below this share of the markets' contacts are not planned
 Progress = Callable[[float, str], None]
 
@@ -289,7 +291,15 @@ def _attention_page(scope: Scope) -> Page | None:
         rate=fmt.percent(FALSE_DISCOVERY_RATE, 0))  # fmt: skip
     if more:
         note += " " + _("{count} more on the Attention page.").format(count=fmt.count(more))
-    return Page(_("What needs attention"), blocks=[Block(items=said, wide=True)], note=note)
+    charted = found[:FINDINGS_CHARTED]
+    blocks = [Block(items=said, wide=True)]
+    for item in charted:
+        flt = scope.flt.narrowed(**item.filter_fields)
+        grain = natural_grain(flt, sparse=KPIS[item.kpi].is_survey)
+        table = kpi_table(scope.db, [item.kpi], flt=flt, grain=grain)
+        figure = finding_chart(table, item, grain, finding_line(item).scope)
+        blocks.append(Block(figure=figure, height=360, wide=len(charted) == 1))
+    return Page(_("What needs attention"), blocks=blocks, note=note)
 
 
 def _trends_page(scope: Scope) -> Page:
