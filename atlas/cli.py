@@ -48,6 +48,7 @@ COMMANDS = {
     "voc": Command("what customers say: comment topics or key drivers of low scores", "voc"),
     "pack": Command("the review pack (PDF or HTML) for the filters", "pack"),
     "lake": Command("export a database's tables as a Parquet lake", "lake"),
+    "digest": Command("what needs attention, written and sent by e-mail or webhook", "digest"),
 }
 
 

@@ -79,7 +79,7 @@ def attention(
     last = min(flt.end or span.last_day, span.last_day)
     flt = flt.with_dates(flt.start or last - dt.timedelta(days=27), last)
     items = _anomalies(db, flt, [r for r in rules if r.when == "anomaly"])
-    items += _misses(db, flt, [r for r in rules if r.when != "anomaly"])
+    items += _misses(db, flt, [r for r in rules if r.when != "anomaly"], span.last_day)
     items.sort(key=lambda item: (not item.ongoing, -item.rank, item.start))
     if explain:
         items = [_explained(db, flt, item) for item in items]
@@ -108,9 +108,10 @@ def _anomalies(db: Database, flt: Filter, rules: list[Rule]) -> list[AttentionIt
     return items
 
 
-def _misses(db: Database, flt: Filter, rules: list[Rule]) -> list[AttentionItem]:
+def _misses(db: Database, flt: Filter, rules: list[Rule], last_day: dt.date) -> list[AttentionItem]:
     """A rule's line against the period's value at the rule's scope within the filter: one
-    finding per rule missed (its scope is one member: that member; else the whole filter)."""
+    finding per rule missed (its scope is one member: that member; else the whole filter),
+    still going on when the period reaches the data's last day."""
     items = []
     for rule in rules:
         scoped = flt.narrowed(**rule.scope) if rule.scope else flt
@@ -125,8 +126,9 @@ def _misses(db: Database, flt: Filter, rules: list[Rule]) -> list[AttentionItem]
         confidence = 1.0 if not se > 0 else float(_normal_cdf(gap / se))
         size = (row["value"] - rule.threshold) / rule.threshold if rule.threshold else np.nan
         items.append(AttentionItem(rule.when, rule.kpi, dimension, member, scoped.start,
-                                   scoped.end, True, float(row["value"]), rule.threshold,
-                                   rule.threshold, rule.threshold, float(size), confidence,
+                                   scoped.end, scoped.end >= last_day, float(row["value"]),
+                                   rule.threshold, rule.threshold, rule.threshold, float(size),
+                                   confidence,
                                    recipients=rule.recipients))  # fmt: skip
     return items
 

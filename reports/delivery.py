@@ -9,10 +9,11 @@ send never loses it. Then it is sent to each destination given:
   ``smtps://host[:port]`` (TLS from the start, default port 465), with an optional
   ``user:password@`` (percent-encoded); a multipart/alternative message, plain text and HTML,
   UTF-8 throughout so a Korean subject arrives intact;
-- ``http://`` or ``https://``: the Slack/Teams payload as a JSON POST; only a 2xx answer counts.
+- each ``http://`` or ``https://`` webhook: the Slack/Teams payload as a JSON POST; only a 2xx
+  answer counts.
 
 Exit codes: ``SENT`` (0) everything given was sent, or there was nowhere to send;
-``SMTP_FAILED`` (3) the e-mail was not sent; ``WEBHOOK_FAILED`` (4) the post failed;
+``SMTP_FAILED`` (3) the e-mail was not sent; ``WEBHOOK_FAILED`` (4) a post failed;
 ``BOTH_FAILED`` (5). Each failure is one line on stderr naming the destination (scheme, host
 and port only: a webhook's path and a password are secrets) and the reason. Anything else in a
 destination, or an ``out`` that is not .html, is a ``ValueError`` raised before anything is
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import SplitResult, unquote, urlsplit
@@ -46,7 +48,7 @@ WEBHOOK_SCHEMES = ("http", "https")
 _MAIL_POLICY = email.policy.SMTP.clone(cte_type="7bit")
 
 
-def check_delivery(out: Path, smtp_url: str | None, webhook_url: str | None,
+def check_delivery(out: Path, smtp_url: str | None, webhooks: Sequence[str],
                    recipients: list[str]) -> None:  # fmt: skip
     """Raise ValueError with a message for the user when ``deliver`` could not be asked to do
     this; call it before the slow work of building a digest."""
@@ -56,14 +58,14 @@ def check_delivery(out: Path, smtp_url: str | None, webhook_url: str | None,
         _checked(smtp_url, tuple(SMTP_PORTS), "an e-mail destination")
         if not recipients:
             raise ValueError("an e-mail destination needs at least one recipient")
-    if webhook_url is not None:
-        _checked(webhook_url, WEBHOOK_SCHEMES, "a webhook")
+    for url in webhooks:
+        _checked(url, WEBHOOK_SCHEMES, "a webhook")
 
 
-def deliver(digest: Digest, *, out: Path, smtp_url: str | None, webhook_url: str | None,
+def deliver(digest: Digest, *, out: Path, smtp_url: str | None, webhooks: Sequence[str],
             sender: str, recipients: list[str]) -> int:  # fmt: skip
     """Write ``digest`` beside ``out`` and send it; the exit code (module docstring)."""
-    check_delivery(out, smtp_url, webhook_url, recipients)
+    check_delivery(out, smtp_url, webhooks, recipients)
     _write(out, digest.html)
     _write(out.with_suffix(".txt"), digest.text)
     _write(out.with_suffix(".json"), json.dumps(digest.payload, ensure_ascii=False, indent=2))
@@ -74,12 +76,12 @@ def deliver(digest: Digest, *, out: Path, smtp_url: str | None, webhook_url: str
         except (OSError, smtplib.SMTPException) as error:
             _report("e-mail", smtp_url, _reason(error), out)
             code = SMTP_FAILED
-    if webhook_url is not None:
+    for url in webhooks:
         try:
-            _post(digest.payload, webhook_url)
+            _post(digest.payload, url)
         except (OSError, http.client.HTTPException) as error:  # URLError is an OSError
-            _report("webhook", webhook_url, _reason(error), out)
-            code = BOTH_FAILED if code == SMTP_FAILED else WEBHOOK_FAILED
+            _report("webhook", url, _reason(error), out)
+            code = BOTH_FAILED if code in (SMTP_FAILED, BOTH_FAILED) else WEBHOOK_FAILED
     return code
 
 
@@ -87,16 +89,16 @@ def _checked(url: str, schemes: tuple[str, ...], what: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in schemes:
         allowed = " or ".join(f"{s}://" for s in schemes)
-        raise ValueError(f"{what} must start with {allowed}, not {_shown(url)!r}")
+        raise ValueError(f"{what} must start with {allowed}, not {safe_address(url)!r}")
     try:
         host, _port = parts.hostname, parts.port  # a port that is not a number raises
     except ValueError:
-        raise ValueError(f"{what} has a port that is not a number: {_shown(url)!r}") from None
+        raise ValueError(f"{what} has a port that is not a number: {safe_address(url)!r}") from None
     if not host:
-        raise ValueError(f"{what} names no host: {_shown(url)!r}")
+        raise ValueError(f"{what} names no host: {safe_address(url)!r}")
 
 
-def _shown(url: str) -> str:
+def safe_address(url: str) -> str:
     """A destination as it may be printed: scheme, host and port, no password and no path."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
@@ -167,5 +169,5 @@ def _reason(error: BaseException) -> str:
 
 
 def _report(what: str, url: str, reason: str, out: Path) -> None:
-    print(f"error: {what} to {_shown(url)} failed: {reason} (the digest is in {out})",
+    print(f"error: {what} to {safe_address(url)} failed: {reason} (the digest is in {out})",
           file=sys.stderr)  # fmt: skip

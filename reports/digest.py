@@ -42,14 +42,23 @@ class Digest:
 
 
 @dataclass(frozen=True)
-class _Line:
-    """One finding in words, unescaped."""
+class FindingLine:
+    """One finding in words, unescaped (the digest's lines, the pack's attention page)."""
 
     scope: str  # 'Volume · Germany' (from the data: escape)
     what: str  # '310 a day against 70 – 95 expected (×3.40), since 16 Jun 2026, ongoing'
     sureness: str  # 'very likely'; '' for a missed target (measured, not inferred)
-    why: str  # the mix-versus-rate sentence (from the data: escape), or ''
+    why: str  # why it happened (``attention_words.why``; from the data: escape), or ''
     link: str  # the filtered Attention page, or ''
+
+    def sentence(self, scope: str | None = None, why: str | None = None) -> str:
+        """'Volume · Germany: 310 a day … ongoing — very likely. Why.'; ``scope`` and ``why``
+        escaped for the format they go into (default: as they are, for plain text)."""
+        why = self.why if why is None else why
+        text = f"{self.scope if scope is None else scope}: {self.what}"
+        if self.sureness:
+            text += f" — {self.sureness}"
+        return f"{text}. {why}".strip() if why else f"{text}."
 
 
 def build_digest(items: list[AttentionItem], *, title_context: str, data_through: dt.date,
@@ -58,7 +67,7 @@ def build_digest(items: list[AttentionItem], *, title_context: str, data_through
     ``presentation.i18n.using(lang)``). ``title_context`` names what was watched (a product, the
     filters); ``base_url`` is the dashboard's address for links (None: no links)."""
     base = base_url.rstrip("/") if base_url else None
-    lines = [_line(item, base) for item in items[:LIMIT]]
+    lines = [finding_line(item, base) for item in items[:LIMIT]]
     more = len(items) - len(lines)
     context = re.sub(r"\s+", " ", title_context).strip()  # one line: it heads the subject
     through = _("data through {date}").format(date=fmt.date(data_through))
@@ -80,10 +89,11 @@ def build_digest(items: list[AttentionItem], *, title_context: str, data_through
 
 
 # ------------------------------------------------------------------ one finding
-def _line(item: AttentionItem, base: str | None) -> _Line:
-    return _Line(scope=words.scope(item), what=f"{words.measured(item)}, {words.days(item)}",
-                 sureness="" if item.kind == "target" else words.sureness(item.confidence),
-                 why=words.why(item), link=_link(item, base) if base else "")  # fmt: skip
+def finding_line(item: AttentionItem, base: str | None = None) -> FindingLine:
+    """``item`` in words; ``base``: the dashboard's address for its link (None: no link)."""
+    return FindingLine(scope=words.scope(item), what=f"{words.measured(item)}, {words.days(item)}",
+                       sureness="" if item.kind == "target" else words.sureness(item.confidence),
+                       why=words.why(item), link=_link(item, base) if base else "")  # fmt: skip
 
 
 def _link(item: AttentionItem, base: str) -> str:
@@ -98,20 +108,11 @@ def _link(item: AttentionItem, base: str) -> str:
 
 
 # ------------------------------------------------------------------ the three formats
-def _sentence(line: _Line, scope: str, why: str) -> str:
-    """'Volume · Germany: 310 a day … ongoing — very likely. Why.' with ``scope`` and ``why``
-    already escaped for the format."""
-    text = f"{scope}: {line.what}"
-    if line.sureness:
-        text += f" — {line.sureness}"
-    return f"{text}. {why}".strip() if why else f"{text}."
-
-
-def _text(lines: list[_Line], context: str, summary: str, through: str, more: str,
+def _text(lines: list[FindingLine], context: str, summary: str, through: str, more: str,
           more_link: str) -> str:  # fmt: skip
     out = [" · ".join(filter(None, (context, through))), summary, ""]
     for number, line in enumerate(lines, 1):
-        out.append(f"{number}. {_sentence(line, line.scope, line.why)}")
+        out.append(f"{number}. {line.sentence()}")
         if line.link:
             out.append(f"   {line.link}")
     if more:
@@ -119,13 +120,13 @@ def _text(lines: list[_Line], context: str, summary: str, through: str, more: st
     return "\n".join(out).strip() + "\n"
 
 
-def _html(lines: list[_Line], subject: str, context: str, summary: str, through: str, more: str,
-          more_link: str) -> str:  # fmt: skip
+def _html(lines: list[FindingLine], subject: str, context: str, summary: str, through: str,
+          more: str, more_link: str) -> str:  # fmt: skip
     esc = html.escape
     link_style = "color:#0072B2"
     items = []
     for line in lines:
-        body = _sentence(line, f"<strong>{esc(line.scope)}</strong>", esc(line.why))
+        body = line.sentence(f"<strong>{esc(line.scope)}</strong>", esc(line.why))
         if line.link:
             body += (f' <a href="{esc(line.link)}" style="{link_style}">'
                      f"{esc(_('Open in the dashboard'))}</a>")  # fmt: skip
@@ -149,7 +150,7 @@ def _html(lines: list[_Line], subject: str, context: str, summary: str, through:
     )
 
 
-def _payload(lines: list[_Line], context: str, summary: str, through: str, more: str,
+def _payload(lines: list[FindingLine], context: str, summary: str, through: str, more: str,
              more_link: str) -> dict[str, Any]:  # fmt: skip
     """Slack's ``blocks`` (mrkdwn sections), and a top-level ``text`` that is Slack's
     notification and what Teams' connector and Power Automate show: plain lines with bare
@@ -159,8 +160,8 @@ def _payload(lines: list[_Line], context: str, summary: str, through: str, more:
     blocks: list[dict[str, Any]] = [_section(f"*{title}*\n{esc(summary)}")]
     plain = [title, esc(summary)]
     for number, line in enumerate(lines, 1):
-        sentence = _sentence(line, f"*{esc(line.scope)}*", esc(line.why))
-        plain_sentence = _sentence(line, esc(line.scope), esc(line.why))
+        sentence = line.sentence(f"*{esc(line.scope)}*", esc(line.why))
+        plain_sentence = line.sentence(esc(line.scope), esc(line.why))
         if line.link:
             label = esc(_("Open in the dashboard"))
             sentence += f" <{_slack_url(line.link)}|{label}>"

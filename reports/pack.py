@@ -2,7 +2,8 @@
 
 An executive summary first (the KPIs against their targets, with the change against the
 previous period and a year earlier marked as the dashboard marks it, and a few findings in
-words), then pages of two to four charts each: trends, the markets (or, for one market, its
+words), what needs attention (the alert findings as the digest words them, with their why),
+then pages of two to four charts each: trends, the markets (or, for one market, its
 own channels and contact reasons), the voice of the customer, peaks and staffing, and the
 definitions at the end. Page layout, paper size and the footer are ``reports.layout``; the
 sentences are ``reports.findings``. Charts come from the same builders the pages use. The PDF is
@@ -33,6 +34,8 @@ from data_access.database import Database
 from data_access.filters import Filter
 from data_access.retail_calendar import peak_calendar
 from metrics import voc, voc_drivers, voc_topics
+from metrics.anomalies import FALSE_DISCOVERY_RATE
+from metrics.attention import attention
 from metrics.contact_hours import contacts_per_hour
 from metrics.engine import kpi_table
 from metrics.events import calendar_events
@@ -42,10 +45,13 @@ from metrics.peaks import peak_multipliers, year_over_year
 from metrics.registry import KPIS, MIN_SURVEY_RESPONSES
 from metrics.schedule import language_balance
 from metrics.staffing import Targets, staffing_plan
+from presentation import attention_words as words
 from presentation import charts, export, i18n, peak_charts, staffing_charts, voc_charts
 from presentation import format as fmt
+from presentation.attention_charts import finding_chart
 from presentation.i18n import N_, _, translate
 from reports import findings
+from reports.digest import finding_line
 from reports.layout import Block, Page, page_html, paper_for, scripts, style
 
 SUMMARY_KPIS = ("volume", "frt_median", "resolution_median", "sla", "fcr", "abandonment",
@@ -57,6 +63,8 @@ MARKETS_SHOWN = 12  # bars per market chart; more markets are computed together 
 MARKETS_LISTED = 15  # rows of the markets table
 BREAKDOWN_ROWS = 12  # rows of the breakdown tables under the channel charts
 PACK_TOPICS = 8  # topics on the pack's voice page, most comments first
+PACK_FINDINGS = 8  # findings on the attention page, biggest and surest first
+FINDINGS_CHARTED = 2  # of them, charted with their days shaded
 MIN_LANGUAGE_SHARE = 0.01  # languages below this share of the markets' contacts are not planned
 Progress = Callable[[float, str], None]
 
@@ -267,6 +275,29 @@ def _summary_page(scope: Scope) -> Page:
                 *_trend_blocks(scope, ("volume", "frt_median"), height=290)],
         note=translate(TREND_NOTE),
     )  # fmt: skip
+
+
+def _attention_page(scope: Scope) -> Page | None:
+    """What needs attention under the default alert rules: the findings as the digest words
+    them (``reports.digest``), each with its why. Anomalies first: the summary page already
+    names the targets missed."""
+    found = sorted(attention(scope.db, scope.flt), key=lambda item: item.kind != "anomaly")
+    if not found:
+        return None
+    said = [finding_line(item).sentence() for item in found[:PACK_FINDINGS]]
+    more = len(found) - len(said)
+    note = _("Anomalies: days outside the band expected from the series' weekly and yearly "
+             "pattern, holidays and retail peaks, at a false discovery rate of {rate}; "
+             "targets: the period's value against the KPI's target.").format(
+        rate=fmt.percent(FALSE_DISCOVERY_RATE, 0))  # fmt: skip
+    if more:
+        note += " " + _("{count} more on the Attention page.").format(count=fmt.count(more))
+    charted = found[:FINDINGS_CHARTED]
+    blocks = [Block(items=said, wide=True)]
+    for item in charted:
+        figure = finding_chart(item, words.scope(item))
+        blocks.append(Block(figure=figure, height=360, wide=len(charted) == 1))
+    return Page(_("What needs attention"), blocks=blocks, note=note)
 
 
 def _trends_page(scope: Scope) -> Page:
@@ -539,6 +570,7 @@ def _pages(db: Database, flt: Filter, progress: Progress) -> list[Page]:
     scope = Scope.of(db, flt)
     steps: list[tuple[str, Callable[[Scope], Page | None]]] = [
         (_("KPI summary"), _summary_page),
+        (_("What needs attention"), _attention_page),
         (_("Trends"), _trends_page),
         *([] if scope.one_market else [(_("Markets"), _markets_page)]),
         (_("Channels"), _channels_page),
@@ -608,9 +640,9 @@ def build_pdf(db: Database, flt: Filter, progress: Progress | None = None,
         return pdf.read_bytes()
 
 
-def default_filter(db: Database, flt: Filter) -> Filter:
-    """Without dates: the last 28 days of the data."""
+def default_filter(db: Database, flt: Filter, days: int = 28) -> Filter:
+    """Without dates: the last ``days`` days of the data."""
     if flt.start and flt.end:
         return flt
     last = read_catalog(db).last_day
-    return flt.with_dates(flt.start or last - dt.timedelta(days=27), flt.end or last)
+    return flt.with_dates(flt.start or last - dt.timedelta(days=days - 1), flt.end or last)

@@ -21,6 +21,7 @@ COMMANDS = {
     "pack": "the review pack (PDF or HTML) for the filters",
     "voc": "what customers say: comment topics or key drivers of low scores",
     "lake": "export a database's tables as a Parquet lake",
+    "digest": "what needs attention, written and sent by e-mail or webhook",
 }
 
 
@@ -40,7 +41,7 @@ def test_an_unknown_command_is_a_usage_error_naming_the_commands():
     assert typo.returncode == 2 and typo.stdout == ""
     assert typo.stderr.startswith(
         "error: argument COMMAND: invalid choice: 'kpi' "
-        "(choose from 'sample', 'import', 'kpis', 'erlang', 'voc', 'pack', 'lake')"
+        "(choose from 'sample', 'import', 'kpis', 'erlang', 'voc', 'pack', 'lake', 'digest')"
     )
     assert run_main(atlas_cli).stderr == (
         "error: the following arguments are required: COMMAND (see python -m atlas --help)\n"

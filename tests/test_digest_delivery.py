@@ -12,24 +12,15 @@ subjectAltName=IP:127.0.0.1``) that the client trusts through ``SSL_CERT_FILE``.
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import json
 import re
-import socket
 import ssl
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
-from metrics.attention import AttentionItem
+from metrics.attention import AttentionItem, Driver
 from presentation import i18n
 from reports.delivery import (
     BOTH_FAILED,
@@ -39,8 +30,15 @@ from reports.delivery import (
     deliver,
 )
 from reports.digest import LIMIT, Digest, build_digest
+from tests.local_servers import (
+    HOST,
+    PROXY_VARIABLES,
+    Inbox,
+    free_port,
+    mail_server,
+    webhook_receiver,
+)
 
-HOST = "127.0.0.1"
 BASE = "http://127.0.0.1:8501"
 THROUGH = dt.date(2026, 6, 30)
 TLS = Path(__file__).parent / "tls"
@@ -49,7 +47,7 @@ GERMANY = AttentionItem(
     kind="anomaly", kpi="volume", dimension="country", member="DE",
     start=dt.date(2026, 6, 16), end=THROUGH, ongoing=True, actual=287.0, expected=82.0,
     low=70.0, high=95.0, size=287 / 82 - 1, confidence=0.97,
-    why="Payment questions tripled.",
+    driver=Driver("category", "payment", delta=2676.0, share=0.87),
 )  # fmt: skip
 KOREA = AttentionItem(
     kind="target", kpi="csat", dimension="country", member="KR",
@@ -76,7 +74,8 @@ def test_digest_text_names_each_finding_on_one_line_with_its_link():
         "Needs attention: 2\n"
         "\n"
         "1. Volume · Germany: 287 a day against 70 – 95 expected (×3.50), since 16 Jun 2026, "
-        "ongoing — very likely. Payment questions tripled.\n"
+        "ongoing — very likely. Mostly Payment contacts: +2,676 against the days before "
+        "(87 % of the change)\n"
         f"   {BASE}/Attention?country=DE&period=custom&dates=2026-06-16..2026-06-30&lang=en\n"
         f"2. CSAT · South Korea: 72.0 % against the target ≥{NBSP}85.0{NBSP}%, "
         "01 Jun 2026 – 30 Jun 2026.\n"
@@ -88,7 +87,8 @@ def test_digest_in_korean():
     d = digest("ko")
     assert d.subject == "Weekly digest · 확인 필요: 2건 · 데이터 기준일 2026년 6월 30일"
     assert ("1. 문의량 · 독일: 하루 287건, 예상 70 – 95건 대비 (×3.50), 2026년 6월 16일부터 "
-            "계속 중 — 가능성 매우 높음. Payment questions tripled.") in d.text  # fmt: skip
+            "계속 중 — 가능성 매우 높음. 주로 결제 문의: 이전 기간 대비 +2,676건 (변화의 87%)"
+            ) in d.text  # fmt: skip
     assert f"2. CSAT · 대한민국: 72.0%, 목표 ≥{NBSP}85.0%, 2026년 6월 1일 – 2026년 6월 30일." in (
         d.text
     )
@@ -143,7 +143,7 @@ class _Tags(HTMLParser):
 def test_a_hostile_member_name_stays_text_in_every_format():
     hub = AttentionItem("anomaly", "volume", "hub", HOSTILE, dt.date(2026, 6, 20), THROUGH,
                         True, 30.0, 10.0, 8.0, 12.0, 2.0, 0.99,
-                        why=f"Mostly {HOSTILE}.")  # fmt: skip
+                        driver=Driver("category", HOSTILE, delta=20.0, share=1.5))  # fmt: skip
     d = digest(items=[hub])
     # plain text: exactly as written
     assert f"1. Volume · {HOSTILE}: 30 a day" in d.text
@@ -170,55 +170,8 @@ def test_a_hostile_member_name_stays_text_in_every_format():
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Requests go to 127.0.0.1 directly, never through a proxy from the environment."""
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy",
-                 "ALL_PROXY"):  # fmt: skip
+    for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message; ``refuse`` rejects each recipient."""
-
-    def __init__(self, refuse: bool = False) -> None:
-        self.envelopes: list = []
-        self.logins: list[tuple[bytes, bytes]] = []
-        self.refuse = refuse
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
-        self.logins.append((auth_data.login, auth_data.password))
-        ok = auth_data.password == b"p@ss:word"
-        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
-
-    def received(self) -> email.message.EmailMessage:
-        (envelope,) = self.envelopes
-        return email.message_from_bytes(envelope.content, policy=email.policy.default)
-
-
-@contextmanager
-def mail_server(inbox: Inbox, **options: object) -> Iterator[int]:
-    port = free_port()
-    controller = Controller(inbox, hostname=HOST, port=port, **options)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
 
 
 def server_tls() -> ssl.SSLContext:
@@ -227,34 +180,8 @@ def server_tls() -> ssl.SSLContext:
     return context
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.posts.append((self.path, self.headers["Content-Type"], body))
-        self.send_response(self.server.status)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:  # quiet test output
-        pass
-
-
-@contextmanager
-def webhook_receiver(status: int) -> Iterator[ThreadingHTTPServer]:
-    """An HTTP server on 127.0.0.1 that records each POST and answers ``status``."""
-    server = ThreadingHTTPServer((HOST, 0), _Recorder)
-    server.posts, server.status = [], status
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def send(d: Digest, out: Path, smtp_url: str | None = None, webhook_url: str | None = None) -> int:
-    return deliver(d, out=out, smtp_url=smtp_url, webhook_url=webhook_url,
+    return deliver(d, out=out, smtp_url=smtp_url, webhooks=[webhook_url] if webhook_url else [],
                    sender="atlas@example.org",
                    recipients=["ops@example.org", "kr@example.org"])  # fmt: skip
 
@@ -372,6 +299,21 @@ def test_a_webhook_answering_500_fails_with_its_own_code(
         f"Server Error (the digest is in {tmp_path / 'digest.html'})\n")  # fmt: skip
 
 
+def test_each_webhook_is_posted_to_even_after_one_fails(
+        tmp_path: Path, capsys: pytest.CaptureFixture):  # fmt: skip
+    d = digest()
+    with webhook_receiver(500) as broken, webhook_receiver(200) as working:
+        urls = [f"http://{HOST}:{broken.server_port}/a", f"http://{HOST}:{working.server_port}/b"]
+        code = deliver(d, out=tmp_path / "digest.html", smtp_url=None, webhooks=urls,
+                       sender="atlas@example.org", recipients=[])  # fmt: skip
+    assert code == WEBHOOK_FAILED
+    assert [path for path, _type, _body in broken.posts + working.posts] == ["/a", "/b"]
+    assert json.loads(working.posts[0][2]) == d.payload
+    assert capsys.readouterr().err.startswith(
+        f"error: webhook to http://{HOST}:{broken.server_port} failed: HTTP 500"
+    )
+
+
 def test_both_failing_has_its_own_code(tmp_path: Path, capsys: pytest.CaptureFixture):
     d = digest()
     smtp_port, webhook_port = free_port(), free_port()
@@ -414,7 +356,7 @@ def test_another_scheme_is_a_usage_error_before_anything_happens(
 def test_mail_without_recipients_or_a_file_not_html_is_a_usage_error(tmp_path: Path):
     with pytest.raises(ValueError, match="an e-mail destination needs at least one recipient"):
         deliver(digest(), out=tmp_path / "digest.html", smtp_url=f"smtp://{HOST}:25",
-                webhook_url=None, sender="atlas@example.org", recipients=[])  # fmt: skip
+                webhooks=[], sender="atlas@example.org", recipients=[])  # fmt: skip
     with pytest.raises(ValueError, match=re.escape("must end in .html, not 'digest.txt'")):
         send(digest(), tmp_path / "digest.txt")
     assert list(tmp_path.iterdir()) == []

@@ -158,19 +158,20 @@ def test_cli_pack_pdf_for_one_market(sample_path, tmp_path):
     assert result.returncode == 0, result.stderr
     reader = PdfReader(out)
     pages = [page.extract_text() for page in reader.pages]
-    # summary, service quality, the market's channels, VoC, what customers say, peaks,
-    # staffing, definitions
-    assert len(pages) == 8
+    # summary, what needs attention, service quality, the market's channels, VoC, what
+    # customers say, peaks, staffing, definitions
+    assert len(pages) == 9
     assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]  # A4 in pt
     for number, page in enumerate(pages, start=1):  # the footer on every page
         assert "01 Oct 2026 – 31 Oct 2026 · countries: South Korea" in page
-        assert f"Page {number} of 8" in page and "data through" in page
+        assert f"Page {number} of 9" in page and "data through" in page
     text = "\n".join(pages)
     for kpi in ("First contact resolution", "SLA attainment", "CSAT", "NPS"):
         assert kpi in pages[0]
     assert "Findings" in pages[0] and "targets missed" in pages[0]
-    assert "South Korea: channels and contact reasons" in pages[2]
-    assert "What customers say" in pages[4] and "comments in Korean" in pages[4]
+    assert "What needs attention" in pages[1]
+    assert "South Korea: channels and contact reasons" in pages[3]
+    assert "What customers say" in pages[5] and "comments in Korean" in pages[5]
     assert "Germany" not in text and "Japan" not in text and "English" not in text
     assert "Definitions" in pages[-1]
 
@@ -185,7 +186,7 @@ def test_cli_pack_html_is_self_contained_and_filtered(sample_path, tmp_path):
     body = page[page.index("<body>") :]  # plotly.js itself names every country
     assert "Japan: channels and contact reasons" in body and "Germany" not in body
     # the last 28 days hold enough Japanese comments for a 'What customers say' page
-    assert "@page { size: A4;" in page and body.count("<section class='page'>") == 8
+    assert "@page { size: A4;" in page and body.count("<section class='page'>") == 9
 
 
 def test_cli_pack_errors(sample_path, tmp_path):

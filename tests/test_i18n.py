@@ -292,7 +292,8 @@ def test_cli_pack_pdf_in_korean(sample_path, tmp_path):
     assert shown("Service Atlas 리뷰 팩")
     assert shown("2026년 10월 1일 – 2026년 10월 31일 · 국가: 대한민국")
     for label in ("첫 문의 해결률", "SLA 달성률", "주요 발견", "대한민국: 채널과 문의 유형", "정의",
-                  "8쪽 중 8쪽", "인력 배치: 배정 인원 − 필요 인원", "고객이 하는 말"):  # fmt: skip
+                  "9쪽 중 9쪽", "확인이 필요한 사항", "인력 배치: 배정 인원 − 필요 인원",
+                  "고객이 하는 말"):  # fmt: skip
         assert shown(label), label
     assert not shown("First contact resolution")
 
