@@ -180,13 +180,3 @@ def volume_driver(db: Database, flt: Filter, by: str = "category") -> Driver | N
     if delta[k] * total <= 0:
         return None
     return Driver(by, str(table[by].iloc[k]), float(delta[k]), float(delta[k] / total))
-
-
-def items_frame(items: Sequence[AttentionItem]) -> pd.DataFrame:
-    """The findings as a table (one row each), for exports and the command line."""
-    columns = ["kind", "kpi", "dimension", "member", "start", "end", "ongoing", "actual",
-               "expected", "low", "high", "size", "confidence", "recipients"]  # fmt: skip
-    rows = [{c: getattr(item, c) for c in columns} for item in items]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["recipients"] = frame["recipients"].map(lambda r: " ".join(r))
-    return frame

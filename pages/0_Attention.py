@@ -3,7 +3,6 @@ language's, channel's and hub's daily series, and targets missed."""
 
 import streamlit as st
 
-from metrics.attention import AttentionItem
 from presentation import attention_words as words
 from presentation import format as fmt
 from presentation.attention_charts import finding_chart
@@ -15,7 +14,7 @@ from ui.page import page, registered
 SHOWN = 12  # findings drawn with their chart; the rest are counted
 
 
-def finding(item: AttentionItem, flt: Filter, key: str) -> None:
+def finding(item: data.AttentionItem, flt: Filter, key: str) -> None:
     """One anomaly: what, when, how sure and why beside its chart, with the way to its view and
     to the tickets behind it."""
     scope = words.scope(item)
@@ -39,7 +38,7 @@ def finding(item: AttentionItem, flt: Filter, key: str) -> None:
             show.chart(finding_chart(item, scope), key, data=item.trace)
 
 
-def misses(items: list[AttentionItem]) -> None:
+def misses(items: list[data.AttentionItem]) -> None:
     st.subheader(_("Targets missed"))
     if not items:
         show.empty(_("Every target with enough data is met in this period."))

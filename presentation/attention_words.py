@@ -74,5 +74,5 @@ def reason(found: Explanation | Driver | None) -> str:
               "delta": fmt.signed(found.delta)}  # fmt: skip
     if found.share <= 1:  # above 1: other reasons moved the other way
         return _("Mostly {member} contacts: {delta} against the days before ({share} of the "
-                 "change).").format(share=fmt.percent(found.share, 0), **values)  # fmt: skip
-    return _("Mostly {member} contacts: {delta} against the days before.").format(**values)
+                 "change)").format(share=fmt.percent(found.share, 0), **values)  # fmt: skip
+    return _("Mostly {member} contacts: {delta} against the days before").format(**values)
