@@ -58,6 +58,7 @@ COLUMNS = ["member", "kpi", "day", "value", "n"]
 FALSE_DISCOVERY_RATE = 0.01
 TREND_DAYS = 35  # the STL trend window: longer than an outage, shorter than a season
 ROBUST_ROUNDS = 3  # STL reweighting rounds: outliers are down-weighted after two or three
+RECENT_DAYS = 14  # the last days are judged against a fit that has not seen them
 CALENDAR_ROUNDS = 2  # decompose, estimate the calendar effects, decompose what they leave
 MIN_DAY_N = 5  # a rate from fewer rows that day is not tested (and survey days are private)
 MIN_HISTORY_DAYS = 8 * 7  # a shorter series has no reliable weekly pattern
@@ -147,8 +148,6 @@ def model_series(
     """Fit the expectation of one series (``daily``: day, value, n over the whole history;
     ``calendar``: its holiday and peak shares per day); None when it is too short or too
     sparse to model."""
-    from statsmodels.tsa.seasonal import STL
-
     frame = daily.set_index(pd.to_datetime(daily["day"]))[["value", "n"]].asfreq("D")
     if kpi == "volume":
         frame = frame.fillna(0.0)
@@ -162,34 +161,54 @@ def model_series(
     y = np.log1p(value) if on_log_scale(kpi) else value
     if np.isfinite(y).sum() < MIN_HISTORY_DAYS:
         return None
-    filled = pd.Series(y, index=frame.index).interpolate(limit_direction="both").to_numpy()
     days = calendar.reindex(frame.index).fillna(0.0).to_numpy()
-    effect = np.zeros(len(y))
+    trend, seasonal, coef = _decompose(y, days, frame.index)
+    pattern = seasonal + days @ coef
+    fitted = trend + pattern
+    cut = len(y) - RECENT_DAYS
+    if cut >= MIN_HISTORY_DAYS:
+        # the last days: the level and weekly pattern the history before them had (a trend
+        # fitted through them bends towards an outage still going on, and hides it), with
+        # their calendar effects as the whole history teaches them
+        trend_before, seasonal_before, _ = _decompose(y[:cut], days[:cut], frame.index[:cut])
+        same_weekday = cut - 7 + np.arange(RECENT_DAYS) % 7
+        pattern[cut:] = seasonal_before[same_weekday] + days[cut:] @ coef
+        fitted[cut:] = trend_before[-1] + pattern[cut:]
+    n = frame["n"].fillna(0).to_numpy(float)
+    spread = _spread(y - fitted, _sampling_error(kpi, fitted, n))
+    return Series(kpi, dimension, member, frame.index, value, n, fitted, spread, pattern)
+
+
+def _decompose(
+    y: np.ndarray, days: np.ndarray, index: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Robust STL (weekly) of ``y`` less its calendar effects, and the calendar coefficients
+    fitted on what STL leaves, in ``CALENDAR_ROUNDS`` rounds: trend, seasonal, coefficients."""
+    from statsmodels.tsa.seasonal import STL
+
+    filled = pd.Series(y, index=index).interpolate(limit_direction="both").to_numpy()
+    coef = np.zeros(days.shape[1])
     for _ in range(CALENDAR_ROUNDS):  # the trend must not absorb a peak the calendar explains
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = STL(pd.Series(filled - effect, index=frame.index), period=7,
-                      trend=TREND_DAYS, robust=True).fit(outer_iter=ROBUST_ROUNDS)  # fmt: skip
-        base = (fit.trend + fit.seasonal).to_numpy()
-        effect = _calendar_effect(y - base, days)
-    fitted = base + effect
-    n = frame["n"].fillna(0).to_numpy(float)
-    spread = _spread(y - fitted, _sampling_error(kpi, fitted, n))
-    return Series(kpi, dimension, member, frame.index, value, n, fitted, spread,
-                  fit.seasonal.to_numpy() + effect)  # fmt: skip
+            fit = STL(pd.Series(filled - days @ coef, index=index), period=7, trend=TREND_DAYS,
+                      robust=True).fit(outer_iter=ROBUST_ROUNDS)  # fmt: skip
+        trend, seasonal = fit.trend.to_numpy(), fit.seasonal.to_numpy()
+        coef = _calendar_coef(y - trend - seasonal, days)
+    return trend, seasonal, coef
 
 
-def _calendar_effect(residual: np.ndarray, calendar: np.ndarray) -> np.ndarray:
-    """Each day's holiday and peak effect: least squares of the residuals on the calendar
-    shares, leaving out the wildest days (an outage should not teach what a holiday does)."""
+def _calendar_coef(residual: np.ndarray, calendar: np.ndarray) -> np.ndarray:
+    """The holiday and peak effects: least squares of the residuals on the calendar shares,
+    leaving out the wildest ordinary days (an outage should not teach what a holiday does)."""
     ok = np.isfinite(residual)
     if not calendar.shape[1] or not ok.any():
-        return np.zeros(len(residual))
+        return np.zeros(calendar.shape[1])
     centred = residual - np.nanmedian(residual)
     ordinary = ~calendar.any(axis=1)  # every holiday and peak day counts, however big
     ok &= ~ordinary | (np.abs(centred) < 6 * max(_robust_spread(residual), 1e-9))
     coef, *_ = np.linalg.lstsq(calendar[ok], residual[ok], rcond=None)
-    return calendar @ coef
+    return coef
 
 
 def _sampling_error(kpi: str, fitted: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -62,9 +62,13 @@ def _market_calendar(country: str, first: dt.date, last: dt.date) -> dict[str, n
     """One market's days: 1 on its public holidays, and 1 inside each of its retail peaks."""
     dates = pd.date_range(first, last).date
     years = list(range(first.year, last.year + 1))
-    found = {"holiday": np.isin(dates, list(reference.public_holidays(country, years)))}
+    found = {}
     for row in peak_calendar(years).itertuples():
         if country in row.markets:
             inside = (dates >= row.start) & (dates <= row.end)
             found[row.peak_id] = found.get(row.peak_id, False) | inside
-    return {name: indicator.astype(float) for name, indicator in found.items()}
+    in_peak = np.any(list(found.values()), axis=0) if found else np.zeros(len(dates), bool)
+    # a named peak outweighs a public holiday inside it (Chuseok week, Christmas week): its
+    # effect is the peak's, learnt from its own days
+    holiday = np.isin(dates, list(reference.public_holidays(country, years))) & ~in_peak
+    return {"holiday": holiday.astype(float)} | {k: v.astype(float) for k, v in found.items()}
