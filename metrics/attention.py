@@ -56,6 +56,7 @@ class AttentionItem:
     why: mix.Explanation | None = None  # mix versus rate, when the KPI decomposes
     driver: Driver | None = None  # for a volume: the contact reason behind it
     recipients: tuple[str, ...] = field(default=())  # from the matching alert rules
+    also: tuple[tuple[str, str], ...] = ()  # (dimension, member) of the same finding, folded in
     # an anomaly's days around it: day, actual, expected, low, high (the chart)
     trace: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
@@ -73,14 +74,15 @@ def attention(
     db: Database, flt: Filter, rules: Sequence[Rule] | None = None, explain: bool = True
 ) -> list[AttentionItem]:
     """The findings of ``rules`` (default: ``default_rules()``) in ``flt``'s period and
-    dimension values, biggest and surest first; ongoing anomalies before finished ones."""
+    dimension values: anomalies (ongoing first), then lines missed, biggest and surest first."""
     rules = list(default_rules() if rules is None else rules)
     span = read_catalog(db)
     last = min(flt.end or span.last_day, span.last_day)
     flt = flt.with_dates(flt.start or last - dt.timedelta(days=27), last)
-    items = _anomalies(db, flt, [r for r in rules if r.when == "anomaly"])
+    items = _folded(_anomalies(db, flt, [r for r in rules if r.when == "anomaly"]))
     items += _misses(db, flt, [r for r in rules if r.when != "anomaly"], span.last_day)
-    items.sort(key=lambda item: (not item.ongoing, -item.rank, item.start))
+    # news first: anomalies (still going on first), then the lines missed over the period
+    items.sort(key=lambda item: (item.kind != "anomaly", not item.ongoing, -item.rank))
     if explain:
         items = [_explained(db, flt, item) for item in items]
     return items
@@ -106,6 +108,29 @@ def _anomalies(db: Database, flt: Filter, rules: list[Rule]) -> list[AttentionIt
                                        a.confidence, recipients=_recipients(matching),
                                        trace=a.trace))  # fmt: skip
     return items
+
+
+def _folded(items: list[AttentionItem]) -> list[AttentionItem]:
+    """One outage shows in its market, its language, its hub, a channel and the total: a
+    finding of a wider series is folded into a market's finding of the same KPI, direction
+    and days (``also``), so it is said once."""
+    markets = [item for item in items if item.dimension == "country"]
+    also: dict[int, list[tuple[str, str]]] = {id(m): [] for m in markets}
+    kept = []
+    for item in items:
+        host = None
+        if item.dimension != "country":
+            host = next((m for m in markets if m.kpi == item.kpi
+                         and np.sign(m.size) == np.sign(item.size)
+                         and m.start <= item.end and item.start <= m.end), None)  # fmt: skip
+        if host is None:
+            kept.append(item)
+        else:
+            also[id(host)].append((item.dimension, item.member))
+    order = ("language", "hub", "channel", "all")  # narrowest first
+    return [replace(item, also=tuple(sorted(also.get(id(item), ()),
+                                            key=lambda d: order.index(d[0]))))
+            for item in kept]  # fmt: skip
 
 
 def _misses(db: Database, flt: Filter, rules: list[Rule], last_day: dt.date) -> list[AttentionItem]:

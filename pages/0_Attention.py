@@ -24,9 +24,9 @@ def finding(item: data.AttentionItem, flt: Filter, key: str) -> None:
             st.markdown(f"**{fmt.escape_markdown(scope)}**  \n" + fmt.escape_markdown(
                 f"{words.measured(item)}, {words.days(item)} — {words.sureness(item.confidence)}"
             ))  # fmt: skip
-            why = words.why(item)
-            if why:
-                st.markdown(fmt.escape_markdown(why))
+            for said in (words.why(item), words.also(item)):
+                if said:
+                    st.markdown(fmt.escape_markdown(said))
             days = flt.narrowed(**item.filter_fields).with_dates(item.start, item.end)
             href = filters.link(registered("trends").url_path, flt, item.filter_fields,
                                 dates=(item.start, item.end), kpi=item.kpi)  # fmt: skip

@@ -76,3 +76,14 @@ def reason(found: Explanation | Driver | None) -> str:
         return _("Mostly {member} contacts: {delta} against the days before ({share} of the "
                  "change)").format(share=fmt.percent(found.share, 0), **values)  # fmt: skip
     return _("Mostly {member} contacts: {delta} against the days before").format(**values)
+
+
+def also(item: AttentionItem) -> str:
+    """'Also seen in German, EMEA and all markets' ('' when nothing was folded in)."""
+    if not item.also:
+        return ""
+    names = [_("all markets") if dimension == "all" else fmt.member(dimension, member)
+             for dimension, member in item.also]  # fmt: skip
+    listed = names[0] if len(names) == 1 else _("{first} and {last}").format(
+        first=", ".join(names[:-1]), last=names[-1])  # fmt: skip
+    return _("Also seen in {places}").format(places=listed)

@@ -93,7 +93,8 @@ def finding_line(item: AttentionItem, base: str | None = None) -> FindingLine:
     """``item`` in words; ``base``: the dashboard's address for its link (None: no link)."""
     return FindingLine(scope=words.scope(item), what=f"{words.measured(item)}, {words.days(item)}",
                        sureness="" if item.kind == "target" else words.sureness(item.confidence),
-                       why=words.why(item), link=_link(item, base) if base else "")  # fmt: skip
+                       why=". ".join(filter(None, (words.why(item), words.also(item)))),
+                       link=_link(item, base) if base else "")  # fmt: skip
 
 
 def _link(item: AttentionItem, base: str) -> str:

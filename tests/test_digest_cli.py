@@ -102,7 +102,7 @@ def test_the_mail_and_the_webhook_name_the_outage_its_first_day_and_payment(
     assert re.fullmatch(
         rf"\d+\. Volume · Germany: \d+ a day against \d+ – \d+ expected \(×\d\.\d\d\), {days}"
         r" — almost certain\. Mostly Payment contacts: \+113 against the days before "
-        r"\(82 % of the change\)",
+        r"\(82 % of the change\)\. Also seen in German, EMEA and all markets",
         german_volume_line(text).strip(),
     ), text  # fmt: skip
     # the rule's webhook got the same finding in the chat payload
@@ -110,7 +110,7 @@ def test_the_mail_and_the_webhook_name_the_outage_its_first_day_and_payment(
     assert (path, content_type) == ("/hook/de-ops", "application/json")
     assert german_volume_line(json.loads(body)["text"]).endswith(
         f"{days} — almost certain. Mostly Payment contacts: +113 against the days before "
-        "(82 % of the change)")  # fmt: skip
+        "(82 % of the change). Also seen in German, EMEA and all markets")  # fmt: skip
     findings = len(re.findall(r"^\d+\. ", text, flags=re.M))
     assert run.stderr == (
         f"wrote {sent['folder'] / 'en.html'}: {findings} findings; e-mailed to {LEAD}, {DE_OPS}"

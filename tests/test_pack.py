@@ -202,7 +202,7 @@ def test_the_pack_names_the_german_outage_and_its_contact_reason(sample_path):
     assert re.search(
         r"<li>Volume · Germany: \d+ a day against \d+ – \d+ expected \(×\d\.\d\d\), 09 Jun 2026"
         r" – 11 Jun 2026 — almost certain\. Mostly Payment contacts: \+113 against the days "
-        r"before \(82 % of the change\)</li>",
+        r"before \(82 % of the change\)\. Also seen in German, EMEA and all markets</li>",
         page,
     ), page  # fmt: skip
     assert "ongoing" not in page
