@@ -84,7 +84,8 @@ def sent(germany: list[str], tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def german_volume_line(text: str) -> str:
-    (line,) = [line for line in text.splitlines() if "Volume · Germany:" in line]
+    (line,) = [line for line in text.splitlines() if "Volume · Germany:" in line
+               and "Payment" in line]  # fmt: skip
     return line
 
 
