@@ -58,7 +58,7 @@ COLUMNS = ["member", "kpi", "day", "value", "n"]
 FALSE_DISCOVERY_RATE = 0.01
 TREND_DAYS = 35  # the STL trend window: longer than an outage, shorter than a season
 ROBUST_ROUNDS = 3  # STL reweighting rounds: outliers are down-weighted after two or three
-RECENT_DAYS = 14  # the last days are judged against a fit that has not seen them
+RECENT_DAYS = 10  # the last days are judged against a fit that has not seen them
 CALENDAR_ROUNDS = 2  # decompose, estimate the calendar effects, decompose what they leave
 MIN_DAY_N = 5  # a rate from fewer rows that day is not tested (and survey days are private)
 MIN_HISTORY_DAYS = 8 * 7  # a shorter series has no reliable weekly pattern
@@ -168,12 +168,14 @@ def model_series(
     cut = len(y) - RECENT_DAYS
     if cut >= MIN_HISTORY_DAYS:
         # the last days: the level and weekly pattern the history before them had (a trend
-        # fitted through them bends towards an outage still going on, and hides it), with
-        # their calendar effects as the whole history teaches them
+        # fitted through them bends towards an outage still going on, and hides it); the
+        # calendar effects are then fitted again, so a peak in those days counts in full
         trend_before, seasonal_before, _ = _decompose(y[:cut], days[:cut], frame.index[:cut])
         same_weekday = cut - 7 + np.arange(RECENT_DAYS) % 7
-        pattern[cut:] = seasonal_before[same_weekday] + days[cut:] @ coef
-        fitted[cut:] = trend_before[-1] + pattern[cut:]
+        trend[cut:], seasonal[cut:] = trend_before[-1], seasonal_before[same_weekday]
+        coef = _calendar_coef(y - trend - seasonal, days)  # a peak at the end, in full
+        pattern = seasonal + days @ coef
+        fitted = trend + pattern
     n = frame["n"].fillna(0).to_numpy(float)
     spread = _spread(y - fitted, _sampling_error(kpi, fitted, n))
     return Series(kpi, dimension, member, frame.index, value, n, fitted, spread, pattern)
@@ -193,7 +195,7 @@ def _decompose(
             warnings.simplefilter("ignore")
             fit = STL(pd.Series(filled - days @ coef, index=index), period=7, trend=TREND_DAYS,
                       robust=True).fit(outer_iter=ROBUST_ROUNDS)  # fmt: skip
-        trend, seasonal = fit.trend.to_numpy(), fit.seasonal.to_numpy()
+        trend, seasonal = fit.trend.to_numpy(copy=True), fit.seasonal.to_numpy(copy=True)
         coef = _calendar_coef(y - trend - seasonal, days)
     return trend, seasonal, coef
 

@@ -68,13 +68,14 @@ def test_a_three_day_outage_is_found_on_its_days_and_a_holiday_is_not():
 
 
 def test_an_outage_still_going_on_at_the_end_of_the_data_is_found_from_its_first_day():
-    """The daily digest's case: a week of 60 % more contacts up to the last day. A trend fitted
-    through those days bends towards them; without the recent days judged against the history
-    before them this was found as a drop the week before and nothing after."""
-    first = len(DAYS) - 7
-    (rise,) = _found("volume", _volume(120, seed=2, spike=(first, 7, 1.6)), _calendar())
+    """The daily digest's case: five days of twice the contacts up to the last day. A trend
+    fitted through those days bends towards them; without the last days judged against the
+    history before them this was found on its last day only."""
+    first = len(DAYS) - 5
+    found = _found("volume", _volume(120, seed=2, spike=(first, 5, 2.0)), _calendar())
+    (rise,) = [a for a in found if a.direction == 1]
     assert (rise.start, rise.end, rise.ongoing) == (DAYS[first].date(), DAYS[-1].date(), True)
-    assert 0.4 < rise.size < 0.8
+    assert 0.6 < rise.size < 1.2
 
 
 def test_without_the_calendar_the_holiday_would_have_been_an_alarm():

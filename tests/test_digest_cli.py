@@ -115,7 +115,8 @@ def test_the_mail_and_the_webhook_name_the_outage_its_first_day_and_payment(
         "(82 % of the change). Also seen in German, EMEA and all markets")  # fmt: skip
     findings = len(re.findall(r"^\d+\. ", text, flags=re.M))
     assert run.stderr == (
-        f"wrote {sent['folder'] / 'en.html'}: {findings} findings; e-mailed to {LEAD}, {DE_OPS}"
+        f"wrote {sent['folder'] / 'en.html'}: {findings} finding{'s' * (findings != 1)}; "
+        f"e-mailed to {LEAD}, {DE_OPS}"
         f" via smtp://{HOST}:{sent['port']}; posted to http://{HOST}:{sent['hook_port']}\n"
     )
 
@@ -152,7 +153,7 @@ def test_an_unreachable_mail_server_exits_3_with_the_digest_on_disk(
     error, summary = ran.stderr.splitlines()
     assert error.startswith(f"error: e-mail to smtp://{HOST}:{port} failed: ")
     assert error.endswith(f"(the digest is in {out})")
-    assert re.fullmatch(rf"wrote {re.escape(str(out))}: \d+ findings; e-mail not sent "
+    assert re.fullmatch(rf"wrote {re.escape(str(out))}: \d+ findings?; e-mail not sent "
                         r"\(see above\)", summary)  # fmt: skip
     assert "<strong>Volume · Germany</strong>: " in out.read_text(encoding="utf-8")
     assert "Volume · Germany:" in out.with_suffix(".txt").read_text(encoding="utf-8")
