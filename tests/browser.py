@@ -127,16 +127,29 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float
             time.sleep(0.3)
 
 
+def open_app(page, url: str, timeout_ms: int = 120_000) -> None:
+    """Open ``url`` and wait for the app: a new document is in the script state ``initial``
+    until its first run starts, so no pause is needed before waiting for the run to end."""
+    page.goto(url)
+    _wait_until_drawn(page, timeout_ms)
+
+
 def wait_for_app(page, timeout_ms: int = 120_000) -> None:
-    """Wait until the script has finished, lazily loaded widgets are drawn and charts settle."""
-    page.wait_for_timeout(300)
+    """After a click: wait until the rerun it asked for has finished and the page is drawn."""
+    page.wait_for_timeout(300)  # the rerun starts after a round trip to the server
+    _wait_until_drawn(page, timeout_ms)
+
+
+def _wait_until_drawn(page, timeout_ms: int) -> None:
+    """The script has finished, lazily loaded widgets are drawn and every chart has its SVG."""
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout_ms)
     page.wait_for_load_state("networkidle")
     page.wait_for_function(
-        "document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+        """() => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
+            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                .every(chart => chart.querySelector('.main-svg'))""",
         timeout=timeout_ms,
     )
-    page.wait_for_timeout(400)  # charts draw just after the script finishes
 
 
 def link_hosts(page) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import os
 from collections.abc import Callable
 from functools import partial
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.components.v2 import manifest_scanner
 
 from data_access import lake, store
 from data_access.database import Database
@@ -20,6 +22,12 @@ SAMPLE_END = dt.date(2026, 11, 26)  # fixed, so pattern tests do not move with t
 SAMPLE_TICKETS = 150_000
 SAMPLE_SEED = 7
 STORAGE = ("duckdb", "parquet")  # the two layouts data_access reads
+
+# Every AppTest run scans all installed packages for Streamlit components (~0.5 s, hundreds of
+# page opens per run); the installed packages do not change during a test run: scan once.
+manifest_scanner.scan_component_manifests = functools.cache(
+    manifest_scanner.scan_component_manifests
+)
 
 
 def built_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Path]) -> Path:

@@ -30,6 +30,7 @@ from tests.browser import (
     chromium,
     link_hosts,
     looks_blank,
+    open_app,
     skip_without_chromium,
     streamlit_server,
     wait_for_app,
@@ -122,8 +123,7 @@ def page(browser):
 def test_every_page_in_chromium(server, page, view):
     lang = "ko" if "lang=ko" in view else "en"
     for listed in PAGES:
-        page.goto(server + SAVED_PATHS[listed.script] + view)
-        wait_for_app(page)
+        open_app(page, server + SAVED_PATHS[listed.script] + view)
         name = f"{listed.scope}_{'kr_ko' if view else 'all'}.png"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         png = page.screenshot(path=SCREENSHOTS / name, full_page=True)
@@ -140,8 +140,7 @@ def test_every_page_in_chromium(server, page, view):
 def test_filters_survive_page_switches_in_the_browser(server, page):
     """Streamlit drops the query string when a page link is followed; the filters come back
     (AppTest switches to every page: tests/test_app.py)."""
-    page.goto(server + "/?country=JP&period=last_7d")
-    wait_for_app(page)
+    open_app(page, server + "/?country=JP&period=last_7d")
     for scope in ("trends", "import", "overview"):
         page.get_by_role("link", name=registered(scope).title, exact=True).click()
         wait_for_app(page)
@@ -157,8 +156,7 @@ def click_centre(page, locator) -> None:
 
 
 def test_clicking_a_chart_narrows_the_filters(server, page):
-    page.goto(server + "/Channels?period=last_90d")
-    wait_for_app(page)
+    open_app(page, server + "/Channels?period=last_90d")
     bars = page.locator(".st-key-channel_bars .point path")
     click_centre(page, bars.nth(bars.count() - 1))  # plotly draws bars bottom-up: the top bar
     wait_for_app(page)
@@ -170,8 +168,7 @@ def test_clicking_a_chart_narrows_the_filters(server, page):
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
     assert fmt.member("channel", channel) in sidebar
 
-    page.goto(server + "/?period=last_90d")
-    wait_for_app(page)
+    open_app(page, server + "/?period=last_90d")
     click_centre(page, page.locator(".st-key-overview_map path.choroplethlocation").nth(3))
     wait_for_app(page)
     page.locator(".st-key-overview_map_narrow button").click()
@@ -183,8 +180,7 @@ def test_clicking_a_chart_narrows_the_filters(server, page):
 def test_a_map_click_lists_its_tickets_and_downloads_them(server, page, hostile_db):
     """Click a country on the volume map, open its tickets, download them: the CSV holds as
     many rows as the map counts for that country (computed here by the engine)."""
-    page.goto(server + "/?period=last_90d")
-    wait_for_app(page)
+    open_app(page, server + "/?period=last_90d")
     click_centre(page, page.locator(".st-key-overview_map path.choroplethlocation").nth(3))
     wait_for_app(page)
     drill = page.locator(".st-key-overview_map_drill button")
@@ -207,8 +203,7 @@ def test_a_map_click_lists_its_tickets_and_downloads_them(server, page, hostile_
 
 def test_downloading_a_chart_image_in_the_browser(server, page):
     """The Download menu makes the PNG on click, through kaleido and Chromium on the server."""
-    page.goto(server + "/Trends?period=last_90d")
-    wait_for_app(page)
+    open_app(page, server + "/Trends?period=last_90d")
     page.locator("[data-testid=stPopover] button").first.click()
     button = page.locator("[data-testid=stDownloadButton]").filter(has_text="Image (PNG)").first
     with page.expect_download(timeout=120_000) as download:

@@ -29,9 +29,9 @@ from tests.apptest import figures, open_page
 from tests.browser import (
     chromium,
     link_hosts,
+    open_app,
     skip_without_chromium,
     streamlit_server,
-    wait_for_app,
 )
 from tests.conftest import write_rows
 from tests.importer_helpers import KEY, csv_text, ticket_row
@@ -238,7 +238,6 @@ def test_no_page_draws_a_link_to_the_data_in_chromium(hostile_path):
     with streamlit_server({"SERVICE_ATLAS_DB": str(hostile_path)}) as url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1440, "height": 2400})
         for view in views:
-            page.goto(url + view)
-            wait_for_app(page)
+            open_app(page, url + view)
             assert "Session expired – log in again" in page.inner_text("body"), view
             assert "evil.example" not in link_hosts(page), view
