@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ FIELD_OF = {"country": "countries", "language": "languages", "channel": "channel
 COLUMNS = ["member", "kpi", "day", "value", "n"]
 FALSE_DISCOVERY_RATE = 0.01
 TREND_DAYS = 35  # the STL trend window: longer than an outage, shorter than a season
-ROBUST_ROUNDS = 3  # STL reweighting rounds: outliers are down-weighted after two or three
+ROBUST_ROUNDS = 3  # STL reweighting rounds (one inner pass each): outliers weigh little after two
 RECENT_DAYS = 10  # the last days are judged against a fit that has not seen them
 CALENDAR_ROUNDS = 2  # decompose, estimate the calendar effects, decompose what they leave
 MIN_DAY_N = 5  # a rate from fewer rows that day is not tested (and survey days are private)
@@ -170,7 +171,8 @@ def model_series(
         # the last days: the level and weekly pattern the history before them had (a trend
         # fitted through them bends towards an outage still going on, and hides it); the
         # calendar effects are then fitted again, so a peak in those days counts in full
-        trend_before, seasonal_before, _ = _decompose(y[:cut], days[:cut], frame.index[:cut])
+        trend_before, seasonal_before, _ = _decompose(y[:cut], days[:cut], frame.index[:cut],
+                                                      coef, rounds=1)  # fmt: skip
         same_weekday = cut - 7 + np.arange(RECENT_DAYS) % 7
         trend[cut:], seasonal[cut:] = trend_before[-1], seasonal_before[same_weekday]
         coef = _calendar_coef(y - trend - seasonal, days)  # a peak at the end, in full
@@ -182,19 +184,20 @@ def model_series(
 
 
 def _decompose(
-    y: np.ndarray, days: np.ndarray, index: pd.DatetimeIndex
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Robust STL (weekly) of ``y`` less its calendar effects, and the calendar coefficients
-    fitted on what STL leaves, in ``CALENDAR_ROUNDS`` rounds: trend, seasonal, coefficients."""
+    y: np.ndarray, days: np.ndarray, index: pd.DatetimeIndex, coef: np.ndarray | None = None,
+    rounds: int = CALENDAR_ROUNDS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Robust STL (weekly) of ``y`` less its calendar effects (starting from ``coef``), and the
+    calendar coefficients fitted on what STL leaves, in ``rounds``: trend, seasonal, coef."""
     from statsmodels.tsa.seasonal import STL
 
     filled = pd.Series(y, index=index).interpolate(limit_direction="both").to_numpy()
-    coef = np.zeros(days.shape[1])
-    for _ in range(CALENDAR_ROUNDS):  # the trend must not absorb a peak the calendar explains
+    coef = np.zeros(days.shape[1]) if coef is None else coef
+    for _ in range(rounds):  # the trend must not absorb a peak the calendar explains
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = STL(pd.Series(filled - days @ coef, index=index), period=7, trend=TREND_DAYS,
-                      robust=True).fit(outer_iter=ROBUST_ROUNDS)  # fmt: skip
+                      robust=True).fit(inner_iter=1, outer_iter=ROBUST_ROUNDS)  # fmt: skip
         trend, seasonal = fit.trend.to_numpy(copy=True), fit.seasonal.to_numpy(copy=True)
         coef = _calendar_coef(y - trend - seasonal, days)
     return trend, seasonal, coef
@@ -328,27 +331,54 @@ def scan(
     dimensions: Sequence[str] = DIMENSIONS,
 ) -> Scan:
     """Model every series of ``kpis`` per member of ``dimensions`` within ``flt``'s dimension
-    values over the whole history, and test the days of ``flt``'s period."""
+    values over the history up to the period's end, and test the days of ``flt``'s period."""
     span = read_catalog(db)
     last = min(flt.end or span.last_day, span.last_day) - dt.timedelta(days=1)  # a whole day
     first = flt.start or last - dt.timedelta(days=27)
-    history = flt.with_dates(span.first_day, last)
-    modelled: list[tuple[Series, np.ndarray]] = []
+    modelled = []
+    for series in models(db, flt.with_dates(span.first_day, last), tuple(kpis), tuple(dimensions)):
+        settled = min(last, settled_through(series.kpi, span))
+        modelled.append((series, (series.days.date >= first) & (series.days.date <= settled)))
+    return tested(modelled, first, last)
+
+
+_models: dict[tuple, list[Series]] = {}
+_models_lock = threading.Lock()
+MODELS_KEPT = 16  # histories (filter and end day) whose models a process keeps
+
+
+def models(
+    db: Database, history: Filter, kpis: tuple[str, ...], dimensions: tuple[str, ...]
+) -> list[Series]:
+    """The modelled series of ``history`` (a filter over the whole history up to a day), built
+    once per data version and process: a period's scan, its neighbour's and the pack's share
+    them, since a series' model does not depend on which of its days are looked at."""
+    key = (str(db.path), db.version, history, kpis, dimensions)
+    with _models_lock:
+        if key not in _models:
+            if len(_models) >= MODELS_KEPT:
+                _models.pop(next(iter(_models)))
+            _models[key] = _model_all(db, history, kpis, dimensions)
+        return _models[key]
+
+
+def _model_all(
+    db: Database, history: Filter, kpis: tuple[str, ...], dimensions: tuple[str, ...]
+) -> list[Series]:
+    found = []
+    days = pd.date_range(history.start, history.end)
     for dimension in dimensions:
         daily = _frames(db, history, kpis, dimension)
         if daily.empty:
             continue
-        days = pd.date_range(span.first_day, last)
         for member, rows in daily.groupby("member", sort=True):
-            shares = _shares(db, history, dimension, str(member), last)
+            shares = _shares(db, history, dimension, str(member), history.end)
             calendar = calendar_features(days, shares)
             for kpi, one in rows.groupby("kpi", sort=False):
                 series = model_series(str(kpi), dimension, str(member), one, calendar)
                 if series is not None:
-                    settled = min(last, settled_through(str(kpi), span))
-                    window = (series.days.date >= first) & (series.days.date <= settled)
-                    modelled.append((series, window))
-    return tested(modelled, first, last)
+                    found.append(series)
+    return found
 
 
 def tested(modelled: Sequence[tuple[Series, np.ndarray]], first: dt.date, last: dt.date) -> Scan:
