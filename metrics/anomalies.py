@@ -60,6 +60,7 @@ FALSE_DISCOVERY_RATE = 0.01
 TREND_DAYS = 35  # the STL trend window: longer than an outage, shorter than a season
 ROBUST_ROUNDS = 3  # STL reweighting rounds (one inner pass each): outliers weigh little after two
 RECENT_DAYS = 10  # the last days are judged against a fit that has not seen them
+BEFORE_WEEKS = 8  # ... against each weekday's median over these weeks before them
 CALENDAR_ROUNDS = 2  # decompose, estimate the calendar effects, decompose what they leave
 MIN_DAY_N = 5  # a rate from fewer rows that day is not tested (and survey days are private)
 MIN_HISTORY_DAYS = 8 * 7  # a shorter series has no reliable weekly pattern
@@ -167,14 +168,18 @@ def model_series(
     pattern = seasonal + days @ coef
     fitted = trend + pattern
     cut = len(y) - RECENT_DAYS
-    if cut >= MIN_HISTORY_DAYS:
-        # the last days: the level and weekly pattern the history before them had (a trend
-        # fitted through them bends towards an outage still going on, and hides it); the
-        # calendar effects are then fitted again, so a peak in those days counts in full
-        trend_before, seasonal_before, _ = _decompose(y[:cut], days[:cut], frame.index[:cut],
-                                                      coef, rounds=1)  # fmt: skip
-        same_weekday = cut - 7 + np.arange(RECENT_DAYS) % 7
-        trend[cut:], seasonal[cut:] = trend_before[-1], seasonal_before[same_weekday]
+    if cut >= max(MIN_HISTORY_DAYS, 7 * BEFORE_WEEKS):
+        # the last days: the level and weekly pattern of the weeks before them (a trend fitted
+        # through them bends towards an outage still going on, and hides it); the calendar
+        # effects are then fitted again, so a peak in those days counts in full
+        # each weekday's median over the weeks before: an outage among them does not move it
+        weeks = (y - days @ coef)[cut - 7 * BEFORE_WEEKS : cut].reshape(BEFORE_WEEKS, 7)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a weekday without any value: NaN, not tested
+            weekday = np.nanmedian(weeks, axis=0)
+        level = np.nanmedian(weekday)
+        trend[cut:] = level
+        seasonal[cut:] = (weekday - level)[np.arange(RECENT_DAYS) % 7]
         coef = _calendar_coef(y - trend - seasonal, days)  # a peak at the end, in full
         pattern = seasonal + days @ coef
         fitted = trend + pattern
