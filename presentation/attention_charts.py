@@ -23,18 +23,21 @@ def finding_chart(item: AttentionItem, title: str) -> go.Figure:
         band = band[np.isfinite(band["low"]) & np.isfinite(band["high"])]
         fig.add_trace(go.Scatter(
             x=pd.concat([band["day"], band["day"][::-1]]),
-            y=np.concatenate([band["high"], band["low"][::-1]]),
+            y=np.concatenate([fmt.plot_values(kpi, band["high"]),
+                              fmt.plot_values(kpi, band["low"])[::-1]]),
             fill="toself", mode="lines", fillcolor=theme.FAINT, line={"width": 0},
             name=_("expected (95 %)"), hoverinfo="skip",
         ))  # fmt: skip
         fig.add_trace(go.Scatter(
-            x=trace["day"], y=trace["expected"], mode="lines", name=_("expected"),
+            x=trace["day"], y=fmt.plot_values(kpi, trace["expected"]), mode="lines",
+            name=_("expected"),
             line={"color": theme.PALETTE[0], "dash": "dot", "width": 1.5},
             hovertext=[fmt.kpi_value(kpi, v) for v in trace["expected"]],
             hovertemplate="%{x|" + _("%a %d %b") + "}: %{hovertext}<extra></extra>",
         ))  # fmt: skip
         fig.add_trace(go.Scatter(
-            x=trace["day"], y=trace["actual"], mode="lines+markers", name=_("actual"),
+            x=trace["day"], y=fmt.plot_values(kpi, trace["actual"]), mode="lines+markers",
+            name=_("actual"),
             line={"color": theme.PALETTE[7], "width": 2}, marker={"size": 4},
             hovertext=[fmt.kpi_value(kpi, v) for v in trace["actual"]],
             hovertemplate="%{x|" + _("%a %d %b") + "}: %{hovertext}<extra></extra>",

@@ -21,8 +21,9 @@ from data_access.retail_calendar import peak_calendar
 from data_access.sample import profile
 from metrics import anomalies
 from metrics.alert_rules import ANOMALY_MIN_SIZE, Rule
-from metrics.attention import attention
+from metrics.attention import AttentionItem, attention
 from metrics.engine import kpi_table
+from presentation.attention_charts import finding_chart
 from tests.apptest import open_page
 
 DAYS = pd.date_range("2025-01-06", periods=420)  # starts on a Monday
@@ -191,3 +192,15 @@ def test_the_attention_page_in_korean_for_a_quiet_market(app_on_sample):
     at = open_page("pages/0_Attention.py", {"country": "KR", "lang": "ko", "period": "last_7d"})
     assert not at.exception, [e.message for e in at.exception]
     assert "주의 필요" in at.title[0].value
+
+
+def test_a_share_s_chart_is_drawn_in_percent_like_every_other_chart():
+    found = _found("sla", _share(0.85, 0.74, days_after=30), _calendar(holidays=False))
+    drop = min(found, key=lambda a: a.start)
+    item = AttentionItem("anomaly", "sla", "country", "XX", drop.start, drop.end, drop.ongoing,
+                         drop.actual, drop.expected, drop.low, drop.high, drop.size,
+                         drop.confidence, trace=drop.trace)  # fmt: skip
+    figure = finding_chart(item, "SLA")
+    actual = next(t for t in figure.data if t.mode == "lines+markers")
+    assert 60 < np.nanmean(np.asarray(actual.y, dtype=float)) < 95
+    assert figure.layout.yaxis.ticksuffix is not None
