@@ -26,6 +26,7 @@ from metrics.alert_rules import Rule, default_rules
 from metrics.engine import kpi_table
 
 Z95 = 1.959964
+EXPLAINED = 12  # findings given their why (the page draws 12, the digest and the pack fewer)
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ def attention(
     items += _misses(db, flt, [r for r in rules if r.when != "anomaly"], span.last_day)
     # news first: anomalies (still going on first), then the lines missed over the period
     items.sort(key=lambda item: (item.kind != "anomaly", not item.ongoing, -item.rank))
-    if explain:
-        items = [_explained(db, flt, item) for item in items]
+    if explain:  # the why of the findings anyone reads: a page, a pack page, a digest
+        items = [_explained(db, flt, item) if rank < EXPLAINED else item
+                 for rank, item in enumerate(items)]  # fmt: skip
     return items
 
 

@@ -11,7 +11,7 @@ from ui import data, drilldown, filters, show
 from ui.filters import Filter
 from ui.page import page, registered
 
-SHOWN = 12  # findings drawn with their chart; the rest are counted
+SHOWN = data.FINDINGS_EXPLAINED  # findings drawn with their chart and why; the rest are counted
 
 
 def finding(item: data.AttentionItem, flt: Filter, key: str) -> None:

@@ -40,7 +40,7 @@ from metrics import (
     voc_topics,
 )
 from metrics.alert_rules import RulesError
-from metrics.attention import AttentionItem, Driver, volume_driver
+from metrics.attention import EXPLAINED, AttentionItem, Driver, volume_driver
 from metrics.attention import attention as attention_items
 from presentation.i18n import _
 
@@ -319,6 +319,9 @@ def import_history() -> pd.DataFrame:
 def data_model() -> list[Table]:
     """Every table of the data model with its columns and what they mean."""
     return list(TABLES.values())
+
+
+FINDINGS_EXPLAINED = EXPLAINED  # the findings that carry their why (the page draws these)
 
 
 def attention(flt: Filter) -> tuple[list[AttentionItem], str | None]:
