@@ -45,7 +45,7 @@ from scipy import stats as sps
 
 from data_access.catalog import read_catalog
 from data_access.database import Database
-from data_access.filters import Filter
+from data_access.filters import COLUMN_FIELDS, Filter
 from metrics import stats
 from metrics.alert_rules import WATCHED_KPIS
 from metrics.engine import kpi_table
@@ -54,7 +54,6 @@ from metrics.maturity import settled_through
 from metrics.registry import KPIS
 
 DIMENSIONS = ("all", "country", "language", "channel", "hub")
-FIELD_OF = {"country": "countries", "language": "languages", "channel": "channels", "hub": "hubs"}
 COLUMNS = ["member", "kpi", "day", "value", "n"]
 FALSE_DISCOVERY_RATE = 0.01
 TREND_DAYS = 35  # the STL trend window: longer than an outage, shorter than a season
@@ -123,7 +122,7 @@ def _shares(db: Database, flt: Filter, dimension: str, member: str, last: dt.dat
     """The series' volume by market over its last year (weights of the calendar effects)."""
     if dimension == "country":
         return pd.Series({member: 1.0})
-    narrowed = flt if dimension == "all" else flt.narrowed(**{FIELD_OF[dimension]: (member,)})
+    narrowed = flt if dimension == "all" else flt.narrowed(**{COLUMN_FIELDS[dimension]: (member,)})
     since = last - dt.timedelta(days=365)
     mix = kpi_table(db, ["volume"], by=["country"], flt=narrowed.with_dates(since, last))
     shares = mix.set_index("country")["value"]

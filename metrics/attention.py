@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from data_access.catalog import read_catalog
 from data_access.database import Database
@@ -150,7 +151,7 @@ def _misses(db: Database, flt: Filter, rules: list[Rule], last_day: dt.date) -> 
         dimension, member = _single_member(rule)
         se = (row["ci_high"] - row["ci_low"]) / (2 * Z95)
         gap = abs(row["value"] - rule.threshold)
-        confidence = 1.0 if not se > 0 else float(_normal_cdf(gap / se))
+        confidence = 1.0 if not se > 0 else float(norm.cdf(gap / se))
         size = (row["value"] - rule.threshold) / rule.threshold if rule.threshold else np.nan
         items.append(AttentionItem(rule.when, rule.kpi, dimension, member, scoped.start,
                                    scoped.end, scoped.end >= last_day, float(row["value"]),
@@ -161,20 +162,15 @@ def _misses(db: Database, flt: Filter, rules: list[Rule], last_day: dt.date) -> 
 
 
 def _single_member(rule: Rule) -> tuple[str, str]:
+    """The (dimension, member) a rule's scope names, when it names exactly one; else all."""
     fields = {name: codes for name, codes in rule.scope.items() if codes}
     if len(fields) == 1:
         (name, codes), = fields.items()  # fmt: skip
         if len(codes) == 1:
             column = next(c for c, f in COLUMN_FIELDS.items() if f == name)
-            if column in anomalies.FIELD_OF:
+            if column in anomalies.DIMENSIONS:
                 return column, codes[0]
     return "all", ""
-
-
-def _normal_cdf(x: float) -> float:
-    from scipy.stats import norm
-
-    return float(norm.cdf(x))
 
 
 # ---------------------------------------------------------------- why
