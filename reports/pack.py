@@ -279,15 +279,15 @@ def _summary_page(scope: Scope) -> Page:
 
 def _attention_page(scope: Scope) -> Page | None:
     """What needs attention under the default alert rules: the findings as the digest words
-    them (``reports.digest``), each with its why. Anomalies first: the summary page already
-    names the targets missed."""
-    found = sorted(attention(scope.db, scope.flt), key=lambda item: item.kind != "anomaly")
+    them (``reports.digest``), each with its why; ``attention`` ranks anomalies first (the
+    summary page already names the targets missed)."""
+    found = attention(scope.db, scope.flt)
     if not found:
         return None
     said = [finding_line(item).sentence() for item in found[:PACK_FINDINGS]]
     more = len(found) - len(said)
-    note = _("Anomalies: days outside the band expected from the series' weekly and yearly "
-             "pattern, holidays and retail peaks, at a false discovery rate of {rate}; "
+    note = _("Anomalies: days outside the band expected from the series' weekly pattern, "
+             "season, holidays and retail peaks, at a false discovery rate of {rate}; "
              "targets: the period's value against the KPI's target.").format(
         rate=fmt.percent(FALSE_DISCOVERY_RATE, 0))  # fmt: skip
     if more:
