@@ -108,3 +108,33 @@ def test_vulture_finds_no_unused_code():
     result = subprocess.run([sys.executable, "-m", "vulture"], cwd=ROOT, capture_output=True,
                             text=True)  # fmt: skip
     assert result.returncode == 0, "unused code:\n" + result.stdout + result.stderr
+
+
+def declared(requirements: Path) -> set[str]:
+    """Distribution names a requirements file installs (following its ``-r`` includes)."""
+    names = set()
+    for line in requirements.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line.startswith("-r"):
+            names |= declared(requirements.parent / line[2:].strip())
+        elif line:
+            names.add(re.split(r"[<>=!~\[ ;]", line)[0].lower().replace("_", "-"))
+    return names
+
+
+def test_every_library_the_product_imports_is_in_requirements():
+    """CI installs from requirements.txt alone: a library that is only in a developer's venv
+    passes every local run and fails on a clean machine."""
+    from importlib.metadata import packages_distributions
+
+    providers = packages_distributions()
+    runtime = declared(ROOT / "requirements.txt")
+    sources = [ROOT / "dashboard.py", *(p for layer in [*LAYERS, "pages"]
+                                        for p in (ROOT / layer).rglob("*.py"))]  # fmt: skip
+    missing = {}
+    for path in sources:
+        for name in imports_of(path) - OURS - set(sys.stdlib_module_names) - {"__future__"}:
+            dists = {d.lower().replace("_", "-") for d in providers.get(name, [name])}
+            if not dists & runtime:
+                missing.setdefault(name, []).append(str(path.relative_to(ROOT)))
+    assert not missing, f"imported but not in requirements.txt: {missing}"
