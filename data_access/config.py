@@ -84,18 +84,3 @@ def import_date_window(
     if until <= start:
         raise ValueError(f"{source} is '{configured}': the last date is before the first.")
     return DateWindow(start, until)
-
-
-def read_config_file(path: Path) -> str:
-    """The text of a small UTF-8 settings file the user names (e.g. alert rules).
-
-    Raises ``ValueError`` naming the file as given when it cannot be read.
-    """
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read it ({error.strerror or error})") from None
