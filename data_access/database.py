@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from data_access import lake, reference
+from data_access.access import EVERYTHING, Scope, create_scope_schema
 from data_access.config import data_location
 from data_access.schema import BOOKKEEPING, TABLES, TICKET_ATTRIBUTES
 
@@ -37,6 +38,7 @@ class _Snapshot:
     con: duckdb.DuckDBPyConnection
     identity: tuple[int, int, int]
     version: str
+    schemas: dict[str, str]  # Scope.key -> its schema in ``con`` (``data_access.access``)
 
 
 def _identity(path: Path) -> tuple[int, int, int]:
@@ -107,9 +109,11 @@ class Database:
         con.register("countries_frame", reference.countries_frame(sorted(countries)))
         con.execute("CREATE TABLE countries AS SELECT * FROM countries_frame")
         con.unregister("countries_frame")
+        for name in ("tickets", "surveys"):  # what drill-downs list; a scope narrows it further
+            con.execute(f"CREATE VIEW listable_{name} AS SELECT * FROM {name}")  # noqa: S608
         row = con.execute("SELECT value FROM atlas_meta WHERE key = 'data_version'").fetchone()
         version = row[0] if row else f"{identity[0]}-{identity[1]}"
-        return _Snapshot(con, identity, version)
+        return _Snapshot(con, identity, version, {})
 
     def _current(self) -> _Snapshot:
         snapshot = self._snapshot
@@ -133,9 +137,24 @@ class Database:
         """Identifies the data currently served; changes whenever new data is published."""
         return self._current().version
 
+    scope: Scope = EVERYTHING
+
+    @property
+    def cache_key(self) -> str:
+        """Keys anything cached from this database's answers: its file and what it may see."""
+        return f"{self.path}#{self.scope.key}"
+
+    def scoped(self, scope: Scope) -> Database:
+        """This data as ``scope`` may see it: every query of the result runs on the scope's
+        views (``data_access.access``), whatever its SQL asks for."""
+        return self if scope.unrestricted else ScopedDatabase(self, scope)
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._current().con.cursor()
+
     def query(self, sql: str, params: Params = ()) -> pd.DataFrame:
         """Run one statement with bound parameters on a fresh cursor; return a DataFrame."""
-        cursor = self._current().con.cursor()
+        cursor = self._cursor()
         try:
             return cursor.execute(sql, params).df()
         finally:
@@ -144,6 +163,32 @@ class Database:
     def meta(self) -> dict[str, str]:
         rows = self.query("SELECT key, value FROM atlas_meta")
         return dict(zip(rows["key"], rows["value"], strict=True))
+
+
+class ScopedDatabase(Database):
+    """A database seen through a ``Scope``: same file and version, only the scope's rows."""
+
+    def __init__(self, base: Database, scope: Scope) -> None:
+        self.base, self.scope, self.path = base, scope, base.path
+
+    @property
+    def version(self) -> str:
+        return self.base.version
+
+    def scoped(self, scope: Scope) -> Database:
+        return self.base.scoped(scope)
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        snapshot = self.base._current()
+        schema = snapshot.schemas.get(self.scope.key)
+        if schema is None:
+            with self.base._lock:  # one session creates a scope's views; the others reuse them
+                if self.scope.key not in snapshot.schemas:
+                    snapshot.schemas[self.scope.key] = create_scope_schema(snapshot.con, self.scope)
+                schema = snapshot.schemas[self.scope.key]
+        cursor = snapshot.con.cursor()
+        cursor.execute(f"SET search_path = '{schema},main'")  # a hash-derived name, no user text
+        return cursor
 
 
 _databases: dict[Path, Database] = {}

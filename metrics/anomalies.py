@@ -356,8 +356,9 @@ def models(
 ) -> list[Series]:
     """The modelled series of ``history`` (a filter over the whole history up to a day), built
     once per data version and process: a period's scan, its neighbour's and the pack's share
-    them, since a series' model does not depend on which of its days are looked at."""
-    key = (str(db.path), db.version, history, kpis, dimensions)
+    them, since a series' model does not depend on which of its days are looked at. Each
+    access scope has its own (``Database.cache_key``)."""
+    key = (db.cache_key, db.version, history, kpis, dimensions)
     with _models_lock:
         if key not in _models:
             if len(_models) >= MODELS_KEPT:

@@ -184,11 +184,13 @@ def _bucket_bounds(grain: str, start: object, zone: str) -> tuple[dt.datetime, d
             (begin + _STEPS[grain]).to_pydatetime().replace(tzinfo=tz))  # fmt: skip
 
 
-def _population(cell: Cell) -> tuple[str, str, dict[str, object]]:
-    """FROM and WHERE of the cell's rows, and their parameters."""
+def _population(cell: Cell, listed: bool = True) -> tuple[str, str, dict[str, object]]:
+    """FROM and WHERE of the cell's rows, and their parameters. Rows to be ``listed`` come from
+    the source's ``listable_`` view: an access scope may count rows it may not list."""
     kpi, scope = KPIS[cell.kpi], cell.scope
     alias = "s" if kpi.is_survey else "t"
-    relation = f"{cell.source} {alias} LEFT JOIN countries c ON c.country = {alias}.country"
+    source = f"listable_{cell.source}" if listed else cell.source
+    relation = f"{source} {alias} LEFT JOIN countries c ON c.country = {alias}.country"
     relation += "".join(f" {RELATIONS[name]}" for name in kpi.relations)
     members = dict(cell.members)
     conditions, params = scope.flt.dimension_sql(alias)
@@ -270,7 +272,7 @@ def values(db: Database, kpi_id: str, flt: Filter, dimensions: tuple[str, ...]) 
         if DIMENSIONS[name].sql is None:
             raise ValueError(f"no rows by {name}: only categorical dimensions")
     _refuse_hidden(db, cell)
-    relation, where, params = _population(cell)
+    relation, where, params = _population(cell, listed=False)
     columns = [f'{_on_source(DIMENSIONS[name].sql, kpi)} AS "{name}"' for name in dimensions]
     columns.append(f'{_value_sql(kpi)} AS "{VALUE}"')
     sql = f"SELECT {', '.join(columns)} FROM {relation} WHERE {where}"  # noqa: S608 (values bound)

@@ -253,15 +253,20 @@ def build_corpus(db: Database) -> Corpus:
 
 _corpora: dict[tuple[str, str], Corpus] = {}
 _corpus_lock = threading.Lock()
+CORPORA_KEPT = 4  # access scopes whose corpus a process keeps (each is modelled on its comments)
 
 
 def corpus(db: Database) -> Corpus:
-    """The corpus of the data version ``db`` serves, built once per version and process
-    (concurrent callers wait for the one build)."""
-    key = (str(db.path), db.version)
+    """The corpus of the data version ``db`` serves, built once per version, access scope and
+    process (concurrent callers wait for the one build). A scope's topics are modelled on the
+    comments it may read alone, so no topic's words come from another market's comments."""
+    key = (db.cache_key, db.version)
     with _corpus_lock:
         if key not in _corpora:
-            _corpora.clear()  # one version at a time: an import replaces the old corpus
+            for stale in [k for k in _corpora if k[1] != db.version]:
+                del _corpora[stale]  # an import replaces every older corpus
+            while len(_corpora) >= CORPORA_KEPT:
+                del _corpora[next(iter(_corpora))]  # the scope modelled longest ago
             _corpora[key] = build_corpus(db)
         return _corpora[key]
 

@@ -11,11 +11,12 @@ import streamlit as st
 
 from presentation import format as fmt
 from presentation.i18n import _
+from ui import access, language
 from ui import import_wizard as wizard
-from ui import language
 from ui.page import page
 
 flt = page(__file__)
+access.require("import")
 
 PREVIEW_ROWS = 1000
 location = wizard.data_location()

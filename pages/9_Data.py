@@ -5,7 +5,7 @@ import streamlit as st
 
 from presentation import format as fmt
 from presentation.i18n import _, translate
-from ui import data
+from ui import access, data
 from ui.page import page
 
 flt = page(__file__)
@@ -75,8 +75,11 @@ for start in range(0, len(tiles), 3):
                                                    strict=False):  # fmt: skip
         column.metric(label, value, border=True, help=explanation)
 
+scope = access.current_scope()
 st.subheader(_("Import history"))
-if history.empty:
+if not scope.may("import"):
+    st.caption(_("Shown to those who may import data."))
+elif history.empty:
     st.info(_("Nothing has been imported into this database yet."), icon=":material/info:")
 else:
     history["imported_at"] = history["imported_at"].map(when)
@@ -100,6 +103,16 @@ else:
                                                              width="large"),
         },
     )  # fmt: skip
+
+if scope.admin:
+    st.subheader(_("Audit log"))
+    st.caption(_("Sign-ins, imports and exports: who, when, what and with which filters; the "
+                 "latest {count}, newest first.").format(
+        count=fmt.count(data.AUDIT_SHOWN)))  # fmt: skip
+    st.dataframe(data.audit_entries(), hide_index=True, width="stretch", column_config={
+        "at": st.column_config.DatetimeColumn(_("When (UTC)"), format="YYYY-MM-DD HH:mm:ss"),
+        "user_name": _("Who"), "event": _("What happened"), "what": _("What"),
+        "filters": _("Filters")})  # fmt: skip
 
 st.subheader(_("Data model"))
 for table in data.data_model():

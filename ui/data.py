@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access import catalog, config, quality, reference, store
+from data_access import audit, catalog, config, quality, reference, store
 from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
@@ -43,6 +43,7 @@ from metrics.alert_rules import RulesError
 from metrics.attention import EXPLAINED, AttentionItem, Driver, volume_driver
 from metrics.attention import attention as attention_items
 from presentation.i18n import _
+from ui import access
 
 if TYPE_CHECKING:
     from metrics.forecast import Forecast
@@ -52,8 +53,9 @@ T = TypeVar("T")
 
 
 def database() -> Database:
-    """The process-wide database of the configured location (``data_access`` keeps one each)."""
-    return get_database(config.data_location())
+    """The configured data as the signed-in user may see it (``ui.access``): every query of
+    every page, export and pack goes through this scope."""
+    return get_database(config.data_location()).scoped(access.current_scope())
 
 
 @st.cache_resource(show_spinner=False)
@@ -90,12 +92,13 @@ def ensure_data() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024, ttl=3600)
-def _call(
-    version: str, name: str, _function: Callable[..., Any], args: tuple, kwargs: tuple
-) -> Any:
-    """Cached by data version, the function's ``name`` and the plain arguments; Streamlit hashes
-    no parameter whose name starts with an underscore, so ``_function`` is passed as is."""
-    return _function(database(), *args, **dict(kwargs))
+def _call(version: str, scope: str, name: str, _db: Database, _function: Callable[..., Any],
+          args: tuple, kwargs: tuple) -> Any:  # fmt: skip
+    """Cached by data version, access scope (``Database.cache_key``: one user's results never
+    answer another scope), the function's ``name`` and the plain arguments; Streamlit hashes
+    no parameter whose name starts with an underscore, so ``_db`` and ``_function`` are passed
+    as they are."""
+    return _function(_db, *args, **dict(kwargs))
 
 
 def query(function: Callable[..., T], *args: object, **kwargs: object) -> T:
@@ -106,7 +109,8 @@ def query(function: Callable[..., T], *args: object, **kwargs: object) -> T:
     be plain values (a Filter, strings, tuples).
     """
     name = f"{function.__module__}.{function.__qualname__}"
-    return _call(database().version, name, function, args, tuple(sorted(kwargs.items())))
+    db = database()
+    return _call(db.version, db.cache_key, name, db, function, args, tuple(sorted(kwargs.items())))
 
 
 def data_catalog() -> catalog.Catalog:
@@ -314,6 +318,16 @@ def quality_indicators() -> pd.DataFrame:
 
 def import_history() -> pd.DataFrame:
     return query(quality.import_history)
+
+
+AUDIT_SHOWN = 1000  # latest audit entries the Data page lists
+
+
+def audit_entries() -> pd.DataFrame:
+    """The latest audit log entries (``data_access.audit``), for administrators only."""
+    if not access.current_scope().admin:
+        raise PermissionError("the audit log is for administrators")
+    return audit.entries(AUDIT_SHOWN)
 
 
 def data_model() -> list[Table]:

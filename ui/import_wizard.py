@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_access import config, importer
+from data_access import audit, config, importer
 from data_access.importer import (
     FileInfo,
     ImportFileError,
@@ -28,6 +28,7 @@ from data_access.importer import (
 from data_access.importer.mapping import START_COLUMN, UNITS
 from data_access.store import WriterBusyError
 from presentation.i18n import N_, translate
+from ui import access
 
 __all__ = ["UNITS", "FileInfo", "ImportFileError", "ImportResult", "Mapping", "MappingError"]
 
@@ -181,11 +182,15 @@ def run_import(table: str, name: str, content: bytes | memoryview, mapping: Mapp
                timezone: str | None, encoding: str | None, delimiter: str | None,
                progress: Callable[[float, str], None]) -> ImportResult:  # fmt: skip
     """Import the upload into ``table`` of the configured database, all or nothing; raises one
-    of ``NOT_IMPORTED`` when nothing was changed."""
+    of ``NOT_IMPORTED`` when nothing was changed. The import is in the audit log."""
+    scope = access.require("import")
     with importer.staged_upload(name, content) as path:
-        return importer.import_file(table, path, data_location(), mapping, name=name,
-                                    timezone=timezone, encoding=encoding, delimiter=delimiter,
-                                    progress=progress)  # fmt: skip
+        result = importer.import_file(table, path, data_location(), mapping, name=name,
+                                      timezone=timezone, encoding=encoding, delimiter=delimiter,
+                                      progress=progress)  # fmt: skip
+    audit.record("import", scope.user, f"{name} → {table}: {result.rows_loaded} of "
+                 f"{result.rows_read} rows loaded")  # fmt: skip
+    return result
 
 
 def data_location() -> Path:

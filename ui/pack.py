@@ -9,12 +9,14 @@ from data_access.filters import Filter
 from presentation import export, i18n
 from presentation.i18n import _, translate
 from reports import pack
-from ui import data
+from ui import access, data, downloads
 
 _BUILT = "_review_pack"
 
 
 def review_pack(flt: Filter) -> None:
+    if not downloads.may_export():
+        return
     with st.sidebar.expander(_("Review pack"), icon=":material/picture_as_pdf:"):
         st.caption(
             _(
@@ -59,6 +61,11 @@ def review_pack(flt: Filter) -> None:
                 content = pack.build_pdf(db, flt, progress, locale=locale)
             else:
                 content = pack.build_html(db, flt, False, progress, locale=locale).encode()
+            downloads.audited(
+                kind,
+                export.Context(_("review pack"), pack.describe(flt)),
+                access.current_scope().user,
+            )
             st.session_state[_BUILT] = {"filter": flt, "kind": kind, "lang": lang,
                                         "bytes": content}  # fmt: skip
             st.rerun()

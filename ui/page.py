@@ -11,7 +11,7 @@ import streamlit as st
 from data_access.filters import Filter
 from presentation import format as fmt
 from presentation.i18n import N_, _, translate
-from ui import data, downloads, filters, language, url_state
+from ui import access, data, downloads, filters, language, url_state
 from ui.filters import filter_summary
 from ui.pack import review_pack
 
@@ -19,7 +19,6 @@ APP_NAME = "Service Atlas"
 # Tile values shrink with the window, so "11시간 30분" fits a tile five to a row.
 STYLE = '[data-testid="stMetricValue"] {font-size: clamp(1.3rem, 1.9vw, 2.1rem);}'
 ROOT = Path(__file__).resolve().parent.parent
-
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,10 @@ def _navigation() -> None:
     with st.sidebar:
         st.markdown(f"### :material/travel_explore: {APP_NAME}")
         language.language_switch()  # before any translated text
+        may_import = access.current_scope().may("import")
         for listed in PAGES:
+            if listed.scope == "import" and not may_import:
+                continue
             st.page_link(listed.script, label=translate(listed.title), icon=listed.icon)
         st.divider()
 
@@ -97,6 +99,7 @@ def page(script_file: str) -> Filter:
     url_state.start_page(this.scope)
     _navigation()
     st.set_page_config(page_title=f"{translate(this.title)} · {APP_NAME}")
+    access.gate()
     st.html(f"<style>{STYLE}</style>")
     data.ensure_data()
     cat = data.data_catalog()
