@@ -1,14 +1,18 @@
 """Arguments several commands share, with the same names and checks everywhere: the filter
-(--from, --to, --where KEY=VALUE[,VALUE], --timezone), dates, comma lists and --db."""
+(--from, --to, --where KEY=VALUE[,VALUE], --timezone), dates, comma lists, --db and whose view
+to take (--as-user, --as-group, --access)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from atlas.cli import UsageError
+from data_access import audit
+from data_access.access import AccessError, access_location, load_access
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import COLUMN_FIELDS, DIMENSION_FIELDS, Filter, unknown_values
@@ -88,3 +92,44 @@ def existing_database(path: Path) -> Path:
     if not path.exists():
         raise UsageError(f"No database at {path}")
     return path
+
+
+def add_access_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-user", metavar="EMAIL",
+                        help="show only what this user may see under the access file, e.g. a "
+                             "pack for the Korea team (default: everything)")  # fmt: skip
+    parser.add_argument("--as-group", action="append", default=[], metavar="GROUP",
+                        help="a group of --as-user (repeat for more)")  # fmt: skip
+    parser.add_argument("--access", type=Path, metavar="FILE",
+                        help="the access file for --as-user "
+                             "(default: $SERVICE_ATLAS_ACCESS)")  # fmt: skip
+
+
+def open_database(args: argparse.Namespace, what: str) -> Database:
+    """``--db`` as ``--as-user`` may see it, for a command that exports ``what`` (recorded in
+    the audit log). Without --as-user the command runs with the operator's full view."""
+    db = Database(existing_database(args.db))
+    if not args.as_user:
+        user = f"command line ({getpass.getuser()})"
+    else:
+        location = args.access or access_location()
+        if not location:
+            raise UsageError("--as-user needs the access file: --access FILE or "
+                             "$SERVICE_ATLAS_ACCESS")  # fmt: skip
+        try:
+            rules = load_access(location)
+        except AccessError as error:
+            raise UsageError(str(error)) from None
+        claims = {"email": args.as_user, "sub": args.as_user, rules.groups_claim: args.as_group}
+        scope = rules.scope_for(claims)
+        if scope.sees_nothing:
+            raise UsageError(f"--as-user {args.as_user}: no rule of {location} includes this "
+                             "user, so there is nothing to show")  # fmt: skip
+        if not scope.may("export"):
+            raise UsageError(f"--as-user {args.as_user}: the access file does not let this "
+                             "user export")  # fmt: skip
+        db, user = db.scoped(scope), args.as_user
+    described = filter_from_args(args).describe()
+    filters = "; ".join(f"{name}: {value}" for name, value in described.items()) or "all"
+    audit.record("export", user, what, filters, audit.audit_location(db.path))
+    return db

@@ -96,10 +96,11 @@ class Scope:
     @property
     def key(self) -> str:
         """Identifies what the scope can see (not who holds it): two users with the same rows
-        share cached results, two different scopes never do."""
+        (and import history, shown to importers) share cached results; different scopes never
+        do."""
         if self.unrestricted:
             return "all"
-        text = repr(sorted(set(self.grants), key=repr))
+        text = repr((sorted(set(self.grants), key=repr), self.imports))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -297,7 +298,10 @@ SCOPED_VIEWS = {
     "listable_tickets": f"SELECT * FROM tickets t WHERE {_in_grants('t', 'rows')}",
     "listable_surveys": f"SELECT * FROM surveys s WHERE {_in_grants('s', 'rows')}",
     "countries": "SELECT * FROM main.countries WHERE country IN (SELECT country FROM tickets)",
+    # the catalog a writer stores lists every market's values: a scope computes its own
+    "atlas_meta": "SELECT * FROM main.atlas_meta WHERE key <> 'catalog'",
 }
+IMPORT_HISTORY = "SELECT * FROM main.atlas_imports WHERE {}"  # every market's files and counts
 
 
 def schema_name(scope: Scope) -> str:
@@ -316,4 +320,6 @@ def create_scope_schema(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
         con.executemany(f"INSERT INTO {schema}.grants VALUES (?, ?, ?, ?, ?)", rows)
     for name, select in SCOPED_VIEWS.items():
         con.execute(f"CREATE VIEW {schema}.{name} AS {select}")
+    shown = "true" if scope.imports else "false"
+    con.execute(f"CREATE VIEW {schema}.atlas_imports AS {IMPORT_HISTORY.format(shown)}")
     return schema

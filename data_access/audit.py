@@ -21,18 +21,21 @@ from data_access.config import data_location
 
 ENV_VAR = "SERVICE_ATLAS_AUDIT"
 EVENTS = ("sign-in", "sign-in refused", "export", "import")
-COLUMNS = ("at", "user_name", "event", "what", "filters")
-_TABLE = """CREATE TABLE IF NOT EXISTS audit (at TIMESTAMPTZ NOT NULL, user_name VARCHAR NOT NULL,
-    event VARCHAR NOT NULL, what VARCHAR NOT NULL, filters VARCHAR NOT NULL)"""
+COLUMNS = ("happened_at", "user_name", "event", "what", "filters")
+_TABLE = """CREATE TABLE IF NOT EXISTS audit (happened_at TIMESTAMPTZ NOT NULL,
+    user_name VARCHAR NOT NULL, event VARCHAR NOT NULL, what VARCHAR NOT NULL,
+    filters VARCHAR NOT NULL)"""
 WAIT_SECONDS = 10.0  # how long an entry waits for another process's entry to finish
 _lock = threading.Lock()
 
 
-def audit_location() -> Path:
+def audit_location(data: Path | None = None) -> Path:
+    """``SERVICE_ATLAS_AUDIT``, else ``audit.duckdb`` beside the data (default: the configured
+    data) or inside a Parquet lake's folder."""
     configured = os.environ.get(ENV_VAR, "").strip()
     if configured:
         return Path(configured).expanduser()
-    data = data_location()
+    data = data or data_location()
     return (data if data.is_dir() else data.parent) / "audit.duckdb"
 
 
@@ -73,6 +76,7 @@ def entries(limit: int = 1000, path: Path | None = None) -> pd.DataFrame:
     with _lock:
         con = _connect(path, read_only=True)
         try:
-            return con.execute("SELECT * FROM audit ORDER BY at DESC LIMIT ?", [limit]).df()
+            newest = "SELECT * FROM audit ORDER BY happened_at DESC LIMIT ?"
+            return con.execute(newest, [limit]).df()
         finally:
             con.close()

@@ -110,7 +110,8 @@ if scope.admin:
                  "latest {count}, newest first.").format(
         count=fmt.count(data.AUDIT_SHOWN)))  # fmt: skip
     st.dataframe(data.audit_entries(), hide_index=True, width="stretch", column_config={
-        "at": st.column_config.DatetimeColumn(_("When (UTC)"), format="YYYY-MM-DD HH:mm:ss"),
+        "happened_at": st.column_config.DatetimeColumn(_("When (UTC)"),
+                                                       format="YYYY-MM-DD HH:mm:ss"),
         "user_name": _("Who"), "event": _("What happened"), "what": _("What"),
         "filters": _("Filters")})  # fmt: skip
 

@@ -19,14 +19,14 @@ import sys
 from pathlib import Path
 
 from atlas.arguments import (
+    add_access_arguments,
     add_filter_arguments,
     check_filter_values,
-    existing_database,
     filter_from_args,
+    open_database,
 )
 from atlas.cli import UsageError
 from data_access.catalog import read_catalog
-from data_access.database import Database
 from metrics.alert_rules import EMAIL, RulesError, default_rules, load_rules
 from metrics.attention import attention
 from presentation import i18n
@@ -56,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="alert rules (docs/alerts.md); default: every registry target "
                              "and anomalies in volume, SLA, FCR and CSAT")  # fmt: skip
     add_filter_arguments(parser)
+    add_access_arguments(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="digest.html",
                         help="where the digest is written first")  # fmt: skip
     parser.add_argument("--lang", choices=i18n.available(), default=i18n.DEFAULT,
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
                        args.recipient + [a for a in in_rules if EMAIL.fullmatch(a)])  # fmt: skip
     except ValueError as error:
         raise UsageError(str(error)) from None
-    db = Database(existing_database(args.db))
+    db = open_database(args, "digest")
     requested = filter_from_args(args)
     check_filter_values(requested, db)
     try:

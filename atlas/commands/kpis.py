@@ -16,15 +16,15 @@ from pathlib import Path
 import pandas as pd
 
 from atlas.arguments import (
+    add_access_arguments,
     add_filter_arguments,
     check_filter_values,
-    existing_database,
     filter_from_args,
+    open_database,
     split,
 )
 from atlas.cli import UsageError
 from data_access.catalog import read_catalog
-from data_access.database import Database
 from metrics import maturity
 from metrics.engine import COMPARISONS, kpi_table
 from metrics.registry import GRAINS
@@ -35,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kpi", required=True, help="comma-separated KPI ids")
     parser.add_argument("--by", default="", help="comma-separated dimensions")
     add_filter_arguments(parser)
+    add_access_arguments(parser)
     parser.add_argument("--grain", choices=GRAINS, help="time grain")
     parser.add_argument("--compare", default="", help=f"comma-separated: {', '.join(COMPARISONS)}")
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -42,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     flt = filter_from_args(args)
-    db = Database(existing_database(args.db))
+    db = open_database(args, "kpis")
     check_filter_values(flt, db)
     try:
         table = kpi_table(db, split(args.kpi), split(args.by), flt, args.grain,

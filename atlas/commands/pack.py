@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 from atlas.arguments import (
+    add_access_arguments,
     add_filter_arguments,
     check_filter_values,
-    existing_database,
     filter_from_args,
+    open_database,
 )
 from atlas.cli import CommandError, UsageError
-from data_access.database import Database
 from presentation import i18n
 from reports.pack import build_html, build_pdf, default_filter
 
@@ -28,6 +28,7 @@ from reports.pack import build_html, build_pdf, default_filter
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, required=True, help="DuckDB file to read")
     add_filter_arguments(parser)
+    add_access_arguments(parser)
     parser.add_argument("--out", type=Path, required=True, help="pack.pdf or pack.html")
     parser.add_argument("--lang", choices=i18n.available(), default=i18n.DEFAULT,
                         help="language of the pack (default: %(default)s)")  # fmt: skip
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.out.suffix not in (".pdf", ".html"):
         raise UsageError("--out must end in .pdf or .html")
-    db = Database(existing_database(args.db))
+    db = open_database(args, f"pack {args.out.name}")
     requested = filter_from_args(args)
     check_filter_values(requested, db)
     try:

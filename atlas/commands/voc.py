@@ -21,13 +21,13 @@ from pathlib import Path
 import pandas as pd
 
 from atlas.arguments import (
+    add_access_arguments,
     add_filter_arguments,
     check_filter_values,
-    existing_database,
     filter_from_args,
+    open_database,
 )
 from atlas.cli import UsageError
-from data_access.database import Database
 from metrics.voc import QUESTIONS
 from metrics.voc_drivers import drivers
 from metrics.voc_topics import EXAMPLES, MOODS, corpus, topics
@@ -46,12 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--question", choices=tuple(QUESTIONS), default="csat",
                         help="the score topics are averaged on and drivers split by")  # fmt: skip
     add_filter_arguments(parser)
+    add_access_arguments(parser)
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
 
 
 def run(args: argparse.Namespace) -> int:
     flt = filter_from_args(args)
-    db = Database(existing_database(args.db))
+    db = open_database(args, "comment topics")
     check_filter_values(flt, db)
     view = topics(db, flt, args.language, args.question, args.mood)
     known = view.languages["language"].tolist()
