@@ -21,7 +21,7 @@ from metrics.registry import KPIS, MIN_SURVEY_RESPONSES
 from presentation import charts, export
 from presentation import format as fmt
 from presentation.i18n import _
-from ui import data, downloads, filters
+from ui import access, data, downloads, filters
 
 OTHER = drilldown.OTHER
 _OPEN = "_drill_open"  # session state: (key of the button whose dialog is open, its offer)
@@ -57,8 +57,11 @@ class Offer:
 
 
 def _scope(table: pd.DataFrame | None) -> Scope | None:
-    """The scope a KPI table from ``ui.data`` carries, if it still has its group columns."""
+    """The scope a KPI table from ``ui.data`` carries, if it still has its group columns (and
+    the user may list ticket-level rows at all)."""
     text = table.attrs.get(drilldown.ATTRS_KEY) if table is not None else None
+    if not access.current_scope().may("rows"):
+        return None
     if not isinstance(text, str) or not {"kpi", "n", "suppressed"} <= set(table.columns):
         return None
     scope = Scope.from_json(text)

@@ -18,6 +18,10 @@ from ui.pack import review_pack
 APP_NAME = "Service Atlas"
 # Tile values shrink with the window, so "11시간 30분" fits a tile five to a row.
 STYLE = '[data-testid="stMetricValue"] {font-size: clamp(1.3rem, 1.9vw, 2.1rem);}'
+# For a user who may not export: the tables' own "Download as CSV" button is hidden.
+NO_EXPORT_STYLE = (
+    '[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] {display: none;}'
+)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -100,7 +104,7 @@ def page(script_file: str) -> Filter:
     _navigation()
     st.set_page_config(page_title=f"{translate(this.title)} · {APP_NAME}")
     access.gate()
-    st.html(f"<style>{STYLE}</style>")
+    st.html(f"<style>{STYLE}{'' if downloads.may_export() else NO_EXPORT_STYLE}</style>")
     data.ensure_data()
     cat = data.data_catalog()
     unknown = filters.unknown_in_link(cat)

@@ -21,6 +21,10 @@ PLOTLY_CONFIG = {
     "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
     "toImageButtonOptions": {"format": "png", "scale": 2},
 }
+# For a user who may not export: the chart's own "download as PNG" button goes too.
+PLOTLY_CONFIG_NO_EXPORT = PLOTLY_CONFIG | {
+    "modeBarButtonsToRemove": [*PLOTLY_CONFIG["modeBarButtonsToRemove"], "toImage"]
+}
 
 
 def chart(
@@ -36,10 +40,11 @@ def chart(
     "Filter to …"); with a KPI table from ``ui.data`` as ``data``, list the tickets behind the
     point (``ui.drilldown``)."""
     fig = charts.escape_markup(fig)
+    config = PLOTLY_CONFIG if downloads.may_export() else PLOTLY_CONFIG_NO_EXPORT
     if on_pick is None and not drilldown.knows_cells(data):
-        st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG)
+        st.plotly_chart(fig, key=key, theme=None, config=config)
     else:
-        event = st.plotly_chart(fig, key=key, theme=None, config=PLOTLY_CONFIG,
+        event = st.plotly_chart(fig, key=key, theme=None, config=config,
                                 on_select="rerun", selection_mode="points")  # fmt: skip
         points = event.selection.points if event else []
         if points:
