@@ -276,13 +276,23 @@ def _grant_rows(grants: tuple[Grant, ...]) -> list[tuple]:
 # The SQL below is put together from this module's own names (columns, flags, a hash-derived
 # schema name); the granted values are rows of the ``grants`` table, inserted as bound parameters
 # (pyproject.toml exempts this module from ruff's S608 for that reason).
-def _in_grants(alias: str, flag: str | None = None) -> str:
-    """SQL: a row of ``alias`` lies in one of the scope's grants (with ``flag`` set)."""
-    condition = " AND ".join(
-        f"(g.{column} IS NULL OR g.{column} = {alias}.{column})" for column in GRANTED_ROWS.values()
-    )
-    flagged = f" AND g.{flag}" if flag else ""
-    return f"EXISTS (SELECT 1 FROM grants g WHERE {condition}{flagged})"
+_COLUMNS = tuple(GRANTED_ROWS.values())
+_MATCH = " AND ".join(f"(g.{c} IS NULL OR g.{c} = d.{c})" for c in _COLUMNS)
+_DISTINCT = ", ".join(_COLUMNS)
+# Every (country, language, hub) the data holds that some grant covers, with whether a covering
+# grant shows its comments and lists its rows: a few hundred rows, computed once per scope and
+# data version, so the views below are hash joins (a correlated test per row costs 10x more).
+COVERED = (
+    f"SELECT {', '.join(f'd.{c}' for c in _COLUMNS)}, bool_or(g.comments) AS comments, "
+    f"bool_or(g.rows) AS rows FROM (SELECT DISTINCT {_DISTINCT} FROM main.tickets UNION "
+    f"SELECT DISTINCT {_DISTINCT} FROM main.surveys) d JOIN {{grants}} g ON {_MATCH} GROUP BY ALL"
+)
+
+
+def _covered(alias: str) -> str:
+    """A join of ``alias`` to its row of ``covered`` (no row: outside the scope)."""
+    on = " AND ".join(f"c.{c} IS NOT DISTINCT FROM {alias}.{c}" for c in _COLUMNS)
+    return f"JOIN covered c ON {on}"
 
 
 AGENT_IN_GRANTS = (  # the schedule is not customer data: narrowed by hub and language only
@@ -290,14 +300,14 @@ AGENT_IN_GRANTS = (  # the schedule is not customer data: narrowed by hub and la
     "(g.language IS NULL OR list_contains(a.languages, g.language)))"
 )
 SCOPED_VIEWS = {
-    "tickets": f"SELECT t.* FROM main.tickets t WHERE {_in_grants('t')}",
-    "surveys": f"SELECT s.* REPLACE (CASE WHEN {_in_grants('s', 'comments')} THEN s.comment END "
-    f"AS comment) FROM main.surveys s WHERE {_in_grants('s')}",
+    "tickets": f"SELECT t.* FROM main.tickets t {_covered('t')}",
+    "surveys": "SELECT s.* REPLACE (CASE WHEN c.comments THEN s.comment END AS comment) "
+    f"FROM main.surveys s {_covered('s')}",
     "agents": f"SELECT a.* FROM main.agents a WHERE {AGENT_IN_GRANTS}",
     "shifts": "SELECT * FROM main.shifts WHERE agent_id IN (SELECT agent_id FROM agents)",
-    "listable_tickets": f"SELECT * FROM tickets t WHERE {_in_grants('t', 'rows')}",
-    "listable_surveys": f"SELECT * FROM surveys s WHERE {_in_grants('s', 'rows')}",
-    "countries": "SELECT * FROM main.countries WHERE country IN (SELECT country FROM tickets)",
+    "listable_tickets": f"SELECT t.* FROM main.tickets t {_covered('t')} WHERE c.rows",
+    "listable_surveys": f"SELECT s.* FROM surveys s {_covered('s')} WHERE c.rows",
+    "countries": "SELECT * FROM main.countries WHERE country IN (SELECT country FROM covered)",
     # the catalog a writer stores lists every market's values: a scope computes its own
     "atlas_meta": "SELECT * FROM main.atlas_meta WHERE key <> 'catalog'",
 }
@@ -318,6 +328,7 @@ def create_scope_schema(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
     rows = _grant_rows(scope.grants)
     if rows:
         con.executemany(f"INSERT INTO {schema}.grants VALUES (?, ?, ?, ?, ?)", rows)
+    con.execute(f"CREATE TABLE {schema}.covered AS {COVERED.format(grants=f'{schema}.grants')}")
     for name, select in SCOPED_VIEWS.items():
         con.execute(f"CREATE VIEW {schema}.{name} AS {select}")
     shown = "true" if scope.imports else "false"
