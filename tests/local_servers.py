@@ -1,15 +1,20 @@
-"""Local servers on 127.0.0.1 that keep what they receive: an SMTP server (aiosmtpd) and an
-HTTP server that records each POST, for the digest's delivery tests."""
+"""Local servers on 127.0.0.1: an SMTP server (aiosmtpd) and an HTTP server that keep what they
+receive, for the digest's delivery tests, and nginx in front of the app as docs/nginx.conf
+deploys it."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import shutil
 import socket
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -94,3 +99,55 @@ def webhook_receiver(status: int) -> Iterator[ThreadingHTTPServer]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+TLS = Path(__file__).parent / "tls"  # a self-signed certificate for 127.0.0.1 (100 years)
+NGINX_CONF = Path(__file__).resolve().parent.parent / "docs" / "nginx.conf"
+
+
+def nginx_site(upstream_port: int, http_port: int, https_port: int) -> str:
+    """docs/nginx.conf as the README tells a user to adapt it: the four marked lines (host,
+    certificate, key) and, for a test, loopback ports instead of 80, 443 and 8501."""
+    site = NGINX_CONF.read_text()
+    swaps = {
+        "listen 80;": f"listen {HOST}:{http_port};",
+        "listen 443 ssl;": f"listen {HOST}:{https_port} ssl;",
+        "server_name atlas.example.com;": f"server_name {HOST};",
+        "/etc/ssl/certs/atlas.example.com.pem": str(TLS / "cert.pem"),
+        "/etc/ssl/private/atlas.example.com.key": str(TLS / "key.pem"),
+        "http://127.0.0.1:8501;": f"http://{HOST}:{upstream_port};",
+    }
+    for documented, local in swaps.items():
+        assert documented in site, f"docs/nginx.conf no longer has {documented!r}"
+        site = site.replace(documented, local)
+    return site
+
+
+@contextmanager
+def nginx_proxy(upstream_port: int, folder: Path) -> Iterator[int]:
+    """Debian's nginx with docs/nginx.conf in front of ``upstream_port``; yields its HTTPS port.
+    Everything it writes (pid, logs, temp files) stays in ``folder``."""
+    http_port, https_port = free_port(), free_port()
+    (folder / "site.conf").write_text(nginx_site(upstream_port, http_port, https_port))
+    temp = "".join(f"{kind}_temp_path {folder}/{kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
+    (folder / "nginx.conf").write_text(
+        f"pid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\n"
+        f"http {{\naccess_log {folder}/access.log;\n{temp}include {folder}/site.conf;\n}}\n"
+    )
+    process = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(folder),
+                                "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
+                               stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex((HOST, https_port)) == 0:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}")
+            time.sleep(0.05)
+        yield https_port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
