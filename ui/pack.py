@@ -34,11 +34,13 @@ def review_pack(flt: Filter) -> None:
         )
         if kind == "PDF" and no_chrome:
             st.caption(translate(export.MISSING_CHROME))
+        # what the pack shows: the same filters, format, language and access scope
+        request = {"filter": flt, "kind": kind, "lang": i18n.current(),
+                   "scope": data.database().cache_key}  # fmt: skip
         built = st.session_state.get(_BUILT)
-        lang = i18n.current()
-        if built and built["filter"] == flt and built["kind"] == kind and built["lang"] == lang:
-            name = export.file_name(export.Context(_("review pack"), pack.describe(flt)),
-                                    kind.lower())  # fmt: skip
+        ctx = export.Context(_("review pack"), pack.describe(flt))
+        if built and built["request"] == request:
+            name = export.file_name(ctx, kind.lower())
             st.download_button(
                 _("Download the {kind}").format(kind=kind),
                 data=built["bytes"],
@@ -61,11 +63,6 @@ def review_pack(flt: Filter) -> None:
                 content = pack.build_pdf(db, flt, progress, locale=locale)
             else:
                 content = pack.build_html(db, flt, False, progress, locale=locale).encode()
-            downloads.audited(
-                kind,
-                export.Context(_("review pack"), pack.describe(flt)),
-                access.current_scope().user,
-            )
-            st.session_state[_BUILT] = {"filter": flt, "kind": kind, "lang": lang,
-                                        "bytes": content}  # fmt: skip
+            downloads.audited(kind, ctx, access.current_scope().user)
+            st.session_state[_BUILT] = {"request": request, "bytes": content}
             st.rerun()
