@@ -49,6 +49,7 @@ COMMANDS = {
     "pack": Command("the review pack (PDF or HTML) for the filters", "pack"),
     "lake": Command("export a database's tables as a Parquet lake", "lake"),
     "digest": Command("what needs attention, written and sent by e-mail or webhook", "digest"),
+    "access": Command("check an access file and show what a user may see", "access"),
 }
 
 

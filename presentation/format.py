@@ -20,6 +20,7 @@ from babel.dates import format_date, format_datetime, get_day_names
 from babel.numbers import format_decimal
 
 from data_access import reference
+from data_access.access import Scope
 from metrics.registry import DIMENSIONS, KPIS, Kpi
 from presentation.i18n import N_, _, country_name, current, language_name, locale, translate
 
@@ -421,3 +422,18 @@ def holiday_name(country: str, day: dt.date, name: str) -> str:
     for that country ('설날' for Korea in Korean), else ``name`` (English)."""
     day = day.date() if isinstance(day, dt.datetime) else day
     return reference.public_holidays(country, [day.year], current()).get(day, name)
+
+
+def access_scope(scope: Scope) -> str:
+    """What a scope covers, for its user: 'KR; ja · APAC — comments, ticket rows, export'."""
+    if scope.admin:
+        return _("administrator: all markets")
+    places = []
+    for grant in scope.grants:
+        parts = [", ".join(values) for values in (grant.countries, grant.languages, grant.hubs)
+                 if values]  # fmt: skip
+        places.append(" · ".join(parts) if parts else _("all markets"))
+    rights = [label for permission, label in (
+        ("comments", _("comments")), ("rows", _("ticket rows")), ("export", _("export")),
+        ("import", _("import"))) if scope.may(permission)]  # fmt: skip
+    return "; ".join(places) + (" — " + ", ".join(rights) if rights else "")

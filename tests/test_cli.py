@@ -22,6 +22,7 @@ COMMANDS = {
     "voc": "what customers say: comment topics or key drivers of low scores",
     "lake": "export a database's tables as a Parquet lake",
     "digest": "what needs attention, written and sent by e-mail or webhook",
+    "access": "check an access file and show what a user may see",
 }
 
 
@@ -95,3 +96,23 @@ def test_the_command_line_loads_no_streamlit_and_help_loads_no_data_libraries():
     assert not {"streamlit", "ui", "pages"} & loaded["commands"]
     # --help answers at once: nothing of the data stack is imported for it
     assert not {"pandas", "duckdb", "numpy", "data_access", "metrics"} & loaded["help"]
+
+
+def test_access_checks_a_file_and_shows_what_a_user_sees(tmp_path: Path):
+    example = str(ROOT / "docs" / "access.example.toml")
+    shown = run_main(atlas_cli, "access", "--access", example, "--as-user", "a@example.com",
+                     "--as-group", "kr-support", "--as-group", "jp-support")  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [
+        f"{example}: 5 rules, all valid",
+        "a@example.com: KR; ja · APAC — comments, ticket rows, export "
+        "(rules: Korea team, Japanese-speaking team in the Manila hub)",
+    ]
+    nobody = run_main(atlas_cli, "access", "--access", example, "--as-user", "b@example.com")
+    assert "b@example.com: no rule matches: sees nothing (ask: the Service Atlas admins" in (
+        nobody.stdout)
+    bad = tmp_path / "access.toml"
+    bad.write_text('contact = "x"\n\n[[rule]]\ngroups = ["kr"]\ncountries = ["KO"]\n')
+    refused = run_main(atlas_cli, "access", "--access", str(bad))
+    assert refused.returncode == 2
+    assert f"{bad}, line 5: unknown country code 'KO'" in refused.stderr

@@ -115,23 +115,9 @@ def _sign_in_screen(message: str) -> None:
 def _signed_in_sidebar(scope: Scope) -> None:
     with st.sidebar:
         who = _("Signed in as {user}").format(user=fmt.escape_markdown(scope.user))
-        st.caption(f":material/account_circle: {who} · {fmt.escape_markdown(describe(scope))}")
+        covers = fmt.escape_markdown(fmt.access_scope(scope))
+        st.caption(f":material/account_circle: {who} · {covers}")
         st.button(_("Sign out"), on_click=st.logout, icon=":material/logout:", key="sign_out")
-
-
-def describe(scope: Scope) -> str:
-    """'KR; ko in JP · comments, ticket rows, export' — what a scope covers, for the user."""
-    if scope.admin:
-        return _("administrator: all markets")
-    places = []
-    for grant in scope.grants:
-        parts = [", ".join(values) for values in (grant.countries, grant.languages, grant.hubs)
-                 if values]  # fmt: skip
-        places.append(" · ".join(parts) if parts else _("all markets"))
-    rights = [label for permission, label in (
-        ("comments", _("comments")), ("rows", _("ticket rows")), ("export", _("export")),
-        ("import", _("import"))) if scope.may(permission)]  # fmt: skip
-    return "; ".join(places) + (" — " + ", ".join(rights) if rights else "")
 
 
 def require(permission: str) -> Scope:
