@@ -75,18 +75,22 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], timeout: float = 90) -> Iterator[str]:
-    """``streamlit run dashboard.py`` on a free port; yields its base URL."""
-    with streamlit_process(env, timeout) as (url, _):
+def streamlit_server(
+    env: dict[str, str], timeout: float = 90, port: int | None = None
+) -> Iterator[str]:
+    """``streamlit run dashboard.py`` on ``port`` (default: a free one); yields its base URL."""
+    with streamlit_process(env, timeout, port) as (url, _):
         yield url
 
 
 @contextlib.contextmanager
 def streamlit_process(
-    env: dict[str, str], timeout: float = 90
+    env: dict[str, str], timeout: float = 90, port: int | None = None
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Like ``streamlit_server``, also yielding the server process (to read its memory)."""
-    port = free_port()
+    """Like ``streamlit_server``, also yielding the server process (to read its memory). A
+    ``port`` chosen beforehand lets a test name the address in the server's own settings (the
+    sign-in's redirect URI)."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     # The server's output goes to a file: a pipe nobody reads fills up (64 KiB) and then blocks
     # the server on its next log line, which looked like a page that never finished.

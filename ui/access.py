@@ -11,6 +11,7 @@ The scope is never kept where a request could set it: it is worked out on every 
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from data_access.access import EVERYTHING, Access, AccessError, Scope, access_lo
 from presentation import format as fmt
 from presentation.i18n import _
 
-_SIGNED_IN = "_audited_sign_in"  # the session's sign-in is in the audit log
+_audit_lock = threading.Lock()
 
 
 def sign_in_configured() -> bool:
@@ -89,10 +90,7 @@ def gate() -> Scope:
     if _expired():
         _sign_in_screen(_("Your sign-in has expired. Sign in again to go on."))
     scope = access.scope_for(st.user.to_dict())
-    if not st.session_state.get(_SIGNED_IN):
-        audit.record("sign-in" if not scope.sees_nothing else "sign-in refused", scope.user,
-                     ", ".join(scope.rules))  # fmt: skip
-        st.session_state[_SIGNED_IN] = True
+    _audit_sign_in(scope)
     if scope.sees_nothing:
         st.warning(_("You are signed in as {user}, but no access rule includes you, so there is "
                      "nothing to show.").format(user=fmt.escape_markdown(scope.user)))  # fmt: skip
@@ -103,6 +101,35 @@ def gate() -> Scope:
         st.stop()
     _signed_in_sidebar(scope)
     return scope
+
+
+@st.cache_resource(show_spinner=False)
+def _audited_tokens() -> dict[tuple[str, ...], float]:
+    """The ID tokens whose sign-in this process has put in the audit log, with their expiry."""
+    return {}
+
+
+def _audit_sign_in(scope: Scope) -> None:
+    """One audit entry per sign-in. Streamlit starts a new session each time the browser loads
+    the app (a reload, a link typed or opened in a new tab), all with the same ID token from its
+    cookie: the token, not the session, is the sign-in. A restarted server records a token still
+    in use once more."""
+    token = tuple(str(st.user.get(claim, "")) for claim in ("iss", "sub", "iat", "nonce"))
+    now = time.time()
+    with _audit_lock:
+        audited = _audited_tokens()
+        if token in audited:
+            return
+        for expired in [key for key, expires in audited.items() if expires <= now]:
+            del audited[expired]
+        audited[token] = float(st.user.get("exp") or now)
+    event = "sign-in refused" if scope.sees_nothing else "sign-in"
+    try:
+        audit.record(event, scope.user, ", ".join(scope.rules))
+    except Exception:  # not recorded: the next page run tries again
+        with _audit_lock:
+            audited.pop(token, None)
+        raise
 
 
 def _sign_in_screen(message: str) -> None:
