@@ -124,10 +124,10 @@ def nginx_site(upstream_port: int, http_port: int, https_port: int) -> str:
 
 
 @contextmanager
-def nginx_proxy(upstream_port: int, folder: Path) -> Iterator[int]:
-    """Debian's nginx with docs/nginx.conf in front of ``upstream_port``; yields its HTTPS port.
+def nginx_proxy(upstream_port: int, https_port: int, folder: Path) -> Iterator[None]:
+    """Debian's nginx with docs/nginx.conf serving ``https_port`` in front of ``upstream_port``.
     Everything it writes (pid, logs, temp files) stays in ``folder``."""
-    http_port, https_port = free_port(), free_port()
+    http_port = free_port()
     (folder / "site.conf").write_text(nginx_site(upstream_port, http_port, https_port))
     temp = "".join(f"{kind}_temp_path {folder}/{kind};\n"
                    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
@@ -147,7 +147,7 @@ def nginx_proxy(upstream_port: int, folder: Path) -> Iterator[int]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}")
             time.sleep(0.05)
-        yield https_port
+        yield
     finally:
         process.terminate()
         process.wait(timeout=10)

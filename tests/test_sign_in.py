@@ -38,7 +38,7 @@ from tests.browser import (
     streamlit_server,
     wait_for_app,
 )
-from tests.local_servers import PROXY_VARIABLES
+from tests.local_servers import PROXY_VARIABLES, nginx_proxy
 from ui.filters import DEFAULT_PERIOD, period_dates
 
 pytestmark = pytest.mark.browser
@@ -77,17 +77,20 @@ class App:
 
 
 @contextlib.contextmanager
-def app_behind_sign_in(folder: Path, data: Path, lifetime: dt.timedelta) -> Iterator[App]:
-    """A provider issuing ID tokens that live ``lifetime``, and the app signing in through it."""
+def app_behind_sign_in(folder: Path, data: Path, lifetime: dt.timedelta,
+                       behind_nginx: bool = False) -> Iterator[App]:  # fmt: skip
+    """A provider issuing ID tokens that live ``lifetime``, and the app signing in through it
+    (``behind_nginx``: reached over HTTPS through nginx configured by docs/nginx.conf)."""
     from oidc_provider_mock import User, run_server_in_thread
 
     users = [User(sub="kim", claims=KIM), User(sub="ada", claims=ADA)]
     with run_server_in_thread(port=0, access_token_max_age=lifetime, user_claims=users) as server:
         provider = f"http://127.0.0.1:{server.server_port}"
         port = free_port()  # the redirect URI names the app's port before it starts
+        public = f"https://127.0.0.1:{free_port()}" if behind_nginx else f"http://127.0.0.1:{port}"
         settings = folder / "secrets.toml"
         settings.write_text(f"""[auth]
-redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+redirect_uri = "{public}/oauth2callback"
 cookie_secret = "{secrets.token_hex(32)}"
 client_id = "service-atlas"
 client_secret = "{secrets.token_hex(16)}"
@@ -103,7 +106,12 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
             **{name: "" for name in PROXY_VARIABLES},  # the app reaches the provider directly
         }
         with streamlit_server(env, port=port) as url:
-            yield App(url, provider, access, folder / "audit.duckdb")
+            if not behind_nginx:
+                yield App(url, provider, access, folder / "audit.duckdb")
+                return
+            (folder / "nginx").mkdir()
+            with nginx_proxy(port, int(public.rsplit(":", 1)[1]), folder / "nginx"):
+                yield App(public, provider, access, folder / "audit.duckdb")
 
 
 @pytest.fixture(scope="module")
@@ -313,3 +321,19 @@ def test_a_user_no_rule_names_sees_no_data(app, page):
     assert no_data_shown(page) and page.get_by_role("button", name="Sign out").count() == 1
     refused = audit.entries(path=app.audit).query("user_name == 'nobody@example.com'")
     assert list(refused["event"]) == ["sign-in refused"]
+
+
+def test_signing_in_over_https_through_the_documented_nginx(tmp_path, browser, sample_path):
+    """The README's deployment: nginx (docs/nginx.conf, only host, certificate and ports
+    changed) terminates HTTPS in front of Streamlit on the loopback address; sign-in, the
+    WebSocket and the scope work through it."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1800},
+                                  ignore_https_errors=True)  # a self-signed certificate
+    page = context.new_page()
+    with app_behind_sign_in(tmp_path, sample_path, dt.timedelta(hours=1), True) as proxied:
+        assert proxied.url.startswith("https://")
+        sign_in(page, proxied, "kim")
+        assert "Signed in as kim@example.com · KR" in sidebar(page)
+        assert volume_tile(page) == volume(sample_path, EVERYTHING, ("KR",))
+        assert country_options(page) == [country_label("KR")]
+    context.close()
