@@ -263,6 +263,8 @@ def markets(tmp_path_factory: pytest.TempPathFactory) -> Database:
                     "('AMER', 'Americas', 'America/Bogota')")  # fmt: skip
         store.record_import(con, "tickets", "jp_tickets_march.csv", "csv",
                             {"rows_read": 3, "rows_loaded": 3}, {})  # fmt: skip
+        con.execute("UPDATE atlas_meta SET value = ? WHERE key = 'source'",
+                    ["test fixture; last import: tickets from jp_tickets_march.csv"])  # fmt: skip
     return Database(path)
 
 
@@ -336,7 +338,7 @@ def test_the_stored_catalog_is_hidden_and_each_scope_gets_its_own(markets):
     assert read_catalog(markets).values["countries"] == ["JP", "KR", "US"]
 
 
-def test_the_import_history_shows_only_to_importers(markets):
+def test_the_import_history_and_last_import_show_only_to_importers(markets):
     history = "SELECT source_file FROM atlas_imports"
     assert markets.query(history)["source_file"].tolist() == ["jp_tickets_march.csv"]
     importer = markets.scoped(Scope("x", (Grant(countries=KR),), imports=True))
@@ -344,6 +346,10 @@ def test_the_import_history_shows_only_to_importers(markets):
     viewer = markets.scoped(Scope("x", (Grant(countries=KR),)))
     assert viewer.query(history).empty
     assert importer.cache_key != viewer.cache_key
+    # the source line names the last import's file too
+    imported = "test fixture; last import: tickets from jp_tickets_march.csv"
+    assert markets.meta()["source"] == importer.meta()["source"] == imported
+    assert viewer.meta()["source"] == "test fixture"
 
 
 def test_scopes_share_one_schema_per_key_and_cache_apart(markets):
