@@ -308,9 +308,16 @@ SCOPED_VIEWS = {
     "listable_tickets": f"SELECT t.* FROM main.tickets t {_covered('t')} WHERE c.rows",
     "listable_surveys": f"SELECT s.* FROM surveys s {_covered('s')} WHERE c.rows",
     "countries": "SELECT * FROM main.countries WHERE country IN (SELECT country FROM covered)",
-    # the catalog a writer stores lists every market's values: a scope computes its own
-    "atlas_meta": "SELECT * FROM main.atlas_meta WHERE key <> 'catalog'",
 }
+# The catalog a writer stores lists every market's values: a scope computes its own. The data's
+# source line ends with the last import's file (data_access.importer.loader appends it), which
+# is as much import history as atlas_imports: both are shown to importers only.
+META = "SELECT * FROM main.atlas_meta WHERE key <> 'catalog'"
+LAST_IMPORT = "; last import:"
+META_WITHOUT_IMPORTS = (
+    "SELECT key, CASE WHEN key = 'source' THEN split_part(value, '" + LAST_IMPORT + "', 1) "
+    "ELSE value END AS value FROM main.atlas_meta WHERE key <> 'catalog'"
+)
 IMPORT_HISTORY = "SELECT * FROM main.atlas_imports WHERE {}"  # every market's files and counts
 
 
@@ -320,7 +327,8 @@ def schema_name(scope: Scope) -> str:
 
 def create_scope_schema(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
     """Create the scope's schema in ``con`` (a database whose ``main`` holds the data's views):
-    ``SCOPED_VIEWS``, named like the tables they restrict, over the scope's ``grants``."""
+    ``SCOPED_VIEWS``, named like the tables they restrict, over the scope's ``grants``, and the
+    bookkeeping tables with the import history for importers only."""
     schema = schema_name(scope)
     con.execute(f"CREATE SCHEMA {schema}")
     con.execute(f"CREATE TABLE {schema}.grants (country VARCHAR, language VARCHAR, hub VARCHAR, "
@@ -333,4 +341,6 @@ def create_scope_schema(con: duckdb.DuckDBPyConnection, scope: Scope) -> str:
         con.execute(f"CREATE VIEW {schema}.{name} AS {select}")
     shown = "true" if scope.imports else "false"
     con.execute(f"CREATE VIEW {schema}.atlas_imports AS {IMPORT_HISTORY.format(shown)}")
+    con.execute(f"CREATE VIEW {schema}.atlas_meta AS "
+                f"{META if scope.imports else META_WITHOUT_IMPORTS}")  # fmt: skip
     return schema

@@ -86,6 +86,15 @@ def read_catalog(db: Database) -> Catalog:
                    int(data.get("implausible", 0)))  # fmt: skip
 
 
+def markets(db: Database, countries: Sequence[str] = ()) -> tuple[str, ...]:
+    """The markets a view of ``countries`` covers, for what names markets beside the data (retail
+    peaks, public holidays): ``countries``; none, every market (``()``), except for a user who
+    may see some markets only: theirs (a Korea team's 'all markets' is Korea)."""
+    if countries or db.scope.unrestricted:
+        return tuple(countries)
+    return tuple(read_catalog(db).values["countries"])
+
+
 def whole_history(db: Database, flt: Filter) -> Filter:
     """``flt`` over every plausibly dated ticket (the catalog's days): the history peaks and
     forecasts look at, which a ticket dated 0001 or 9999 would otherwise stretch to millennia."""

@@ -45,8 +45,10 @@ st.dataframe(
         ),
     },
 )  # fmt: skip
-st.page_link("pages/7_Import_data.py", label=_("Import data from a helpdesk or survey export"),
-             icon=":material/upload:")  # fmt: skip
+scope = access.current_scope()
+if scope.may("import"):
+    st.page_link("pages/7_Import_data.py", label=_("Import data from a helpdesk or survey export"),
+                 icon=":material/upload:")  # fmt: skip
 
 st.subheader(_("Quality"))
 indicators = data.quality_indicators()
@@ -75,7 +77,6 @@ for start in range(0, len(tiles), 3):
                                                    strict=False):  # fmt: skip
         column.metric(label, value, border=True, help=explanation)
 
-scope = access.current_scope()
 st.subheader(_("Import history"))
 if not scope.may("import"):
     st.caption(_("Shown to those who may import data."))

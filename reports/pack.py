@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_access import reference
-from data_access.catalog import read_catalog
+from data_access.catalog import markets, read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
 from data_access.retail_calendar import peak_calendar
@@ -149,13 +149,16 @@ class Scope:
     hubs: pd.Series
     upcoming: pd.DataFrame  # peaks and holidays after the period (see ``_upcoming``)
     staff: Filter  # the staffing plan's filter (see ``_staffing_filter``)
+    markets: tuple[str, ...]  # whose peaks and holidays are named (``catalog.markets``)
     _plan: pd.DataFrame | None = None
 
     @classmethod
     def of(cls, db: Database, flt: Filter) -> Scope:
         languages, hubs = _members(db, flt, "language"), _members(db, flt, "hub")
-        return cls(db, flt, _members(db, flt, "country"), languages, hubs, _upcoming(flt),
-                   _staffing_filter(flt, languages, hubs))  # fmt: skip
+        named = markets(db, flt.countries)
+        staff = _staffing_filter(flt, languages, hubs)
+        return cls(db, flt, _members(db, flt, "country"), languages, hubs,
+                   _upcoming(flt, named), staff, named)  # fmt: skip
 
     @property
     def one_market(self) -> str | None:
@@ -182,14 +185,16 @@ def _staffing_filter(flt: Filter, languages: pd.Series, hubs: pd.Series) -> Filt
                    hubs=flt.hubs or tuple(hubs.index[hubs > 0]))  # fmt: skip
 
 
-def _upcoming(flt: Filter, weeks: int = findings.PEAK_HORIZON_WEEKS) -> pd.DataFrame:
-    """Named peaks (and, for up to three markets, public holidays) in the weeks after the
-    period: start, end, label, kind, markets (a tuple of country codes), peak_id."""
+def _upcoming(flt: Filter, countries: tuple[str, ...],
+              weeks: int = findings.PEAK_HORIZON_WEEKS) -> pd.DataFrame:  # fmt: skip
+    """Named peaks of ``countries`` (none: every market's) and, for up to three, public
+    holidays in the weeks after the period: start, end, label, kind, markets (a tuple of country
+    codes), peak_id."""
     first, last = flt.end + dt.timedelta(days=1), flt.end + dt.timedelta(weeks=weeks)
     years = list(range(first.year, last.year + 1))
     rows = []
     for peak in peak_calendar(years).itertuples():
-        markets = [m for m in peak.markets if not flt.countries or m in flt.countries]
+        markets = [m for m in peak.markets if not countries or m in countries]
         if markets and peak.end >= first and peak.start <= last:
             rows.append(
                 {
@@ -201,8 +206,8 @@ def _upcoming(flt: Filter, weeks: int = findings.PEAK_HORIZON_WEEKS) -> pd.DataF
                     "peak_id": peak.peak_id,
                 }
             )
-    if 0 < len(flt.countries) <= 3:
-        for country in flt.countries:
+    if 0 < len(countries) <= 3:
+        for country in countries:
             for day, name in reference.public_holidays(country, years, i18n.current()).items():
                 if first <= day <= last:
                     rows.append({"start": day, "end": day, "label": name, "kind": "holiday",
@@ -241,7 +246,7 @@ def _trend_blocks(scope: Scope, kpis: tuple[str, ...], height: int) -> list[Bloc
             figures[kpi] = charts.trend(table, kpi, grain, year_ago=True, title=title,
                                         partial=partial_buckets(flt, grain))  # fmt: skip
     if "volume" in figures:
-        events = calendar_events(flt.start, flt.end, flt.countries)
+        events = calendar_events(flt.start, flt.end, scope.markets)
         if not events.empty:
             charts.mark_events(figures["volume"], events)
     return [Block(figure=figures[k], height=height) for k in kpis]

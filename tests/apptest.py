@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import re
+import time
 from pathlib import Path
 
 import numpy as np
@@ -117,3 +118,44 @@ def misspelt_kpis(labels: list[str]) -> list[str]:
             if re.search(words, label, re.I) and not any(s in label for s in spellings):
                 wrong.append(label)
     return wrong
+
+
+# Sign-in as AppTest simulates it: an [auth] section turns sign-in on (no identity provider is
+# contacted unless the Sign in button is pressed), ``AppTest.user`` is what ``st.user`` reads.
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "test-secret",
+        "client_id": "service-atlas", "client_secret": "test-client-secret",
+        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}  # fmt: skip
+
+
+def signed_in(email: str, valid_for: float = 3600, **claims: object) -> dict:
+    """``AppTest.user`` of a user signed in as ``email`` whose ID token expires in
+    ``valid_for`` seconds (negative: expired)."""
+    return {"is_logged_in": True, "email": email, "exp": int(time.time() + valid_for), **claims}
+
+
+def open_as(user: dict | None, script: str = "dashboard.py", query: dict | None = None) -> AppTest:
+    """Run ``script`` as a fresh session with sign-in configured, as ``user`` (None: signed
+    out); the access file is the one ``SERVICE_ATLAS_ACCESS`` names."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.secrets["auth"] = AUTH
+    at.user = user if user is not None else {"is_logged_in": False}
+    at.query_params.update(query or {})
+    if script != "dashboard.py":
+        at.switch_page(script)
+    return at.run()
+
+
+def everything_drawn(at: AppTest) -> str:
+    """Every element of the last run as protobuf text: texts, widget options, table bytes and
+    chart JSON, to search for words that must not be on the page."""
+    parts = []
+
+    def walk(node: object) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)

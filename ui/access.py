@@ -55,12 +55,17 @@ def _load() -> Access:
 
 def current_scope() -> Scope:
     """What the person behind this session may see: ``EVERYTHING`` in local mode, nothing
-    (an empty scope) for anyone not signed in or whose sign-in expired."""
+    (an empty scope) for anyone not signed in, whose sign-in expired, or while the access file
+    cannot be used."""
     if not sign_in_configured():
         return EVERYTHING
     if not st.user.is_logged_in or _expired():
         return Scope(user="")
-    return _load().scope_for(st.user.to_dict())
+    try:
+        access = _load()
+    except AccessError:  # gate() shows why; until then nothing is visible
+        return Scope(user="")
+    return access.scope_for(st.user.to_dict())
 
 
 def _expired() -> bool:

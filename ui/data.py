@@ -175,8 +175,9 @@ def partial_buckets(flt: Filter, grain: str) -> list[pd.Timestamp]:
 
 
 def calendar_events(start: dt.date, end: dt.date, countries: Sequence[str]) -> pd.DataFrame:
-    """Public holidays and retail peaks to mark on a chart of ``start``–``end``."""
-    return events.calendar_events(start, end, countries)
+    """Public holidays and retail peaks to mark on a chart of ``start``–``end``, of
+    ``countries`` (none: of every market the user may see)."""
+    return events.calendar_events(start, end, query(catalog.markets, tuple(countries)))
 
 
 def country_timezone(country: str) -> str:
@@ -259,9 +260,10 @@ def comment_drivers(flt: Filter, language: str, question: str) -> voc_drivers.Dr
 
 # peak season
 def peak_outlook(countries: Sequence[str] = ()) -> pd.DataFrame:
-    """The named peaks of ``countries`` (all when empty) a year either side of the data's last
-    day: running and upcoming ones first, then the past ones (``metrics.peaks.outlook``)."""
-    return peaks.outlook(data_catalog().last_day, countries)
+    """The named peaks of ``countries`` (none: of every market the user may see) a year either
+    side of the data's last day: running and upcoming ones first, then the past ones
+    (``metrics.peaks.outlook``)."""
+    return peaks.outlook(data_catalog().last_day, query(catalog.markets, tuple(countries)))
 
 
 def peak_years(flt: Filter, by: str, peak_id: str) -> pd.DataFrame:

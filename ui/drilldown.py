@@ -187,9 +187,12 @@ def _listing(offer: Offer, key: str) -> None:
     )  # fmt: skip
     limit = min(total, drilldown.EXPORT_ROWS)
     ctx = downloads.context(offer.what, (cell.kpi,), filters=f"{offer.what} · {summary}")
+    # the file is made on click, outside this session's run, where no signed-in user is known:
+    # it reads through the user's scoped database, taken now
+    db = data.database()
     with st.container(horizontal=True):
-        downloads.table_buttons(lambda: drilldown.rows(data.database(), cell, sort, descending,
-                                                       0, limit), ctx, f"{key}_export")  # fmt: skip
+        downloads.table_buttons(lambda: drilldown.rows(db, cell, sort, descending, 0, limit),
+                                ctx, f"{key}_export")  # fmt: skip
     if total > drilldown.EXPORT_ROWS:
         st.caption(_("Downloads hold the first {limit} rows in this order.").format(
             limit=fmt.count(drilldown.EXPORT_ROWS)))  # fmt: skip
