@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from data_access.schema import LAST_IMPORT
 from data_access.settings_file import (
     Fail,
     Places,
@@ -313,7 +314,6 @@ SCOPED_VIEWS = {
 # source line ends with the last import's file (data_access.importer.loader appends it), which
 # is as much import history as atlas_imports: both are shown to importers only.
 META = "SELECT * FROM main.atlas_meta WHERE key <> 'catalog'"
-LAST_IMPORT = "; last import:"
 META_WITHOUT_IMPORTS = (
     "SELECT key, CASE WHEN key = 'source' THEN split_part(value, '" + LAST_IMPORT + "', 1) "
     "ELSE value END AS value FROM main.atlas_meta WHERE key <> 'catalog'"

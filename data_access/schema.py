@@ -188,6 +188,10 @@ HUBS = Table(
 
 TABLES: dict[str, Table] = {t.name: t for t in (TICKETS, SURVEYS, AGENTS, SHIFTS, HUBS)}
 
+# The data's source line (atlas_meta 'source') ends with the last import's table and file:
+# "synthetic sample: ...; last import: tickets from export.csv" (data_access.importer.loader).
+LAST_IMPORT = "; last import: "
+
 # The database's own records: its data version and source, and one row per import
 # (``data_access.store.record_import``). Files written before imports existed lack the second.
 IMPORT_COLUMNS = ("imported_at", "table_name", "source_file", "file_format", "rows_read",

@@ -119,7 +119,7 @@ def _audit_sign_in(scope: Scope) -> None:
     the app (a reload, a link typed or opened in a new tab), all with the same ID token from its
     cookie: the token, not the session, is the sign-in. A restarted server records a token still
     in use once more."""
-    token = tuple(str(st.user.get(claim, "")) for claim in ("iss", "sub", "iat", "nonce"))
+    token = tuple(str(st.user.get(claim, "")) for claim in ("iss", "sub", "email", "iat", "nonce"))
     now = time.time()
     with _audit_lock:
         audited = _audited_tokens()

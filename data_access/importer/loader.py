@@ -33,6 +33,7 @@ from data_access import config, spreadsheet, store
 from data_access.importer import privacy, readers, suggestion, validation
 from data_access.importer.mapping import IMPORTABLE, START_COLUMN, Mapping, MappingError, kind
 from data_access.importer.readers import BadRow, ImportFileError
+from data_access.schema import LAST_IMPORT
 
 Progress = Callable[[float, str], None]
 MEMORY_LIMIT = os.environ.get("SERVICE_ATLAS_IMPORT_MEMORY", "256MB")
@@ -222,10 +223,10 @@ def _publish(
                 f"SELECT min({start}), max({start}) FROM staging.valid"  # noqa: S608 - schema
             ).fetchone() if start else (None, None))  # fmt: skip
             base = con.execute("SELECT value FROM atlas_meta WHERE key = 'source'").fetchone()
-            base_text = (base[0] if base else "").split("; last import:")[0] or "imported data"
+            base_text = (base[0] if base else "").split(LAST_IMPORT)[0] or "imported data"
             con.execute(
                 "INSERT OR REPLACE INTO atlas_meta VALUES ('source', ?)",
-                [f"{base_text}; last import: {table} from {info.name}"],
+                [f"{base_text}{LAST_IMPORT}{table} from {info.name}"],
             )
             store.record_import(con, table, info.name, info.format, counts, reasons,
                                 mapping.to_json())  # fmt: skip
