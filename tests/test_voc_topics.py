@@ -351,3 +351,11 @@ def test_a_custom_period_without_dates_on_data_shorter_than_the_default(on_page)
     app = open_page(SCRIPT, {"period": "custom"})
     assert not app.exception, [e.message for e in app.exception]
     assert app.sidebar.date_input[0].value == (dt.date(2025, 2, 15), dt.date(2025, 3, 13))
+
+
+def test_a_language_with_too_few_comments_to_model_is_a_note_not_a_crash(small_sample):
+    # the 2,000-ticket sample has English comments, too few for a topic model
+    ran = run_main(atlas_cli, "voc", "topics", "--db", str(small_sample), "--language", "en")
+    assert ran.returncode == 0, ran.stderr
+    assert "note: en: too few comments in the data to model topics" in ran.stderr
+    assert ran.stdout.splitlines()[0].startswith("language,mood,topic,")

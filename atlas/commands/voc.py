@@ -66,8 +66,10 @@ def run(args: argparse.Namespace) -> int:
               "listed", file=sys.stderr)  # fmt: skip
     elif view.language is None:
         print("note: no language with enough comments for topics", file=sys.stderr)
+    elif (model := corpus(db).models.get(view.language)) is None:
+        print(f"note: {view.language}: too few comments in the data to model topics",
+              file=sys.stderr)  # fmt: skip
     else:
-        model = corpus(db).models[view.language]
         print(f"note: {view.language}, {view.mood}: {len(model.terms.get(view.mood, []))} topics "
               f"from all such comments in the data, coherence (mean NPMI of each topic's top "
               f"words) {model.coherence.get(view.mood, float('nan')):.2f}",
