@@ -16,6 +16,7 @@ from data_access.access import AccessError, access_location, load_access
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import COLUMN_FIELDS, DIMENSION_FIELDS, Filter, unknown_values
+from presentation import format as fmt
 
 # --where keys: the singular column names ("country"), mapped to Filter fields ("countries")
 WHERE_KEYS = COLUMN_FIELDS
@@ -109,6 +110,7 @@ def open_database(args: argparse.Namespace, what: str) -> Database:
     """``--db`` as ``--as-user`` may see it, for a command that exports ``what`` (recorded in
     the audit log). Without --as-user the command runs with the operator's full view."""
     db = Database(existing_database(args.db))
+    fmt.restrict_view(False)
     if not args.as_user:
         user = f"command line ({getpass.getuser()})"
     else:
@@ -129,6 +131,7 @@ def open_database(args: argparse.Namespace, what: str) -> Database:
             raise UsageError(f"--as-user {args.as_user}: the access file does not let this "
                              "user export")  # fmt: skip
         db, user = db.scoped(scope), args.as_user
+        fmt.restrict_view(not scope.unrestricted)
     described = filter_from_args(args).describe()
     filters = "; ".join(f"{name}: {value}" for name, value in described.items()) or "all"
     audit.record("export", user, what, filters, audit.audit_location(db.path))

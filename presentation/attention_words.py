@@ -82,7 +82,7 @@ def also(item: AttentionItem) -> str:
     """'Also seen in German, EMEA and all markets' ('' when nothing was folded in)."""
     if not item.also:
         return ""
-    names = [_("all markets") if dimension == "all" else fmt.member(dimension, member)
+    names = [fmt.all_markets() if dimension == "all" else fmt.member(dimension, member)
              for dimension, member in item.also]  # fmt: skip
     listed = names[0] if len(names) == 1 else _("{first} and {last}").format(
         first=", ".join(names[:-1]), last=names[-1])  # fmt: skip

@@ -10,6 +10,7 @@ catalog messages.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import math
 import re
@@ -437,3 +438,27 @@ def access_scope(scope: Scope) -> str:
         ("comments", _("comments")), ("rows", _("ticket rows")), ("export", _("export")),
         ("import", _("import"))) if scope.may(permission)]  # fmt: skip
     return "; ".join(places) + (" — " + ", ".join(rights) if rights else "")
+
+
+# Whether this run's viewer sees only some markets (set by ui.access and the command line's
+# --as-user): every "all markets" figure is then the total of theirs, and says so.
+_restricted = contextvars.ContextVar("service_atlas_restricted_view", default=False)
+
+
+def restrict_view(restricted: bool) -> None:
+    _restricted.set(restricted)
+
+
+def all_markets(title: bool = False) -> str:
+    """'all markets' ('All markets' as a ``title``), or 'all your markets' for a viewer whose
+    access covers only some."""
+    if _restricted.get():
+        return _("All your markets") if title else _("all your markets")
+    return _("All markets") if title else _("all markets")
+
+
+def region_label(name: str) -> str:
+    """A UN subregion as a column of figures: 'Eastern Asia', or for a viewer who sees only some
+    markets 'Eastern Asia (your markets)'."""
+    region = member("subregion", name)
+    return _("{region} (your markets)").format(region=region) if _restricted.get() else region

@@ -99,8 +99,8 @@ def peers(frame: pd.DataFrame, kpis: Sequence[str]) -> pd.DataFrame:
     """``metrics.peers`` rows as a table to read: a row per KPI (its label), a column each for
     the market, its subregion and all markets, values formatted, hidden ones said so."""
     names = {"market": lambda code: fmt.member("country", code),
-             "region": lambda name: fmt.member("subregion", name),
-             "world": lambda _name: _("All markets")}  # fmt: skip
+             "region": fmt.region_label,
+             "world": lambda _name: fmt.all_markets(title=True)}  # fmt: skip
     out = pd.DataFrame({_("KPI"): [fmt.tile_label(k) for k in kpis]})
     for scope, label in names.items():
         rows = frame[frame["scope"] == scope].set_index("kpi").reindex(kpis)

@@ -81,7 +81,7 @@ def describe(flt: Filter) -> str:
         if values:
             namer = names.get(field, fmt.code_label)
             parts.append(f"{label}: {', '.join(namer(v) for v in values)}")
-    return " · ".join(parts) if len(parts) > 1 else parts[0] + " · " + _("all markets")
+    return " · ".join(parts) if len(parts) > 1 else parts[0] + " · " + fmt.all_markets()
 
 
 def _change(kpi: object, row: object, name: str) -> str:

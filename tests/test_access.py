@@ -519,6 +519,22 @@ def test_a_korea_user_is_offered_korea_only(app_env, small_sample):
     caption = " ".join(c.value for c in at.sidebar.caption)
     assert "Signed in as kim@example.com" in rendered_text(caption)
     assert "KR — comments, ticket rows, export" in rendered_text(caption)
+    assert at.caption[0].value.split(" · ")[1].startswith("all your markets — ")
+
+
+def test_a_korea_user_s_totals_are_named_as_theirs(app_env, small_sample):
+    """Beside one market, the region and all-markets figures are the totals of the user's
+    markets (Korea only here), so they are named so, not 'Eastern Asia' and 'All markets'."""
+    kim = open_as(signed_in("kim@example.com"), query={"country": "KR"})
+    (peers,) = [f.value for f in kim.dataframe if "KPI" in f.value.columns]
+    assert list(peers.columns) == ["KPI", "South Korea", "Eastern Asia (your markets)",
+                                   "All your markets"]  # fmt: skip
+    assert peers["South Korea"].tolist() == peers["All your markets"].tolist()
+    admin = open_as(signed_in("admin@example.com"), query={"country": "KR"})
+    (peers,) = [f.value for f in admin.dataframe if "KPI" in f.value.columns]
+    assert list(peers.columns) == ["KPI", "South Korea", "Eastern Asia", "All markets"]
+    everyone = open_as(signed_in("admin@example.com"))
+    assert everyone.caption[0].value.split(" · ")[1].startswith("all markets — ")
 
 
 def _downloads(at) -> list[str]:

@@ -77,6 +77,7 @@ def _expired() -> bool:
 
 def gate() -> Scope:
     """Call first on every page: the user's scope, or the sign-in screen (and stop)."""
+    fmt.restrict_view(False)  # until the user's scope says otherwise
     if not sign_in_configured():
         with st.sidebar:
             st.caption(":material/lock_open: " + _(
@@ -95,6 +96,7 @@ def gate() -> Scope:
     if _expired():
         _sign_in_screen(_("Your sign-in has expired. Sign in again to go on."))
     scope = access.scope_for(st.user.to_dict())
+    fmt.restrict_view(not scope.unrestricted)
     _audit_sign_in(scope)
     if scope.sees_nothing:
         st.warning(_("You are signed in as {user}, but no access rule includes you, so there is "

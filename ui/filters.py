@@ -175,7 +175,7 @@ def filter_summary(flt: Filter) -> str:
             more = f" +{len(values) - 4}" if len(values) > 4 else ""
             parts.append(f"{translate(label)}: {shown}{more}")
     if len(parts) == 1:
-        parts.append(_("all markets"))
+        parts.append(fmt.all_markets())
     return " · ".join(parts)
 
 
