@@ -42,7 +42,8 @@ def test_an_unknown_command_is_a_usage_error_naming_the_commands():
     assert typo.returncode == 2 and typo.stdout == ""
     assert typo.stderr.startswith(
         "error: argument COMMAND: invalid choice: 'kpi' "
-        "(choose from 'sample', 'import', 'kpis', 'erlang', 'voc', 'pack', 'lake', 'digest')"
+        "(choose from 'sample', 'import', 'kpis', 'erlang', 'voc', 'pack', 'lake', 'digest', "
+        "'access')"
     )
     assert run_main(atlas_cli).stderr == (
         "error: the following arguments are required: COMMAND (see python -m atlas --help)\n"
