@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import statistics
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from data_access.catalog import read_catalog
@@ -21,3 +24,14 @@ def sample_database(doc: str, runs: int) -> tuple[argparse.Namespace, Database, 
         raise SystemExit(f"No database at {args.db}: run python -m atlas sample first")
     db = Database(args.db)
     return args, db, read_catalog(db).last_day
+
+
+def median_time(call: Callable[[], object], runs: int) -> float:
+    """Seconds of ``call()``: the median of ``runs`` runs after one warm-up."""
+    call()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)

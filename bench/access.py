@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-import statistics
 import time
 from collections.abc import Callable
 
-from bench import sample_database
+from bench import median_time, sample_database
 from data_access.access import Grant, Scope
 from data_access.catalog import read_catalog
 from data_access.database import Database
@@ -33,16 +32,6 @@ SCOPES = {
         Grant(countries=("KR", "JP", "CN", "TW", "HK", "SG", "AU")),
         Grant(languages=("ja",), hubs=("APAC",), comments=True, rows=True))),
 }  # fmt: skip
-
-
-def _median(call: Callable[[], object], runs: int) -> float:
-    call()  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -67,7 +56,7 @@ def main() -> None:
         db.query("SELECT 1")  # a scope's views are made by its first query
         views = time.perf_counter() - started
         timings = [
-            _median(lambda q=question, d=db: q(d), args.runs) for question in questions.values()
+            median_time(lambda q=question, d=db: q(d), args.runs) for question in questions.values()
         ]
         print(f"| {name} | {views:.3f} s | " + " | ".join(f"{t:.3f} s" for t in timings) + " |")
 

@@ -14,24 +14,11 @@ import datetime as dt
 import os
 import platform
 import resource
-import statistics
-import time
-from collections.abc import Callable
 
-from bench import sample_database
+from bench import median_time, sample_database
 from data_access.filters import Filter
 from metrics import drilldown
 from metrics.drilldown import Cell, Scope
-
-
-def _median(call: Callable[[], object], runs: int) -> float:
-    call()  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -58,12 +45,12 @@ def main() -> None:
         last_page = max(0, total - drilldown.PAGE_ROWS)
         export = min(total, drilldown.EXPORT_ROWS)
         timings = [
-            _median(lambda c=cell: drilldown.count(db, c), args.runs),
-            _median(lambda c=cell: drilldown.rows(db, c), args.runs),
-            _median(lambda c=cell, o=last_page: drilldown.rows(db, c, offset=o), args.runs),
-            _median(lambda c=cell: drilldown.rows(db, c, sort=c.columns[2], descending=True),
+            median_time(lambda c=cell: drilldown.count(db, c), args.runs),
+            median_time(lambda c=cell: drilldown.rows(db, c), args.runs),
+            median_time(lambda c=cell, o=last_page: drilldown.rows(db, c, offset=o), args.runs),
+            median_time(lambda c=cell: drilldown.rows(db, c, sort=c.columns[2], descending=True),
                     args.runs),
-            _median(lambda c=cell, n=export: drilldown.rows(db, c, limit=n), args.runs),
+            median_time(lambda c=cell, n=export: drilldown.rows(db, c, limit=n), args.runs),
         ]  # fmt: skip
         print(f"| {name} | {total:,} | " + " | ".join(f"{t:.3f} s" for t in timings) + " |")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
