@@ -31,12 +31,11 @@ _lock = threading.Lock()
 
 def audit_location(data: Path | None = None) -> Path:
     """``SERVICE_ATLAS_AUDIT``, else ``audit.duckdb`` beside the data (default: the configured
-    data) or inside a Parquet lake's folder."""
+    data; beside a Parquet lake's folder, never inside what a publish replaces)."""
     configured = os.environ.get(ENV_VAR, "").strip()
     if configured:
         return Path(configured).expanduser()
-    data = data or data_location()
-    return (data if data.is_dir() else data.parent) / "audit.duckdb"
+    return (data or data_location()).parent / "audit.duckdb"
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from atlas.cli import main as atlas_cli
-from data_access import lake
+from data_access import audit, lake
 from data_access.catalog import read_catalog
 from data_access.database import Database, data_exists
 from data_access.filters import Filter
@@ -105,6 +105,7 @@ def test_cli_exports(tmp_path: Path, sample_path: Path):
 def test_the_dashboard_runs_on_a_lake(monkeypatch, sample_path, lake_path: Path, script: str):
     """Pages show the same tiles and tables whichever storage the data sits in."""
     query = {"period": "last_28d"}
+    monkeypatch.setenv(audit.ENV_VAR, str(lake_path.parent / "audit.duckdb"))  # one audit log
     monkeypatch.setenv("SERVICE_ATLAS_DB", str(sample_path))
     from_file = open_page(script, query)
     monkeypatch.setenv("SERVICE_ATLAS_DB", str(lake_path))
