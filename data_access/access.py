@@ -26,10 +26,8 @@ import duckdb
 from data_access.schema import LAST_IMPORT
 from data_access.settings_file import (
     Fail,
-    Places,
-    Problems,
     codes,
-    parse_toml,
+    parse_file_text,
     read_config_file,
     shown,
     suggest,
@@ -177,11 +175,9 @@ def load_access(path: Path | str) -> Access:
 
 def parse_access(text: str, source_name: str) -> Access:
     try:
-        data = parse_toml(text, source_name)
+        data, places, problems = parse_file_text(text, source_name)
     except ValueError as error:
         raise AccessError(str(error)) from None
-    places = Places(text)
-    problems = Problems(source_name)
     for key in [key for key in data if key not in TOP_KEYS]:
         problems.report(places.top.get(key), f"unknown key {shown(key)}{suggest(key, TOP_KEYS)}")
     for key in ("contact", "groups_claim"):

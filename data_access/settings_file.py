@@ -46,6 +46,12 @@ def parse_toml(text: str, source_name: str) -> dict:
         raise ValueError(f"{source_name}, {_syntax_position(str(error))}") from None
 
 
+def parse_file_text(text: str, source_name: str) -> tuple[dict, Places, Problems]:
+    """The parsed file, the lines of its keys and an empty problem list to fill while checking
+    it; ``ValueError`` if it is not TOML."""
+    return parse_toml(text, source_name), Places(text), Problems(source_name)
+
+
 def _syntax_position(message: str) -> str:
     """tomllib's "Invalid value (at line 4, column 5)" as "line 4, column 5: Invalid value"."""
     found = re.fullmatch(r"(.*) \(at (line \d+, column \d+|end of document)\)", message, re.S)

@@ -19,11 +19,9 @@ from urllib.parse import urlsplit
 from data_access.filters import COLUMN_FIELDS, DIMENSION_FIELDS
 from data_access.settings_file import (
     Fail,
-    Places,
-    Problems,
     codes,
     is_number,
-    parse_toml,
+    parse_file_text,
     read_config_file,
     shown,
     suggest,
@@ -115,11 +113,9 @@ def load_rules(path: Path | str) -> list[Rule]:
 def parse_rules(text: str, source_name: str) -> list[Rule]:
     """The rules in ``text``; every problem is collected into one ``RulesError``."""
     try:
-        data = parse_toml(text, source_name)
+        data, places, problems = parse_file_text(text, source_name)
     except ValueError as error:
         raise RulesError(str(error)) from None
-    places = Places(text)
-    problems = Problems(source_name)
     report = problems.report
 
     for key in [key for key in data if key != "rule"]:
