@@ -321,13 +321,11 @@ def _markets_page(scope: Scope) -> Page:
         title=_("CSAT by customer country"),
         zoom=bool(flt.countries),
     )
-    wide = by_country.pivot_table(
-        index="country", columns="kpi", values="value", aggfunc="first"
-    ).sort_values("volume", ascending=False)
+    wide = _wide(by_country, "country", MARKET_KPIS)
     shown = wide.head(MARKETS_LISTED)
     table = pd.DataFrame({_("Market"): [i18n.country_name(c) for c in shown.index]})
     for kpi in MARKET_KPIS:
-        table[fmt.tile_label(kpi)] = [fmt.kpi_value(kpi, v) for v in shown.get(kpi, [])]
+        table[fmt.tile_label(kpi)] = [fmt.kpi_value(kpi, v) for v in shown[kpi]]
     heading = (_("The {count} largest markets").format(count=len(shown))
                if len(wide) > MARKETS_LISTED else _("Markets side by side"))  # fmt: skip
     return Page(_("Markets side by side"),
@@ -339,8 +337,7 @@ def _markets_page(scope: Scope) -> Page:
 def _breakdown(table: pd.DataFrame, dimension: str) -> pd.DataFrame:
     """One row per member of ``kpi_table(BREAKDOWN_KPIS, by=[dimension])``: contacts, share
     and the KPIs, in display strings; privacy-suppressed values say so."""
-    wide = table.pivot_table(index=dimension, columns="kpi", values="value", aggfunc="first",
-                             dropna=False).sort_values("volume", ascending=False)  # fmt: skip
+    wide = _wide(table, dimension, BREAKDOWN_KPIS)
     hidden = set(zip(*table.loc[table["suppressed"], [dimension, "kpi"]].T.values, strict=True))
     out = pd.DataFrame({fmt.dimension_label(dimension): [fmt.member(dimension, m)
                                                          for m in wide.index]})  # fmt: skip
@@ -349,8 +346,15 @@ def _breakdown(table: pd.DataFrame, dimension: str) -> pd.DataFrame:
     for kpi in BREAKDOWN_KPIS[1:]:
         out[fmt.tile_label(kpi)] = [fmt.suppressed() if (m, kpi) in hidden
                                     else fmt.kpi_value(kpi, v)
-                                    for m, v in wide.get(kpi, pd.Series()).items()]  # fmt: skip
+                                    for m, v in wide[kpi].items()]  # fmt: skip
     return out
+
+
+def _wide(table: pd.DataFrame, dimension: str, kpis: tuple[str, ...]) -> pd.DataFrame:
+    """A member per row, biggest volume first, and a column per KPI of ``kpis``, even one that
+    is hidden in every row or a view with no contacts."""
+    wide = table.pivot_table(index=dimension, columns="kpi", values="value", aggfunc="first")
+    return wide.reindex(columns=list(kpis)).sort_values("volume", ascending=False)
 
 
 def _served_by(scope: Scope) -> str:
@@ -482,8 +486,10 @@ def _peaks_page(scope: Scope) -> Page:
         for c in markets if (pattern["country"] == c).any()
     }  # fmt: skip
     title = _("Contacts per hour of the week, local time")
-    blocks = [Block(figure=peak_charts.heatmap_grid(matrices, title),
-                    height=330 if len(matrices) <= 2 else 560, wide=True)]  # fmt: skip
+    blocks = []
+    if matrices:  # a view without contacts has no pattern to draw
+        blocks.append(Block(figure=peak_charts.heatmap_grid(matrices, title),
+                            height=330 if len(matrices) <= 2 else 560, wide=True))  # fmt: skip
     if len(scope.countries) <= 3:
         history = year_over_year(peak_multipliers(db, flt.narrowed(countries=tuple(markets))))
         if not history.empty:
