@@ -7,11 +7,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from atlas.cli import UsageError
-from data_access import audit
+from data_access import audit, results
 from data_access.access import AccessError, access_location, load_access
 from data_access.catalog import read_catalog
 from data_access.database import Database
@@ -136,3 +137,13 @@ def open_database(args: argparse.Namespace, what: str) -> Database:
     filters = "; ".join(f"{name}: {value}" for name, value in described.items()) or "all"
     audit.record("export", user, what, filters, audit.audit_location(db.path))
     return db
+
+
+def announce_precompute(data: Path) -> None:
+    """After a command published ``data``: start storing its pages' default views in the
+    background (``data_access.results``) and say where its log goes."""
+    job = results.start_precompute(data)
+    if job is not None:
+        log = results.store_location(data).with_suffix(".log")
+        print(f"precomputing the pages' default views in the background (log: {log})",
+              file=sys.stderr)  # fmt: skip

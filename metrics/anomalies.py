@@ -46,6 +46,7 @@ from scipy import stats as sps
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import COLUMN_FIELDS, Filter
+from data_access.results import precomputed
 from metrics import stats
 from metrics.alert_rules import WATCHED_KPIS
 from metrics.engine import kpi_table
@@ -367,6 +368,7 @@ def models(
         return _models[key]
 
 
+@precomputed
 def _model_all(
     db: Database, history: Filter, kpis: tuple[str, ...], dimensions: tuple[str, ...]
 ) -> list[Series]:

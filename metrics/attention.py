@@ -22,6 +22,7 @@ from scipy.stats import norm
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import COLUMN_FIELDS, Filter
+from data_access.results import precomputed
 from metrics import anomalies, mix
 from metrics.alert_rules import Rule, default_rules
 from metrics.engine import kpi_table
@@ -72,6 +73,7 @@ class AttentionItem:
         return abs(self.size) * self.confidence
 
 
+@precomputed
 def attention(
     db: Database, flt: Filter, rules: Sequence[Rule] | None = None, explain: bool = True
 ) -> list[AttentionItem]:
@@ -189,6 +191,7 @@ def _explained(db: Database, flt: Filter, item: AttentionItem) -> AttentionItem:
         return item
 
 
+@precomputed
 def volume_driver(db: Database, flt: Filter, by: str = "category") -> Driver | None:
     """The member of ``by`` (contact reason) whose volume changed most against the same number
     of days just before, in the direction of the whole change."""

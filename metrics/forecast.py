@@ -27,6 +27,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from data_access.catalog import whole_history
 from data_access.database import Database
 from data_access.filters import DIMENSION_FIELDS, Filter
+from data_access.results import precomputed
 from metrics.engine import kpi_table
 from metrics.events import calendar_features
 
@@ -103,6 +104,7 @@ def wape(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.sum(np.abs(actual - predicted)) / total) if total else float("nan")
 
 
+@precomputed
 def forecast_daily(
     db: Database, flt: Filter, dimension: str, member: str, horizon_days: int = 84
 ) -> Forecast:

@@ -37,6 +37,7 @@ import pandas as pd
 
 from data_access.database import Database
 from data_access.filters import Filter
+from data_access.results import precomputed
 from metrics import drilldown
 from metrics.engine import OTHER, kpi_table
 from metrics.engine.compile import request_periods
@@ -268,6 +269,7 @@ def _rate_members(d: Decomposition) -> tuple[object, ...]:
     return tuple(d.groups.loc[top.index, "member"])
 
 
+@precomputed
 def explain(
     db: Database,
     kpi_id: str,

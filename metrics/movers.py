@@ -19,6 +19,7 @@ import pandas as pd
 
 from data_access.database import Database
 from data_access.filters import Filter
+from data_access.results import precomputed
 from metrics import stats
 from metrics.engine import kpi_table
 from metrics.registry import KPIS
@@ -38,6 +39,7 @@ def effect_size(kpi_id: str, value: np.ndarray, compared: np.ndarray) -> np.ndar
         return np.abs(np.log(value / compared))
 
 
+@precomputed
 def biggest_movers(
     db: Database,
     kpis: Sequence[str],

@@ -19,6 +19,7 @@ from data_access import reference
 from data_access.catalog import whole_history
 from data_access.database import Database
 from data_access.filters import Filter
+from data_access.results import precomputed
 from data_access.retail_calendar import peak_calendar
 from metrics.engine import kpi_table
 from metrics.events import of_markets
@@ -72,6 +73,7 @@ def _baseline_days(
     return [d for d in days if d not in busy and d not in holidays]
 
 
+@precomputed
 def peak_multipliers(db: Database, flt: Filter, by: str = "country") -> pd.DataFrame:
     """Load multiplier of every named-peak occurrence the data covers, per market (``by=
     "country"``) or per language (``by="language"``), under the filter's dimensions."""
@@ -128,6 +130,7 @@ def year_over_year(multipliers: pd.DataFrame) -> pd.DataFrame:
                                   "year_previous": "previous_year"})  # fmt: skip
 
 
+@precomputed
 def holiday_effects(db: Database, flt: Filter, countries: list[str]) -> pd.DataFrame:
     """Public holidays in the filter's period for ``countries``: contacts that local day against
     the mean of the same weekday one and two weeks before and after."""

@@ -14,9 +14,11 @@ import pandas as pd
 from data_access import reference
 from data_access.database import Database
 from data_access.filters import Filter
+from data_access.results import precomputed
 from metrics.engine import kpi_table
 
 
+@precomputed
 def market_against_peers(db: Database, kpis: Sequence[str], flt: Filter) -> pd.DataFrame:
     """The engine's tidy rows (``kpi``, ``value``, ``n``, ``suppressed``…) for the filter's one
     country, its subregion and all markets, with ``scope`` ('market', 'region', 'world') and

@@ -11,6 +11,7 @@ import pandas as pd
 
 from data_access.database import Database
 from data_access.filters import Filter
+from data_access.results import precomputed
 from metrics.engine import kpi_table
 
 
@@ -58,6 +59,7 @@ def _work_by_language(db: Database, flt: Filter) -> pd.DataFrame:
     return pd.DataFrame({"contacts": volume, "work_hours": work})
 
 
+@precomputed
 def language_balance(db: Database, flt: Filter) -> pd.DataFrame:
     """Per language with contacts under the filter: its share of all agent work time (demand)
     against its share of all scheduled agent hours (supply), and ``own_work_share``, the part

@@ -15,6 +15,7 @@ import pandas as pd
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
+from data_access.results import precomputed
 from metrics import erlang
 from metrics.engine import kpi_table
 from metrics.schedule import scheduled_by_interval
@@ -179,6 +180,7 @@ def required(demand: pd.DataFrame, targets: Targets, minutes: int = 30) -> pd.Da
     return plan
 
 
+@precomputed
 def staffing_plan(
     db: Database, flt: Filter, targets: Targets, minutes: int = 30, ahead: bool = False
 ) -> pd.DataFrame:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from data_access.database import Database
 from data_access.filters import Filter
+from data_access.results import precomputed
 from metrics import stats
 from metrics.registry import MIN_SURVEY_RESPONSES
 from metrics.voc import question
@@ -62,6 +63,7 @@ def weighted_log_odds(low: np.ndarray, high: np.ndarray, prior: np.ndarray
     return delta, se
 
 
+@precomputed
 def drivers(db: Database, flt: Filter, language: str, question_id: str = "csat") -> Drivers:
     """The words and topics that set the question's low answers apart from its high ones."""
     q = question(question_id)

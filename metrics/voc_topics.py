@@ -30,6 +30,7 @@ from scipy import sparse
 from data_access.database import Database
 from data_access.filters import Filter
 from data_access.importer.privacy import mask_contacts
+from data_access.results import precomputed
 from metrics import stats, text
 from metrics.registry import MIN_SURVEY_RESPONSES
 from metrics.voc import LISTED, QUESTIONS, WRITTEN, question, responses_view
@@ -221,6 +222,7 @@ def fit_language(language: str, tokens: list[list[str]], moods: Sequence[str] | 
     return model, topic, strength
 
 
+@precomputed
 def build_corpus(db: Database) -> Corpus:
     """Tokenise every comment in the data and fit each language's topics, mood by mood."""
     raw = db.query(
@@ -344,6 +346,7 @@ def _compared(db: Database, flt: Filter, language: str, mood: str, question_id: 
     return result
 
 
+@precomputed
 def topics(db: Database, flt: Filter, language: str | None = None, question_id: str = "csat",
            mood: str = "unhappy") -> TopicView:  # fmt: skip
     """The topics customers of ``mood`` write about in the view, in ``language`` (default: the

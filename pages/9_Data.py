@@ -1,5 +1,7 @@
 """Data: what is loaded, where it came from, how complete it is, and what every column means."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -15,11 +17,20 @@ def when(value: object) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:%Y-%m-%d %H:%M}"
 
 
+def precomputed_line(stored: data.Precomputed) -> str:
+    if not stored.answers:
+        return _("**Precomputed views:** not yet; each answer is computed on its first view.")
+    written = dt.datetime.fromtimestamp(stored.written_at, dt.UTC)
+    return _("**Precomputed views:** {answers} answers for this data, stored {when} (UTC).").format(
+        answers=fmt.count(stored.answers), when=when(written))
+
+
 meta = data.data_meta()
 st.markdown(
     _("**Source:** {source}").format(source=fmt.escape_markdown(meta.get("source", _("unknown"))))
     + "  \n" + _("**Last updated:** {updated} (UTC)").format(
         updated=fmt.escape_markdown(meta.get("updated_at", _("unknown"))))
+    + "  \n" + precomputed_line(data.precomputed())
 )  # fmt: skip
 overview = data.table_overview()
 for column in ("first", "last", "last_import"):  # reference tables have no time coverage

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from streamlit.components.v2 import manifest_scanner
 
-from data_access import lake, store
+from data_access import lake, results, store
 from data_access.database import Database
 from data_access.sample import build_sample
 
@@ -22,6 +22,10 @@ SAMPLE_END = dt.date(2026, 11, 26)  # fixed, so pattern tests do not move with t
 SAMPLE_TICKETS = 150_000
 SAMPLE_SEED = 7
 STORAGE = ("duckdb", "parquet")  # the two layouts data_access reads
+
+# Writers start the precompute job after they publish; tests that publish hundreds of databases
+# do not (tests/test_precompute.py starts it where it is the subject).
+os.environ[results.ENV_VAR] = "off"
 
 # Every AppTest run scans all installed packages for Streamlit components (~0.5 s, hundreds of
 # page opens per run); the installed packages do not change during a test run: scan once.

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data_access import audit, catalog, config, quality, reference, store
+from data_access import audit, catalog, config, quality, reference, results, store
 from data_access.database import Database, data_exists, get_database
 from data_access.filters import Filter
 from data_access.sample import build_sample
@@ -88,6 +88,7 @@ def ensure_data() -> None:
             )
             bar = st.progress(0.0)
             build_sample(location, progress=lambda f, message: bar.progress(min(f, 1.0), message))
+            results.start_precompute(location)
             status.update(label=_("Sample dataset ready"), state="complete", expanded=False)
 
 
@@ -330,6 +331,14 @@ def audit_entries() -> pd.DataFrame:
     if not access.current_scope().admin:
         raise PermissionError("the audit log is for administrators")
     return audit.entries(AUDIT_SHOWN)
+
+
+Precomputed = results.Summary
+
+
+def precomputed() -> Precomputed:
+    """What the precompute job stored for the data served now (``data_access.results``)."""
+    return results.summary(database())
 
 
 def data_model() -> list[Table]:

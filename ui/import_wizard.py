@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_access import audit, config, importer
+from data_access import audit, config, importer, results
 from data_access.importer import (
     FileInfo,
     ImportFileError,
@@ -190,6 +190,7 @@ def run_import(table: str, name: str, content: bytes | memoryview, mapping: Mapp
                                       progress=progress)  # fmt: skip
     audit.record("import", scope.user, f"{name} → {table}: {result.rows_loaded} of "
                  f"{result.rows_read} rows loaded")  # fmt: skip
+    results.start_precompute(data_location())
     return result
 
 

@@ -18,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+from atlas.arguments import announce_precompute
 from atlas.cli import CommandError, UsageError
 from data_access import config, store
 from data_access.importer import privacy
@@ -96,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"Shown: the first {SHOWN_PROBLEMS} of {result.problem_count:,} problems. Pass "
                   "--report refused.csv to write all of them to a CSV file.")  # fmt: skip
     print(f"Published {db}.")
+    announce_precompute(db)
     return 0
 
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from atlas.arguments import existing_database
+from atlas.arguments import announce_precompute, existing_database
 from data_access.lake import export_lake
 
 
@@ -20,4 +20,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     export_lake(existing_database(args.db), args.out)
     print(f"wrote {args.out}", file=sys.stderr)
+    announce_precompute(args.out)
     return 0

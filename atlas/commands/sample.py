@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from atlas.arguments import parse_date
+from atlas.arguments import announce_precompute, parse_date
 from atlas.cli import UsageError
 from data_access.sample import DEFAULT_SEED, DEFAULT_TICKETS, Progress, build_sample
 
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
     end = parse_date(args.end, "--end")
     build_sample(args.out, args.tickets, args.seed, end, _progress_printer())
     print(f"wrote {args.out}", file=sys.stderr)
+    announce_precompute(args.out)
     return 0
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from data_access.catalog import read_catalog
 from data_access.database import Database
 from data_access.filters import Filter
+from data_access.results import precomputed
 from metrics import maturity
 from metrics.engine.compile import compile_request, request_periods, split_dimensions
 from metrics.engine.kinds import kind_of, part_of
@@ -45,6 +46,7 @@ def _kpi_rows(raw: pd.DataFrame, kpi: Kpi, keys: list[str]) -> pd.DataFrame:
     return out.assign(**{name: columns[name] for name in TIDY_ORDER + list(measures.detail)})
 
 
+@precomputed
 def kpi_table(
     db: Database,
     kpis: Sequence[str],
