@@ -1,5 +1,5 @@
 """Local servers on 127.0.0.1: an SMTP server (aiosmtpd) and an HTTP server that keep what they
-receive, for the digest's delivery tests, and nginx in front of the app as docs/nginx.conf
+receive, for the digest's delivery tests, and nginx in front of the app as deploy/nginx.conf
 deploys it."""
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ NGINX_CONF = Path(__file__).resolve().parent.parent / "docs" / "nginx.conf"
 
 
 def nginx_site(upstream_port: int, http_port: int, https_port: int) -> str:
-    """docs/nginx.conf as the README tells a user to adapt it: the four marked lines (host,
+    """deploy/nginx.conf as the README tells a user to adapt it: the four marked lines (host,
     certificate, key) and, for a test, loopback ports instead of 80, 443 and 8501."""
     site = NGINX_CONF.read_text()
     swaps = {
@@ -118,14 +118,14 @@ def nginx_site(upstream_port: int, http_port: int, https_port: int) -> str:
         "http://127.0.0.1:8501;": f"http://{HOST}:{upstream_port};",
     }
     for documented, local in swaps.items():
-        assert documented in site, f"docs/nginx.conf no longer has {documented!r}"
+        assert documented in site, f"deploy/nginx.conf no longer has {documented!r}"
         site = site.replace(documented, local)
     return site
 
 
 @contextmanager
 def nginx_proxy(upstream_port: int, https_port: int, folder: Path) -> Iterator[None]:
-    """Debian's nginx with docs/nginx.conf serving ``https_port`` in front of ``upstream_port``.
+    """Debian's nginx with deploy/nginx.conf serving ``https_port`` in front of ``upstream_port``.
     Everything it writes (pid, logs, temp files) stays in ``folder``."""
     http_port = free_port()
     (folder / "site.conf").write_text(nginx_site(upstream_port, http_port, https_port))
