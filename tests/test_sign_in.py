@@ -110,7 +110,7 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
                 yield App(url, provider, access, folder / "audit.duckdb")
                 return
             (folder / "nginx").mkdir()
-            with nginx_proxy(port, int(public.rsplit(":", 1)[1]), folder / "nginx"):
+            with nginx_proxy([port], int(public.rsplit(":", 1)[1]), folder / "nginx"):
                 yield App(public, provider, access, folder / "audit.duckdb")
 
 
@@ -327,8 +327,9 @@ def test_signing_in_over_https_through_the_documented_nginx(tmp_path, browser, s
     """The README's deployment: nginx (deploy/nginx.conf, only host, certificate and ports
     changed) terminates HTTPS in front of Streamlit on the loopback address; sign-in, the
     WebSocket and the scope work through it."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1800},
-                                  ignore_https_errors=True)  # a self-signed certificate
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 1800}, ignore_https_errors=True
+    )  # a self-signed certificate
     page = context.new_page()
     with app_behind_sign_in(tmp_path, sample_path, dt.timedelta(hours=1), True) as proxied:
         assert proxied.url.startswith("https://")
