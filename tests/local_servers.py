@@ -1,23 +1,28 @@
 """Local servers on 127.0.0.1: an SMTP server (aiosmtpd) and an HTTP server that keep what they
-receive, for the digest's delivery tests, and nginx in front of the app as docs/nginx.conf
-deploys it."""
+receive, for the digest's delivery tests, and nginx in front of one or more dashboard processes
+as deploy/nginx.conf deploys them."""
 
 from __future__ import annotations
 
 import email
 import email.policy
+import re
 import shutil
 import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+
+from tests.browser import streamlit_process
 
 HOST = "127.0.0.1"
 # clear these so requests go to 127.0.0.1 directly, never through a proxy from the environment
@@ -102,12 +107,15 @@ def webhook_receiver(status: int) -> Iterator[ThreadingHTTPServer]:
 
 
 TLS = Path(__file__).parent / "tls"  # a self-signed certificate for 127.0.0.1 (100 years)
-NGINX_CONF = Path(__file__).resolve().parent.parent / "docs" / "nginx.conf"
+NGINX_CONF = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
+# the upstream's processes, one line each, as deploy/nginx.conf lists them
+UPSTREAM_SERVER = re.compile(r"^ *server 127\.0\.0\.1:\d+;.*\n", re.MULTILINE)
 
 
-def nginx_site(upstream_port: int, http_port: int, https_port: int) -> str:
-    """docs/nginx.conf as the README tells a user to adapt it: the four marked lines (host,
-    certificate, key) and, for a test, loopback ports instead of 80, 443 and 8501."""
+def nginx_site(upstream_ports: Sequence[int], http_port: int, https_port: int) -> str:
+    """deploy/nginx.conf as the README tells a user to adapt it: the marked lines (host,
+    certificate, key, one upstream line per process) and, for a test, loopback ports instead of
+    80, 443 and 8501, 8502."""
     site = NGINX_CONF.read_text()
     swaps = {
         "listen 80;": f"listen {HOST}:{http_port};",
@@ -115,20 +123,27 @@ def nginx_site(upstream_port: int, http_port: int, https_port: int) -> str:
         "server_name atlas.example.com;": f"server_name {HOST};",
         "/etc/ssl/certs/atlas.example.com.pem": str(TLS / "cert.pem"),
         "/etc/ssl/private/atlas.example.com.key": str(TLS / "key.pem"),
-        "http://127.0.0.1:8501;": f"http://{HOST}:{upstream_port};",
     }
     for documented, local in swaps.items():
-        assert documented in site, f"docs/nginx.conf no longer has {documented!r}"
+        assert documented in site, f"deploy/nginx.conf no longer has {documented!r}"
         site = site.replace(documented, local)
-    return site
+    listed = list(UPSTREAM_SERVER.finditer(site))
+    assert listed, "deploy/nginx.conf lists no process in its upstream"
+    first, last = listed[0].start(), listed[-1].end()
+    assert "".join(line.group() for line in listed) == site[first:last], "one upstream block"
+    servers = "".join(f"    server {HOST}:{port};\n" for port in upstream_ports)
+    return site[:first] + servers + site[last:]
 
 
 @contextmanager
-def nginx_proxy(upstream_port: int, https_port: int, folder: Path) -> Iterator[None]:
-    """Debian's nginx with docs/nginx.conf serving ``https_port`` in front of ``upstream_port``.
-    Everything it writes (pid, logs, temp files) stays in ``folder``."""
+def nginx_proxy(
+    upstream_ports: Sequence[int], https_port: int, folder: Path
+) -> Iterator[subprocess.Popen]:
+    """Debian's nginx with deploy/nginx.conf serving ``https_port`` in front of the Streamlit
+    processes on ``upstream_ports``; yields nginx's master process. Everything it writes (pid,
+    logs, temp files) stays in ``folder``."""
     http_port = free_port()
-    (folder / "site.conf").write_text(nginx_site(upstream_port, http_port, https_port))
+    (folder / "site.conf").write_text(nginx_site(upstream_ports, http_port, https_port))
     temp = "".join(f"{kind}_temp_path {folder}/{kind};\n"
                    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))  # fmt: skip
     (folder / "nginx.conf").write_text(
@@ -147,7 +162,37 @@ def nginx_proxy(upstream_port: int, https_port: int, folder: Path) -> Iterator[N
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}")
             time.sleep(0.05)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A running ``dashboard_cluster``. ``url``: what a browser opens (nginx over HTTPS with the
+    self-signed tests/tls certificate: Playwright contexts need ``ignore_https_errors=True``).
+    ``backends``: each Streamlit process's own URL, e.g. for its ``/_stcore/metrics``.
+    ``pids``: nginx's master process, then the Streamlit processes."""
+
+    url: str
+    backends: tuple[str, ...]
+    pids: tuple[int, ...]
+
+
+@contextmanager
+def dashboard_cluster(processes: int, env: dict[str, str], folder: Path) -> Iterator[Cluster]:
+    """``processes`` dashboard processes (Streamlit, each given ``env``: point SERVICE_ATLAS_DB
+    at the data they all read) behind nginx with session affinity, configured by
+    deploy/nginx.conf itself (host, certificate and ports swapped), all on 127.0.0.1. nginx
+    keeps its pid, logs and temp files in ``folder``. ``bench/scale.py`` can compare one process
+    with two: ``with dashboard_cluster(2, {"SERVICE_ATLAS_DB": path}, folder) as cluster:``
+    then open ``cluster.url``."""
+    with ExitStack() as running:
+        started = [running.enter_context(streamlit_process(env)) for _ in range(processes)]
+        backends = tuple(url for url, _ in started)
+        https_port = free_port()
+        ports = [urlsplit(url).port for url in backends]
+        nginx = running.enter_context(nginx_proxy(ports, https_port, folder))
+        yield Cluster(f"https://{HOST}:{https_port}", backends,
+                      (nginx.pid, *(process.pid for _, process in started)))  # fmt: skip

@@ -80,7 +80,7 @@ class App:
 def app_behind_sign_in(folder: Path, data: Path, lifetime: dt.timedelta,
                        behind_nginx: bool = False) -> Iterator[App]:  # fmt: skip
     """A provider issuing ID tokens that live ``lifetime``, and the app signing in through it
-    (``behind_nginx``: reached over HTTPS through nginx configured by docs/nginx.conf)."""
+    (``behind_nginx``: reached over HTTPS through nginx configured by deploy/nginx.conf)."""
     from oidc_provider_mock import User, run_server_in_thread
 
     users = [User(sub="kim", claims=KIM), User(sub="ada", claims=ADA)]
@@ -110,7 +110,7 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
                 yield App(url, provider, access, folder / "audit.duckdb")
                 return
             (folder / "nginx").mkdir()
-            with nginx_proxy(port, int(public.rsplit(":", 1)[1]), folder / "nginx"):
+            with nginx_proxy([port], int(public.rsplit(":", 1)[1]), folder / "nginx"):
                 yield App(public, provider, access, folder / "audit.duckdb")
 
 
@@ -324,11 +324,12 @@ def test_a_user_no_rule_names_sees_no_data(app, page):
 
 
 def test_signing_in_over_https_through_the_documented_nginx(tmp_path, browser, sample_path):
-    """The README's deployment: nginx (docs/nginx.conf, only host, certificate and ports
+    """The README's deployment: nginx (deploy/nginx.conf, only host, certificate and ports
     changed) terminates HTTPS in front of Streamlit on the loopback address; sign-in, the
     WebSocket and the scope work through it."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1800},
-                                  ignore_https_errors=True)  # a self-signed certificate
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 1800}, ignore_https_errors=True
+    )  # a self-signed certificate
     page = context.new_page()
     with app_behind_sign_in(tmp_path, sample_path, dt.timedelta(hours=1), True) as proxied:
         assert proxied.url.startswith("https://")
