@@ -143,3 +143,27 @@ def test_the_reading_choices_survive_a_language_switch(db):
     assert at.selectbox(key="import_delim").value == "semicolon"
     assert at.selectbox(key="import_delim").options[2] == "세미콜론 ;"
     assert at.selectbox(key="import_mapping_choice").value == "la311_service_requests"
+
+
+@pytest.mark.skipif(not LA311.exists(), reason="real-data sample not available")
+def test_importing_into_data_served_read_only_says_so_and_changes_nothing(db, tmp_path,
+                                                                         monkeypatch):
+    # deploy/service-atlas@.service serves the data read-only: a read-only bind mount of its
+    # folder (this machine runs the tests as root, which file modes alone would not stop)
+    read_only = tmp_path / "served"
+    read_only.mkdir()
+    subprocess.run(["mount", "--bind", str(db.parent), str(read_only)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(read_only)], check=True)
+        served = read_only / db.name
+        monkeypatch.setenv("SERVICE_ATLAS_DB", str(served))
+        before = scalar(served, "SELECT count(*) FROM tickets")
+        at = upload(open_import_page(), LA311.name, LA311.read_bytes())
+        at.selectbox(key="import_mapping_choice").set_value("la311_service_requests").run()
+        import_button(at).click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        refusal = " ".join(rendered_text(e.value) for e in at.error)
+        assert "Read-only file system" in refusal and "Nothing was changed" in refusal, refusal
+        assert scalar(served, "SELECT count(*) FROM tickets") == before
+    finally:
+        subprocess.run(["umount", "--lazy", str(read_only)], check=True)  # DuckDB holds it open
