@@ -76,14 +76,15 @@ if pattern.empty:
     show.empty(_("No contacts from this market in the period."))
 else:
     matrix = charts.hour_of_week_matrix(data.contacts_per_hour(pattern, local, market))
-    figure = charts.heatmap(
+    figure = show.figure(
+        charts.heatmap,
         matrix,
         _("When {market} contacts us (local time)").format(market=fmt.member("country", market)),
         _("contacts / hour"),
         hover=_("{day} {hour}:00 — {contacts} contacts per hour on average").format(
             day="%{y}", hour="%{x}", contacts="%{z:.1f}"),
+        x_title=_("hour of day ({zone})").format(zone=zone),
     )  # fmt: skip
-    figure.update_xaxes(title_text=_("hour of day ({zone})").format(zone=zone))
     show.chart(figure, "market_pattern", data=pattern)
 
 # ---------------------------------------------------------------- languages vs staff
@@ -97,7 +98,8 @@ else:
     if flt.countries:
         narrowed = (fmt.member("country", flt.countries[0]) if len(flt.countries) == 1
                     else _("the filtered markets"))  # fmt: skip
-    show.chart(charts.demand_supply(balance, narrowed), "language_balance", data=balance)
+    show.chart(show.figure(charts.demand_supply, balance, narrowed), "language_balance",
+               data=balance)
     st.caption(
         _("Work: agent handle time spent on each language's contacts, as a share of all the "
           "handle time. Supply: scheduled hours of agents who speak it (an agent with k "

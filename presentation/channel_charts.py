@@ -52,6 +52,14 @@ def colour_channels(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def bot_trend(table: pd.DataFrame, grain: str, split: str | None,
+              partial: Sequence[pd.Timestamp], title: str) -> go.Figure:  # fmt: skip
+    """Bot containment over time (per bot channel, in its colour) against its target."""
+    fig = charts.trend(table, "bot_containment", grain, split=split, partial=partial, title=title)
+    fig = charts.target_line(fig, "bot_containment", KPIS["bot_containment"].target)
+    return colour_channels(fig)
+
+
 def channel_mix(table: pd.DataFrame, grain: str) -> go.Figure:
     """Share of contacts per channel and ``grain`` bucket, biggest channel at the bottom."""
     volume = table[table["kpi"] == "volume"]

@@ -449,6 +449,12 @@ def restrict_view(restricted: bool) -> None:
     _restricted.set(restricted)
 
 
+def view() -> tuple[str, bool]:
+    """What changes the words drawn for the same data: the language and whether the view is
+    restricted. A cache of drawn figures keys on it besides the data."""
+    return current(), _restricted.get()
+
+
 def all_markets(title: bool = False) -> str:
     """'all markets' ('All markets' as a ``title``), or 'all your markets' for a viewer whose
     access covers only some."""

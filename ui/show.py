@@ -3,6 +3,7 @@ click-to-filter and click-to-list, empty states."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 
 import pandas as pd
@@ -27,6 +28,44 @@ PLOTLY_CONFIG_NO_EXPORT = PLOTLY_CONFIG | {
 }
 
 
+# A figure from ``figure`` is escaped already: ``chart`` does not walk it again.
+_ESCAPED = "_atlas_escaped"
+
+
+def _frame_digest(frame: pd.DataFrame) -> bytes:
+    """Every cell of ``frame`` with its labels (Streamlit's own hash samples a large frame, and
+    two figures must never share a cache entry)."""
+    labels = pickle.dumps((frame.shape, list(frame.columns), [str(t) for t in frame.dtypes]))
+    try:
+        cells = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    except TypeError:  # cells pandas cannot hash (lists)
+        cells = pickle.dumps(frame)
+    return labels + cells
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600,
+               hash_funcs={pd.DataFrame: _frame_digest})  # fmt: skip
+def _escaped_spec(name: str, view: tuple[str, bool], _build: Callable[..., go.Figure],
+                  args: tuple, kwargs: tuple) -> dict:  # fmt: skip
+    """Keyed by the builder's ``name``, the language and view (``fmt.view``) and the arguments;
+    ``_build`` (not hashed: its name stands for it) makes the figure."""
+    return charts.escaped_spec(_build(*args, **dict(kwargs)))
+
+
+def figure(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> go.Figure:
+    """``build(*args, **kwargs)`` ready for ``chart``, built once for the same arguments, language
+    and view and then reused: building a figure runs plotly's validators over every property,
+    the largest cost of a page whose query results are cached. ``build`` is a module-level
+    function of ``presentation`` (its module and name key the cache) taking query results and
+    plain values; put every change to the figure inside such a function, since ``chart`` does
+    not escape the returned figure again."""
+    name = f"{build.__module__}.{build.__qualname__}"
+    spec = _escaped_spec(name, fmt.view(), build, args, tuple(sorted(kwargs.items())))
+    fig = go.Figure(spec, _validate=False)  # validated when it was built
+    setattr(fig, _ESCAPED, True)
+    return fig
+
+
 def chart(
     fig: go.Figure,
     key: str,
@@ -39,7 +78,8 @@ def chart(
     ``customdata`` (``on_pick`` is called with them; ``pick_label`` names that action, default
     "Filter to …"); with a KPI table from ``ui.data`` as ``data``, list the tickets behind the
     point (``ui.drilldown``)."""
-    fig = charts.escape_markup(fig)
+    if not getattr(fig, _ESCAPED, False):
+        fig = charts.escape_markup(fig)
     config = PLOTLY_CONFIG if downloads.may_export() else PLOTLY_CONFIG_NO_EXPORT
     if on_pick is None and not drilldown.knows_cells(data):
         st.plotly_chart(fig, key=key, theme=None, config=config)
