@@ -21,7 +21,7 @@ by_country = data.kpi_table(TABLE_KPIS, by=["country"], flt=flt)
 if by_country.empty:
     show.empty(_("No contacts for this filter: widen the period or remove a filter."))
     st.stop()
-grid = tables.wide(by_country, "country", TABLE_KPIS, n_of=("csat",))
+grid = show.prepared(tables.wide, by_country, "country", TABLE_KPIS, n_of=("csat",))
 markets = grid.index.tolist()
 
 
@@ -59,7 +59,7 @@ tabs = st.tabs([_("By {dimension}").format(dimension=fmt.dimension_label(d).lowe
 for tab, dimension in zip(tabs, DRILL_DIMENSIONS, strict=True):
     with tab:
         split = data.kpi_table(DRILL_KPIS, by=[dimension], flt=local)
-        breakdown = tables.wide(split, dimension, DRILL_KPIS, n_of=("csat",))
+        breakdown = show.prepared(tables.wide, split, dimension, DRILL_KPIS, n_of=("csat",))
         breakdown.insert(2, "share", breakdown["volume"] / breakdown["volume"].sum())
         show.table(
             breakdown.reset_index(), f"market_by_{dimension}",

@@ -83,7 +83,8 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
     if scores.empty:
         show.empty(_("No contacts under these filters: widen the period or remove a filter."))
         return
-    styler, columns = channel_charts.scorecard(scores, SCORECARD_KPIS, counts=["csat"])
+    styler, columns = channel_charts.scorecard(show.prepared(
+        channel_charts.scorecard_cells, scores, SCORECARD_KPIS, counts=("csat",)))  # fmt: skip
     show.table(scores, "channel_scores", _("How channels compare"), shown=styler,
                hide_index=True, width="stretch", column_config=columns)  # fmt: skip
     notes = [_("Median resolution and FCR count tickets resolved in the period, CSAT the survey "
@@ -100,8 +101,9 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
         show.empty(_("The channel filter excludes {channels}, the channels with a live "
                      "queue.").format(channels=queue))
     else:
-        styler, columns = channel_charts.scorecard(scores, QUEUE_KPIS, counts=["abandonment"],
-                                                   counts_first=True)  # fmt: skip
+        styler, columns = channel_charts.scorecard(show.prepared(
+            channel_charts.scorecard_cells, scores, QUEUE_KPIS, counts=("abandonment",),
+            counts_first=True))  # fmt: skip
         queue_scores = scores[scores["kpi"].isin(QUEUE_KPIS)]
         show.table(queue_scores, "queue_scores", _("Live queues by channel"), shown=styler,
                    hide_index=True, width="content", column_config=columns)  # fmt: skip

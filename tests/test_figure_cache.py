@@ -45,7 +45,7 @@ def drawn(fig: object) -> dict:
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    show._escaped_spec.clear()
+    show._made.clear()
     built.clear()
 
 

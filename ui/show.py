@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,6 +29,7 @@ PLOTLY_CONFIG_NO_EXPORT = PLOTLY_CONFIG | {
 }
 
 
+T = TypeVar("T")
 # A figure from ``figure`` is escaped already: ``chart`` does not walk it again.
 _ESCAPED = "_atlas_escaped"
 
@@ -45,11 +47,24 @@ def _frame_digest(frame: pd.DataFrame) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=3600,
                hash_funcs={pd.DataFrame: _frame_digest})  # fmt: skip
-def _escaped_spec(name: str, view: tuple[str, bool], _build: Callable[..., go.Figure],
-                  args: tuple, kwargs: tuple) -> dict:  # fmt: skip
-    """Keyed by the builder's ``name``, the language and view (``fmt.view``) and the arguments;
-    ``_build`` (not hashed: its name stands for it) makes the figure."""
-    return charts.escaped_spec(_build(*args, **dict(kwargs)))
+def _made(name: str, view: tuple[str, bool], _make: Callable[..., T], args: tuple,
+          kwargs: tuple) -> T:  # fmt: skip
+    """Keyed by ``name`` (what ``_make`` makes; Streamlit hashes no parameter whose name starts
+    with an underscore), the language and view (``fmt.view``) and the arguments."""
+    return _make(*args, **dict(kwargs))
+
+
+def _name(build: Callable) -> str:
+    return f"{build.__module__}.{build.__qualname__}"
+
+
+def prepared(build: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """``build(*args, **kwargs)`` made once for the same arguments, language and view, then
+    reused (a copy each time): for the pandas work that turns query results into what a page
+    shows (a pivoted table, formatted cells). ``build`` is a module-level function of
+    ``presentation`` (its module and name key the cache) taking query results and plain values,
+    and returning plain data."""
+    return _made(_name(build), fmt.view(), build, args, tuple(sorted(kwargs.items())))
 
 
 def figure(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> go.Figure:
@@ -59,8 +74,12 @@ def figure(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> 
     function of ``presentation`` (its module and name key the cache) taking query results and
     plain values; put every change to the figure inside such a function, since ``chart`` does
     not escape the returned figure again."""
-    name = f"{build.__module__}.{build.__qualname__}"
-    spec = _escaped_spec(name, fmt.view(), build, args, tuple(sorted(kwargs.items())))
+
+    def escaped_spec(*args: object, **kwargs: object) -> dict:
+        return charts.escaped_spec(build(*args, **kwargs))
+
+    spec = _made(f"{_name(build)}, escaped", fmt.view(), escaped_spec, args,
+                 tuple(sorted(kwargs.items())))  # fmt: skip
     fig = go.Figure(spec, _validate=False)  # validated when it was built
     setattr(fig, _ESCAPED, True)
     return fig
