@@ -221,7 +221,7 @@ def switch_flows(flt: Filter, basis: str) -> pd.DataFrame:
 
 
 def _switch_flows(db: Database, flt: Filter, basis: str) -> pd.DataFrame:
-    volume = engine.kpi_table(db, ["volume"], ("channel", "next_channel"), flt)
+    volume = _kpi_table(db, ("volume",), ("channel", "next_channel"), flt, None, (), ())
     return channels.switch_flows(volume, basis)
 
 
