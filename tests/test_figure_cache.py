@@ -1,5 +1,6 @@
-"""``ui.show.figure``: a figure is built once per data, language and view, and a warm page view
-reuses it unchanged, escaped like any drawn figure."""
+"""``ui.show.figure`` and ``ui.show.prepared``: a figure or a table is built once per data,
+language and view, and a warm page view reuses it unchanged (a figure escaped like any drawn
+figure, a table a copy of its own to change)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from presentation import charts
+from presentation import charts, tables
 from presentation import format as fmt
 from presentation.i18n import using
 from ui import show
@@ -83,3 +84,10 @@ def test_large_frames_differing_in_one_cell_are_two_figures():
     totals = [show.figure(counted_total, frame).data[0].y[0] for frame in (big, changed)]
     assert totals == [0.0, 1.0]
     assert len(built) == 2
+
+
+def test_a_prepared_table_is_the_pivot_and_a_copy_each_time():
+    first = show.prepared(tables.wide, sla([0.9, 0.7]), "channel", ("sla",))
+    assert first.equals(tables.wide(sla([0.9, 0.7]), "channel", ("sla",)))
+    first.insert(1, "share", 0.5)  # as Markets adds a share column to its breakdown
+    assert "share" not in show.prepared(tables.wide, sla([0.9, 0.7]), "channel", ("sla",))
