@@ -159,7 +159,7 @@ else:
         + " " + show.pick_hint()
     )
     with st.expander(_("Table: raw score and change against the market's own normal")):
-        baseline = voc_charts.baseline_table(market_table, kpi, "country")
+        baseline = show.prepared(voc_charts.baseline_table, market_table, kpi, "country")
         show.table(baseline, "voc_baseline",
                    _("{kpi}: raw and against each market's normal").format(kpi=label),
                    hide_index=True, width="stretch")  # fmt: skip
@@ -244,7 +244,7 @@ else:
             show.empty(_("No topic has {minimum} or more comments for this filter (privacy): "
                          "{widen}.").format(minimum=MIN_SURVEY_RESPONSES, widen=WIDEN))
         else:
-            table, shown = voc_charts.topic_table(topics_view, q)
+            table, shown = show.prepared(voc_charts.topic_table, topics_view, q)
             figure = show.figure(voc_charts.topics_chart, topics_view, q, title=_(
                 "Topics in {count} comments from {customers}").format(
                 count=fmt.count(topics_view.comments),
@@ -347,8 +347,8 @@ else:
         + ("" if not whole_scale else " " + _("Comments whose author skipped CSAT are included."))
     )
     show.table(
-        voc_charts.comment_table(found.rows), "comments", _("Survey comments"), hide_index=True,
-        width="stretch",
+        show.prepared(voc_charts.comment_table, found.rows), "comments", _("Survey comments"),
+        hide_index=True, width="stretch",
         column_config={
             _("Answered (UTC)"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             _("Comment"): st.column_config.TextColumn(width="large"),
