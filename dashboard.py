@@ -41,8 +41,8 @@ with where:
             show.empty(_("No data for this KPI under the current filters."))
         else:
             title = _("{kpi} by customer country").format(kpi=fmt.kpi_label(kpi))
-            figure = charts.world_map(by_country, kpi, data.country_iso3(),
-                                      zoom=bool(flt.countries), title=title)  # fmt: skip
+            figure = show.figure(charts.world_map, by_country, kpi, data.country_iso3(),
+                                 zoom=bool(flt.countries), title=title)  # fmt: skip
             show.chart(figure, "overview_map", on_pick=filters.narrow_on_pick("country"),
                        data=by_country)  # fmt: skip
             st.caption(f"{fmt.kpi_definition(kpi)} {show.pick_hint()}")

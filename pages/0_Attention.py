@@ -35,7 +35,7 @@ def finding(item: data.AttentionItem, flt: Filter, key: str) -> None:
             if offer:
                 drilldown.button(offer, f"{key}_tickets")
         with chart:
-            show.chart(finding_chart(item, scope), key, data=item.trace)
+            show.chart(show.figure(finding_chart, item, scope), key, data=item.trace)
 
 
 def misses(items: list[data.AttentionItem]) -> None:

@@ -51,9 +51,9 @@ else:
     title = (_("{kpi} by {grain}, by {dimension}") if by else _("{kpi} by {grain}")).format(
         kpi=fmt.kpi_label(kpi), grain=fmt.grain_name(grain),
         dimension=fmt.dimension_label(split).lower() if by else "")
-    figure = charts.trend(
-        table, kpi, grain, split=by[0] if by else None, year_ago=bool(compare), events=events,
-        partial=data.partial_buckets(flt, grain), title=title,
+    figure = show.figure(
+        charts.trend, table, kpi, grain, split=by[0] if by else None, year_ago=bool(compare),
+        events=events, partial=data.partial_buckets(flt, grain), title=title,
     )  # fmt: skip
     pick = filters.narrow_on_pick(split)
     show.chart(figure, "trend", on_pick=pick, data=table)

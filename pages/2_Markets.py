@@ -21,7 +21,7 @@ by_country = data.kpi_table(TABLE_KPIS, by=["country"], flt=flt)
 if by_country.empty:
     show.empty(_("No contacts for this filter: widen the period or remove a filter."))
     st.stop()
-grid = tables.wide(by_country, "country", TABLE_KPIS, n_of=("csat",))
+grid = show.prepared(tables.wide, by_country, "country", TABLE_KPIS, n_of=("csat",))
 markets = grid.index.tolist()
 
 
@@ -59,7 +59,7 @@ tabs = st.tabs([_("By {dimension}").format(dimension=fmt.dimension_label(d).lowe
 for tab, dimension in zip(tabs, DRILL_DIMENSIONS, strict=True):
     with tab:
         split = data.kpi_table(DRILL_KPIS, by=[dimension], flt=local)
-        breakdown = tables.wide(split, dimension, DRILL_KPIS, n_of=("csat",))
+        breakdown = show.prepared(tables.wide, split, dimension, DRILL_KPIS, n_of=("csat",))
         breakdown.insert(2, "share", breakdown["volume"] / breakdown["volume"].sum())
         show.table(
             breakdown.reset_index(), f"market_by_{dimension}",
@@ -76,14 +76,15 @@ if pattern.empty:
     show.empty(_("No contacts from this market in the period."))
 else:
     matrix = charts.hour_of_week_matrix(data.contacts_per_hour(pattern, local, market))
-    figure = charts.heatmap(
+    figure = show.figure(
+        charts.heatmap,
         matrix,
         _("When {market} contacts us (local time)").format(market=fmt.member("country", market)),
         _("contacts / hour"),
         hover=_("{day} {hour}:00 — {contacts} contacts per hour on average").format(
             day="%{y}", hour="%{x}", contacts="%{z:.1f}"),
+        x_title=_("hour of day ({zone})").format(zone=zone),
     )  # fmt: skip
-    figure.update_xaxes(title_text=_("hour of day ({zone})").format(zone=zone))
     show.chart(figure, "market_pattern", data=pattern)
 
 # ---------------------------------------------------------------- languages vs staff
@@ -97,7 +98,8 @@ else:
     if flt.countries:
         narrowed = (fmt.member("country", flt.countries[0]) if len(flt.countries) == 1
                     else _("the filtered markets"))  # fmt: skip
-    show.chart(charts.demand_supply(balance, narrowed), "language_balance", data=balance)
+    show.chart(show.figure(charts.demand_supply, balance, narrowed), "language_balance",
+               data=balance)
     st.caption(
         _("Work: agent handle time spent on each language's contacts, as a share of all the "
           "handle time. Supply: scheduled hours of agents who speak it (an agent with k "

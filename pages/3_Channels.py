@@ -54,7 +54,7 @@ def channel_mix(flt: Filter, scores: pd.DataFrame) -> None:
         return
     grain = controls.grain(flt)
     mix = data.kpi_table(["volume"], by=["channel"], flt=flt, grain=grain)
-    show.chart(channel_charts.channel_mix(mix, grain), "channel_mix", data=mix)
+    show.chart(show.figure(channel_charts.channel_mix, mix, grain), "channel_mix", data=mix)
     st.caption(
         _("Each band is a channel's share of the contacts created in that {grain} (UTC), so the "
           "bands always add up to 100 %. Hover for the shares.").format(
@@ -83,7 +83,8 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
     if scores.empty:
         show.empty(_("No contacts under these filters: widen the period or remove a filter."))
         return
-    styler, columns = channel_charts.scorecard(scores, SCORECARD_KPIS, counts=["csat"])
+    styler, columns = channel_charts.scorecard(show.prepared(
+        channel_charts.scorecard_cells, scores, SCORECARD_KPIS, counts=("csat",)))  # fmt: skip
     show.table(scores, "channel_scores", _("How channels compare"), shown=styler,
                hide_index=True, width="stretch", column_config=columns)  # fmt: skip
     notes = [_("Median resolution and FCR count tickets resolved in the period, CSAT the survey "
@@ -100,8 +101,9 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
         show.empty(_("The channel filter excludes {channels}, the channels with a live "
                      "queue.").format(channels=queue))
     else:
-        styler, columns = channel_charts.scorecard(scores, QUEUE_KPIS, counts=["abandonment"],
-                                                   counts_first=True)  # fmt: skip
+        styler, columns = channel_charts.scorecard(show.prepared(
+            channel_charts.scorecard_cells, scores, QUEUE_KPIS, counts=("abandonment",),
+            counts_first=True))  # fmt: skip
         queue_scores = scores[scores["kpi"].isin(QUEUE_KPIS)]
         show.table(queue_scores, "queue_scores", _("Live queues by channel"), shown=styler,
                    hide_index=True, width="content", column_config=columns)  # fmt: skip
@@ -120,7 +122,7 @@ def channel_scorecard(scores: pd.DataFrame) -> None:
         )
         show.empty(reason)
         return
-    figure = charts.bars(scores, kpi, "channel", target=KPIS[kpi].target,
+    figure = show.figure(charts.bars, scores, kpi, "channel", target=KPIS[kpi].target,
                          title=_("{kpi} by channel").format(kpi=fmt.kpi_label(kpi)))  # fmt: skip
     show.chart(figure, "channel_bars", on_pick=filters.narrow_on_pick("channel"),
                data=scores[scores["kpi"] == kpi])  # fmt: skip
@@ -138,7 +140,7 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
         if scores.empty or not _has_values(scores, "channel_switch"):
             show.empty(_("No contacts under these filters, so no channel switching to show."))
         else:
-            figure = charts.bars(scores, "channel_switch", "channel",
+            figure = show.figure(charts.bars, scores, "channel_switch", "channel",
                                  target=KPIS["channel_switch"].target,
                                  title=_("Contacts followed by another channel"))  # fmt: skip
             show.chart(figure, "switch_bars", on_pick=filters.narrow_on_pick("channel"),
@@ -152,7 +154,8 @@ def channel_switching(flt: Filter, scores: pd.DataFrame) -> None:
         if flows.empty or flows["contacts"].sum() == 0:
             show.empty(_("No customer contacted us again within 7 days under these filters."))
             return
-        show.chart(channel_charts.flow_heatmap(flows, basis), "switch_flows", data=flows)
+        show.chart(show.figure(channel_charts.flow_heatmap, flows, basis), "switch_flows",
+                   data=flows)
         st.caption(
             _("Each row is the channel of a contact, each column the channel of the same "
               "customer's next contact within 7 days, as a percentage of all its contacts: the "
@@ -202,12 +205,9 @@ def bot_containment(flt: Filter) -> None:
         split = "channel" if len(bot_flt.channels) > 1 else None
         trend = data.kpi_table(["bot_containment"], by=[split] if split else [], flt=bot_flt,
                                grain=grain)  # fmt: skip
-        figure = charts.trend(trend, "bot_containment", grain, split=split,
-                              partial=data.partial_buckets(flt, grain),
-                              title=_("Bot containment by {grain}").format(
-                                  grain=fmt.grain_name(grain)))  # fmt: skip
-        figure = charts.target_line(figure, "bot_containment", KPIS["bot_containment"].target)
-        figure = channel_charts.colour_channels(figure)
+        figure = show.figure(channel_charts.bot_trend, trend, grain, split,
+                             data.partial_buckets(flt, grain),
+                             _("Bot containment by {grain}").format(grain=fmt.grain_name(grain)))
         show.chart(figure, "bot_trend", data=trend)
         st.caption(
             f"{fmt.kpi_definition('bot_containment')} "
@@ -234,14 +234,14 @@ def bot_containment(flt: Filter) -> None:
         return
     rates, counts = st.columns(2, gap="large")
     with rates:
-        figure = charts.bars(table, "bot_containment", split_by,
+        figure = show.figure(charts.bars, table, "bot_containment", split_by,
                              target=KPIS["bot_containment"].target,
                              title=_("Bot containment by {dimension}").format(
                                  dimension=label))  # fmt: skip
         show.chart(figure, "bot_rates", on_pick=filters.narrow_on_pick(split_by), data=table)
     with counts:
-        figure = channel_charts.handoff_bars(
-            handoffs, split_by,
+        figure = show.figure(
+            channel_charts.handoff_bars, handoffs, split_by,
             title=_("Hand-offs to agents by {dimension}").format(dimension=label))  # fmt: skip
         show.chart(figure, "bot_handoffs", on_pick=filters.narrow_on_pick(split_by),
                    data=handoffs)  # fmt: skip

@@ -57,7 +57,7 @@ else:
             else:
                 title = _("{question} · {count} answers").format(question=question,
                                                                  count=fmt.count(n))
-                figure = voc_charts.distribution(dist, q, title=title)
+                figure = show.figure(voc_charts.distribution, dist, q, title=title)
                 show.chart(figure, f"distribution_{q.id}", data=dist)
                 st.caption(fmt.kpi_definition(q.id))
 
@@ -101,11 +101,8 @@ elif trend_table["value"].notna().sum() == 0:
 else:
     title = (_("{kpi} by {grain}, by {dimension}") if by else _("{kpi} by {grain}")).format(
         kpi=label, grain=fmt.grain_name(grain), dimension=fmt.split_label(split).lower())
-    figure = charts.trend(trend_table, kpi, grain, split=by[0] if by else None, title=title)
-    if by and bands:
-        voc_charts.add_interval_bands(figure, trend_table, kpi, grain, split)
-    elif not bands:
-        figure.data = [t for t in figure.data if t.name != _("95% interval")]
+    figure = show.figure(voc_charts.score_trend, trend_table, kpi, grain,
+                         by[0] if by else None, bands, title)  # fmt: skip
     pick = filters.narrow_on_pick(split)
     show.chart(figure, "voc_trend", on_pick=pick, data=trend_table)
     notes = [fmt.kpi_definition(kpi)]
@@ -146,7 +143,8 @@ if market_table.empty or market_table["n"].sum() == 0:
         kpi=label, widen=WIDEN))
 else:
     baseline_start, baseline_end = flt.baseline().start, flt.baseline().end
-    figure = voc_charts.raw_and_baseline(
+    figure = show.figure(
+        voc_charts.raw_and_baseline,
         market_table, kpi, "country",
         title=_("{kpi} by market: raw, and against its own previous 12 months").format(kpi=label),
     )  # fmt: skip
@@ -161,7 +159,7 @@ else:
         + " " + show.pick_hint()
     )
     with st.expander(_("Table: raw score and change against the market's own normal")):
-        baseline = voc_charts.baseline_table(market_table, kpi, "country")
+        baseline = show.prepared(voc_charts.baseline_table, market_table, kpi, "country")
         show.table(baseline, "voc_baseline",
                    _("{kpi}: raw and against each market's normal").format(kpi=label),
                    hide_index=True, width="stretch")  # fmt: skip
@@ -178,7 +176,7 @@ for column, dimension, members in zip(st.columns(2), ("channel", "country"),
             show.empty(_("No surveys were sent for this filter: {widen}.").format(widen=WIDEN))
             continue
         by_channel = dimension == "channel"
-        figure = charts.bars(rates, "response_rate", dimension, target=rate.target,
+        figure = show.figure(charts.bars, rates, "response_rate", dimension, target=rate.target,
                              title=_("Response rate by channel") if by_channel
                              else _("Response rate by market"))  # fmt: skip
         show.chart(figure, f"response_rate_{dimension}", data=rates)
@@ -246,8 +244,8 @@ else:
             show.empty(_("No topic has {minimum} or more comments for this filter (privacy): "
                          "{widen}.").format(minimum=MIN_SURVEY_RESPONSES, widen=WIDEN))
         else:
-            table, shown = voc_charts.topic_table(topics_view, q)
-            figure = voc_charts.topics_chart(topics_view, q, title=_(
+            table, shown = show.prepared(voc_charts.topic_table, topics_view, q)
+            figure = show.figure(voc_charts.topics_chart, topics_view, q, title=_(
                 "Topics in {count} comments from {customers}").format(
                 count=fmt.count(topics_view.comments),
                 customers=fmt.mood_label(mood).lower()))  # fmt: skip
@@ -269,7 +267,7 @@ else:
             show.empty(_("No word appears in {minimum} or more scored comments for this filter: "
                          "{widen}.").format(minimum=MIN_SURVEY_RESPONSES, widen=WIDEN))
         else:
-            figure = voc_charts.drivers_chart(drivers, q, title=_(
+            figure = show.figure(voc_charts.drivers_chart, drivers, q, title=_(
                 "What sets {bad} apart from {good}").format(bad=bad, good=good))
             show.chart(figure, "voc_drivers", data=drivers.words,
                        pick_label=_("Search the comments for this word"),
@@ -349,8 +347,8 @@ else:
         + ("" if not whole_scale else " " + _("Comments whose author skipped CSAT are included."))
     )
     show.table(
-        voc_charts.comment_table(found.rows), "comments", _("Survey comments"), hide_index=True,
-        width="stretch",
+        show.prepared(voc_charts.comment_table, found.rows), "comments", _("Survey comments"),
+        hide_index=True, width="stretch",
         column_config={
             _("Answered (UTC)"): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             _("Comment"): st.column_config.TextColumn(width="large"),

@@ -40,7 +40,8 @@ else:
         if (pattern["country"] == c).any()
     }
     show.chart(
-        peak_charts.heatmap_grid(matrices, _("Contacts per hour of the week, local time")),
+        show.figure(peak_charts.heatmap_grid, matrices,
+                    _("Contacts per hour of the week, local time")),
         "local_heatmaps",
         data=pattern,
     )
@@ -120,7 +121,7 @@ else:
     label = translate(chosen_peak["label"].iloc[0])
     title = _("{peak} {year}: contacts per day against a normal day").format(peak=label,
                                                                              year=latest)
-    figure = peak_charts.peak_years(chosen_peak, member_by, title)
+    figure = show.figure(peak_charts.peak_years, chosen_peak, member_by, title)
     show.chart(figure, "peak_multipliers", data=chosen_peak)
     partial = ("" if chosen_peak["complete"].all()
                else " " + _("The latest occurrence is still running."))  # fmt: skip
@@ -190,7 +191,8 @@ else:
     events = data.calendar_events(start, end, top_markets)
     chart_col, score_col = st.columns([4, 1])
     with chart_col:
-        figure = peak_charts.forecast_chart(result, fmt.member(fc_by, member), events)
+        figure = show.figure(peak_charts.forecast_chart, result, fmt.member(fc_by, member),
+                             events)
         show.chart(figure, "forecast", data=result.forecast)
     with score_col:
         st.metric(

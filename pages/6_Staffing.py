@@ -141,7 +141,8 @@ st.caption(
 st.subheader(_("Where the gaps are"))
 languages = data.languages_by_gap(plan)
 if len(languages) > 1:  # one language: its week below says it all
-    show.chart(staffing_charts.language_by_hour(plan, zone), "gap_languages", data=plan)
+    show.chart(show.figure(staffing_charts.language_by_hour, plan, zone), "gap_languages",
+               data=plan)
 pick_col, view_col = st.columns([2, 2])
 with pick_col:
     language = controls.select(
@@ -152,7 +153,7 @@ with view_col:
     days = (period.end - period.start).days + 1
     typical = controls.toggle(_("Typical week (average by weekday)"), "typical", days > 14)
 show.chart(
-    staffing_charts.day_by_hour(plan, zone, language, typical),
+    show.figure(staffing_charts.day_by_hour, plan, zone, language, typical),
     "gap_days",
     data=plan[plan["language"] == language],
 )

@@ -8,7 +8,9 @@ this module draws.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
@@ -52,6 +54,14 @@ def colour_channels(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def bot_trend(table: pd.DataFrame, grain: str, split: str | None,
+              partial: Sequence[pd.Timestamp], title: str) -> go.Figure:  # fmt: skip
+    """Bot containment over time (per bot channel, in its colour) against its target."""
+    fig = charts.trend(table, "bot_containment", grain, split=split, partial=partial, title=title)
+    fig = charts.target_line(fig, "bot_containment", KPIS["bot_containment"].target)
+    return colour_channels(fig)
+
+
 def channel_mix(table: pd.DataFrame, grain: str) -> go.Figure:
     """Share of contacts per channel and ``grain`` bucket, biggest channel at the bottom."""
     volume = table[table["kpi"] == "volume"]
@@ -62,22 +72,34 @@ def channel_mix(table: pd.DataFrame, grain: str) -> go.Figure:
     return colour_channels(fig)
 
 
-def scorecard(
+@dataclass(frozen=True)
+class ScorecardCells:
+    """What ``scorecard`` draws, as plain data: the frame (the channel's name, each KPI's raw
+    value, the n columns) and, per KPI, the rows written as hidden (privacy) and the rows drawn
+    grey (fewer than 30 observations)."""
+
+    frame: pd.DataFrame
+    kpis: tuple[str, ...]
+    counts: tuple[str, ...]
+    hidden: dict[str, list[int]]
+    grey: dict[str, list[int]]
+
+
+def scorecard_cells(
     table: pd.DataFrame,
     kpis: Sequence[str],
     counts: Sequence[str] = (),
     counts_first: bool = False,
-) -> tuple[Styler, dict[str, object]]:
-    """A per-channel KPI table: raw numbers (so columns sort numerically), shown formatted.
+) -> ScorecardCells:
+    """A per-channel KPI table: raw numbers (so columns sort numerically), shown formatted by
+    ``scorecard``.
 
     One row per channel that has observations for any of ``kpis`` (so a table of queue KPIs
     leaves out e-mail rather than showing it 0), ordered by the first KPI's n, largest first.
     Each KPI column holds the engine's value (shares as fractions, times in seconds); ``counts``
     are the KPIs that get a column with their n (headed ``fmt.n_header``), placed right after
     the KPI (``counts_first``: right after the channel, e.g. contacts offered before the queue
-    KPIs). Values resting on
-    fewer than 30 observations are grey. Returns the Styler and its ``column_config`` (header
-    and definition of each column; keys are the KPI ids and ``<kpi>_n``).
+    KPIs). Values resting on fewer than 30 observations are grey.
     """
     rows = table[table["kpi"].isin(kpis)]
     value = rows.pivot(index="channel", columns="kpi", values="value").reindex(columns=kpis)
@@ -95,26 +117,38 @@ def scorecard(
         frame[kpi] = value.loc[order, kpi].to_numpy(float)
         if kpi in counts and not counts_first:
             frame[f"{kpi}_n"] = n.loc[order, kpi].to_numpy(int)
+    hidden, grey = {}, {}
+    for kpi in kpis:
+        hidden[kpi] = np.flatnonzero(hidden_cells.loc[order, kpi].fillna(False).to_numpy(bool))
+        grey[kpi] = np.flatnonzero(low.loc[order, kpi].fillna(False).to_numpy(bool)
+                                   & (n.loc[order, kpi].to_numpy() > 0))  # fmt: skip
+    return ScorecardCells(frame, tuple(kpis), tuple(counts),
+                          {k: v.tolist() for k, v in hidden.items()},
+                          {k: v.tolist() for k, v in grey.items()})  # fmt: skip
 
+
+def scorecard(cells: ScorecardCells) -> tuple[Styler, dict[str, object]]:
+    """The Styler of a ``scorecard_cells`` table (values in their unit, hidden ones said so,
+    few observations grey) and its ``column_config`` (header and definition of each column;
+    keys are the KPI ids and ``<kpi>_n``)."""
+    frame = cells.frame
     styler = frame.style
     config: dict[str, object] = {"channel": {"label": _("Channel")}}
-    for kpi in kpis:
+    for kpi in cells.kpis:
         definition = KPIS[kpi]
         styler = styler.format(lambda v, k=kpi: fmt.kpi_value(k, v), subset=[kpi],
                                na_rep=fmt.MISSING)  # fmt: skip
-        hidden = frame.index[hidden_cells.loc[order, kpi].fillna(False).to_numpy(bool)]
-        if len(hidden):  # the value stays NaN (sorting works), the text says why
-            styler = styler.format(lambda _value: fmt.suppressed(), subset=(hidden, [kpi]))
-        grey = (low.loc[order, kpi].fillna(False).to_numpy(bool)
-                & (n.loc[order, kpi].to_numpy() > 0))  # fmt: skip
-        if grey.any():
+        if cells.hidden[kpi]:  # the value stays NaN (sorting works), the text says why
+            styler = styler.format(lambda _value: fmt.suppressed(),
+                                   subset=(frame.index[cells.hidden[kpi]], [kpi]))  # fmt: skip
+        if cells.grey[kpi]:
             styler = styler.map(lambda _: f"color: {theme.NEUTRAL}",
-                                subset=(frame.index[grey], [kpi]))  # fmt: skip
+                                subset=(frame.index[cells.grey[kpi]], [kpi]))  # fmt: skip
         target = (" " + _("Target: {value}.").format(value=fmt.kpi_value(kpi, definition.target))
                   if definition.target is not None else "")  # fmt: skip
         config[kpi] = {"label": fmt.tile_label(kpi),
                        "help": f"{fmt.kpi_label(kpi)}: {fmt.kpi_definition(kpi)}{target}"}
-        if kpi in counts:
+        if kpi in cells.counts:
             styler = styler.format(fmt.count, subset=[f"{kpi}_n"])
             n_help = _("The n of {kpi}: {counted}.").format(kpi=fmt.kpi_label(kpi),
                                                             counted=fmt.n_label(kpi))

@@ -32,7 +32,12 @@ def escape_markup(fig: go.Figure) -> go.Figure:
     and titles) cannot draw markup of its own, a link above all (``fmt.escape_chart_markup``).
     Every figure goes through it before it is drawn or exported; ``customdata`` keeps the raw
     codes that clicks filter on."""
-    return go.Figure(_escaped(fig.to_plotly_json()))
+    return go.Figure(escaped_spec(fig))
+
+
+def escaped_spec(fig: go.Figure) -> dict:
+    """``escape_markup`` of ``fig`` as plotly's plain dict (traces, layout), to keep or rebuild."""
+    return _escaped(fig.to_plotly_json())
 
 
 def _escaped(node: object) -> object:
@@ -335,6 +340,7 @@ def heatmap(
     diverging: bool = False,
     hover: str = "%{y} %{x}: %{z:,.1f}",
     zmid: float | None = None,
+    x_title: str = "",
 ) -> go.Figure:
     """A labelled heatmap; rows and columns come from the frame's index and columns."""
     fig = go.Figure(go.Heatmap(
@@ -346,6 +352,8 @@ def heatmap(
     ))  # fmt: skip
     fig.update_layout(title=title, height=max(300, 22 * len(matrix) + 120))
     fig.update_yaxes(autorange="reversed")
+    if x_title:
+        fig.update_xaxes(title_text=x_title)
     return fig
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import math
 import re
 from decimal import Decimal
@@ -76,9 +77,16 @@ def escape_chart_markup(text: str) -> str:
 
 def number(value: float, digits: int = 0, grouping: bool = True) -> str:
     """``value`` rounded to ``digits`` decimals, in the locale's digits and separators."""
-    rounded = Decimal(f"{value:.{digits}f}")
+    return _number(f"{value:.{digits}f}", digits, grouping, current())
+
+
+@functools.lru_cache(maxsize=65536)
+def _number(rounded: str, digits: int, grouping: bool, lang: str) -> str:
+    """Babel's formatting of a rounded number, kept: a page writes the same numbers on every
+    view (``lang`` keys the cache; ``locale()`` is that language's)."""
     pattern = ("#,##0" if grouping else "0") + ("." + "0" * digits if digits else "")
-    return format_decimal(rounded, format=pattern, locale=locale(), decimal_quantization=False)
+    return format_decimal(Decimal(rounded), format=pattern, locale=locale(),
+                          decimal_quantization=False)  # fmt: skip
 
 
 def suppressed() -> str:
@@ -447,6 +455,12 @@ _restricted = contextvars.ContextVar("service_atlas_restricted_view", default=Fa
 
 def restrict_view(restricted: bool) -> None:
     _restricted.set(restricted)
+
+
+def view() -> tuple[str, bool]:
+    """What changes the words drawn for the same data: the language and whether the view is
+    restricted. A cache of drawn figures keys on it besides the data."""
+    return current(), _restricted.get()
 
 
 def all_markets(title: bool = False) -> str:

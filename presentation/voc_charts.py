@@ -21,8 +21,8 @@ from metrics.registry import KPIS
 from metrics.voc import Question
 from metrics.voc_drivers import Drivers
 from metrics.voc_topics import TopicView
+from presentation import charts, theme
 from presentation import format as fmt
-from presentation import theme
 from presentation.i18n import N_, _, translate
 
 TONE_COLOURS = {"bad": theme.BAD, "neutral": theme.NEUTRAL, "good": theme.GOOD}
@@ -70,6 +70,18 @@ def distribution(table: pd.DataFrame, q: Question, title: str = "") -> go.Figure
 
 
 # ------------------------------------------------------------------ trends
+def score_trend(table: pd.DataFrame, kpi: str, time_column: str, split: str | None,
+                bands: bool, title: str) -> go.Figure:  # fmt: skip
+    """A score over time, one line per member of ``split``, with its 95% intervals shaded or
+    without them."""
+    fig = charts.trend(table, kpi, time_column, split=split, title=title)
+    if split and bands:
+        add_interval_bands(fig, table, kpi, time_column, split)
+    elif not bands:
+        fig.data = [t for t in fig.data if t.name != _("95% interval")]
+    return fig
+
+
 def add_interval_bands(
     fig: go.Figure, table: pd.DataFrame, kpi: str, time_column: str, split: str
 ) -> go.Figure:

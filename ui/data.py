@@ -178,7 +178,12 @@ def partial_buckets(flt: Filter, grain: str) -> list[pd.Timestamp]:
 def calendar_events(start: dt.date, end: dt.date, countries: Sequence[str]) -> pd.DataFrame:
     """Public holidays and retail peaks to mark on a chart of ``start``–``end``, of
     ``countries`` (none: of every market the user may see)."""
-    return events.calendar_events(start, end, query(catalog.markets, tuple(countries)))
+    return query(_calendar_events, start, end, tuple(countries))
+
+
+def _calendar_events(db: Database, start: dt.date, end: dt.date,
+                     countries: tuple[str, ...]) -> pd.DataFrame:  # fmt: skip
+    return events.calendar_events(start, end, catalog.markets(db, countries))
 
 
 def country_timezone(country: str) -> str:
@@ -212,7 +217,11 @@ def bot_handoffs(containment: pd.DataFrame) -> pd.DataFrame:
 
 def switch_flows(flt: Filter, basis: str) -> pd.DataFrame:
     """From which channel customers came back through which, within 7 days."""
-    volume = kpi_table(["volume"], by=["channel", "next_channel"], flt=flt)
+    return query(_switch_flows, flt, basis)
+
+
+def _switch_flows(db: Database, flt: Filter, basis: str) -> pd.DataFrame:
+    volume = _kpi_table(db, ("volume",), ("channel", "next_channel"), flt, None, (), ())
     return channels.switch_flows(volume, basis)
 
 
@@ -264,7 +273,11 @@ def peak_outlook(countries: Sequence[str] = ()) -> pd.DataFrame:
     """The named peaks of ``countries`` (none: of every market the user may see) a year either
     side of the data's last day: running and upcoming ones first, then the past ones
     (``metrics.peaks.outlook``)."""
-    return peaks.outlook(data_catalog().last_day, query(catalog.markets, tuple(countries)))
+    return query(_peak_outlook, tuple(countries))
+
+
+def _peak_outlook(db: Database, countries: tuple[str, ...]) -> pd.DataFrame:
+    return peaks.outlook(catalog.read_catalog(db).last_day, catalog.markets(db, countries))
 
 
 def peak_years(flt: Filter, by: str, peak_id: str) -> pd.DataFrame:

@@ -3,7 +3,9 @@ click-to-filter and click-to-list, empty states."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -27,6 +29,58 @@ PLOTLY_CONFIG_NO_EXPORT = PLOTLY_CONFIG | {
 }
 
 
+T = TypeVar("T")
+# A figure from ``figure`` is escaped already: ``chart`` does not walk it again.
+_ESCAPED = "_atlas_escaped"
+
+
+def _frame_digest(frame: pd.DataFrame) -> bytes:
+    """Every cell of ``frame`` with its labels: Streamlit's own hash samples a frame of 50,000
+    rows or more, and two figures must never share a cache entry. The pickle is complete and,
+    for the small tables a page draws, several times faster than pandas' row hashes."""
+    return pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600,
+               hash_funcs={pd.DataFrame: _frame_digest})  # fmt: skip
+def _made(name: str, view: tuple[str, bool], _make: Callable[..., T], args: tuple,
+          kwargs: tuple) -> T:  # fmt: skip
+    """Keyed by ``name`` (what ``_make`` makes; Streamlit hashes no parameter whose name starts
+    with an underscore), the language and view (``fmt.view``) and the arguments."""
+    return _make(*args, **dict(kwargs))
+
+
+def _name(build: Callable) -> str:
+    return f"{build.__module__}.{build.__qualname__}"
+
+
+def prepared(build: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """``build(*args, **kwargs)`` made once for the same arguments, language and view, then
+    reused (a copy each time): for the pandas work that turns query results into what a page
+    shows (a pivoted table, formatted cells). ``build`` is a module-level function of
+    ``presentation`` (its module and name key the cache) taking query results and plain values,
+    and returning plain data."""
+    return _made(_name(build), fmt.view(), build, args, tuple(sorted(kwargs.items())))
+
+
+def figure(build: Callable[..., go.Figure], *args: object, **kwargs: object) -> go.Figure:
+    """``build(*args, **kwargs)`` ready for ``chart``, built once for the same arguments, language
+    and view and then reused: building a figure runs plotly's validators over every property,
+    the largest cost of a page whose query results are cached. ``build`` is a module-level
+    function of ``presentation`` (its module and name key the cache) taking query results and
+    plain values; put every change to the figure inside such a function, since ``chart`` does
+    not escape the returned figure again."""
+
+    def escaped_spec(*args: object, **kwargs: object) -> dict:
+        return charts.escaped_spec(build(*args, **kwargs))
+
+    spec = _made(f"{_name(build)}, escaped", fmt.view(), escaped_spec, args,
+                 tuple(sorted(kwargs.items())))  # fmt: skip
+    fig = go.Figure(spec, _validate=False)  # validated when it was built
+    setattr(fig, _ESCAPED, True)
+    return fig
+
+
 def chart(
     fig: go.Figure,
     key: str,
@@ -39,7 +93,8 @@ def chart(
     ``customdata`` (``on_pick`` is called with them; ``pick_label`` names that action, default
     "Filter to …"); with a KPI table from ``ui.data`` as ``data``, list the tickets behind the
     point (``ui.drilldown``)."""
-    fig = charts.escape_markup(fig)
+    if not getattr(fig, _ESCAPED, False):
+        fig = charts.escape_markup(fig)
     config = PLOTLY_CONFIG if downloads.may_export() else PLOTLY_CONFIG_NO_EXPORT
     if on_pick is None and not drilldown.knows_cells(data):
         st.plotly_chart(fig, key=key, theme=None, config=config)
