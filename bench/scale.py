@@ -54,7 +54,7 @@ from tests.local_servers import dashboard_cluster
 from ui.page import PAGES
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page
+    from playwright.async_api import Browser, BrowserContext, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "bench_10m.duckdb"
@@ -260,6 +260,7 @@ def pages(path: Path, runs: int) -> list[Row]:
     os.environ[ENV_VAR] = str(path)
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     page_bench.time_queries()
+    page_bench.time_scripts()
     store = results.store_location(path)
     aside = store.with_name(f"{store.name}.bench-aside")
     if store.exists():
@@ -270,13 +271,16 @@ def pages(path: Path, runs: int) -> list[Row]:
         if aside.exists():
             aside.rename(store)
     stored = {label: cold for label, cold, _, _ in page_bench.measure(runs)}
+    python = page_bench.warm_python(runs)
     rows = []
     for label, cold, queries, warm in computed:
         rows.append(Row(f"{label}: queries, computed with no cache (page {cold:.2f} s)",
                         f"{queries:.2f} s", "< 1 s", queries < 1))  # fmt: skip
         rows.append(Row(f"{label}: whole page, first view from the precomputed store",
                         f"{stored[label]:.2f} s"))  # fmt: skip
-        rows.append(Row(f"{label}: whole page, warm cache", f"{warm:.2f} s"))
+        rows.append(Row(f"{label}: warm view: Python of the page (AppTest's whole run)",
+                        f"{python[label]:.3f} s ({warm:.2f} s)", "< 0.15 s",
+                        python[label] < page_bench.PYTHON_TARGET_SECONDS))  # fmt: skip
     rows.append(Row("… the pages' answers: read from the precomputed store / computed",
                     f"{results.counts.stored:,} / {results.counts.computed:,}"))  # fmt: skip
     return rows
@@ -327,10 +331,14 @@ async def _drawn(page: Page) -> None:
     await page.wait_for_function(DRAWN, timeout=120_000, polling=50)
 
 
-async def _open(browser: Browser, url: str, views: Views) -> Page:
-    """A fresh tab (no cookies, no cache) opening ``url``; the full load is one view."""
-    context = await browser.new_context(viewport={"width": 1400, "height": 900},
-                                        ignore_https_errors=True)  # fmt: skip
+async def _new_browser_session(browser: Browser) -> BrowserContext:
+    """A person's browser: its own cookies and HTTP cache (empty at first)."""
+    return await browser.new_context(viewport={"width": 1400, "height": 900},
+                                     ignore_https_errors=True)  # fmt: skip
+
+
+async def _open(context: BrowserContext, url: str, views: Views) -> Page:
+    """A fresh tab opening ``url``; the full load, to every chart drawn, is one view."""
     page = await context.new_page()
     page.on("pageerror", lambda error: views.errors.append(str(error)))
     started = time.perf_counter()
@@ -366,10 +374,12 @@ def shared_links(url: str) -> tuple[Views, Views]:
     cold, cached = Views([], []), Views([], [])
 
     async def scenario(browser: Browser) -> None:
+        context = await _new_browser_session(browser)
         for views in (cold, cached):
             for listed in OPENED:
-                page = await _open(browser, f"{url}/{listed.url_path}{REVIEW_LINK}", views)
-                await page.context.close()
+                page = await _open(context, f"{url}/{listed.url_path}{REVIEW_LINK}", views)
+                await page.close()
+        await context.close()
 
     asyncio.run(_chromium(scenario))
     return cold, cached
@@ -385,7 +395,7 @@ def review_meeting(url: str, sessions: int, minutes: float) -> Views:
 
     async def person(browser: Browser, number: int, deadline: float) -> None:
         await asyncio.sleep(arrivals[number])
-        page = await _open(browser, f"{url}/{REVIEW_LINK}", views)
+        page = await _open(await _new_browser_session(browser), f"{url}/{REVIEW_LINK}", views)
         pages = labels[number % len(labels):] + labels[: number % len(labels)]
         clicks = 0
         while True:
@@ -410,7 +420,7 @@ def stress(url: str, sessions: int, rounds: int) -> Views:
     labels = [listed.title for listed in OPENED]
 
     async def person(browser: Browser, number: int) -> None:
-        page = await _open(browser, url, Views([], views.errors))
+        page = await _open(await _new_browser_session(browser), url, Views([], views.errors))
         for _ in range(rounds):
             for label in labels[number % len(labels):] + labels[: number % len(labels)]:
                 await _click(page, label, views)
@@ -467,6 +477,10 @@ def server(path: Path, processes: int, meeting: int, sessions: int, rounds: int,
     return rows
 
 
+async def _first_view(browser: Browser, url: str) -> None:
+    await _open(await _new_browser_session(browser), url, Views([], []))
+
+
 def first_start() -> list[Row]:
     """The README's first start: no data yet; the server builds the sample (and starts storing
     its views in the background), then draws the Overview."""
@@ -478,7 +492,7 @@ def first_start() -> list[Row]:
     try:
         started = time.perf_counter()
         with streamlit_process({ENV_VAR: ""}, timeout=300) as (url, _):
-            asyncio.run(_chromium(lambda browser: _open(browser, url, Views([], []))))
+            asyncio.run(_chromium(lambda browser: _first_view(browser, url)))
             seconds = time.perf_counter() - started
         subprocess.run(["pkill", "-f", f"ui.precompute --db {DEFAULT_DB}"], check=False)
     finally:

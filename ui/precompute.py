@@ -62,10 +62,9 @@ def _draw(script: str, country: str | None) -> None:
 def precompute(
     location: Path,
     countries: Sequence[str] | None = None,
-    scripts: Sequence[str] = DRAWN,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> Run:
-    """Draw ``scripts`` for all markets and for each of ``countries`` (default: every country
+    """Draw every page for all markets and for each of ``countries`` (default: every country
     in the data), record the answers and store them beside the data."""
     from reports.pack import build_html, default_filter
 
@@ -84,7 +83,7 @@ def precompute(
                 break  # published again: the next run stores the new data's answers
             if progress:
                 progress(number, len(views), country or "all markets")
-            for script in scripts:
+            for script in DRAWN:
                 _draw(script, country)
             market = Filter(countries=(country,) if country else ())
             build_html(db, default_filter(db, market), static=True)
