@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 ENV_VAR = "SERVICE_ATLAS_PRECOMPUTE"  # "off": writers do not start the precompute job
 
 _TABLE = """CREATE TABLE results (code_version VARCHAR, data_version VARCHAR, name VARCHAR,
-    arguments VARCHAR, payload BLOB)"""
+    arguments VARCHAR, payload BLOB, PRIMARY KEY (code_version, data_version, name, arguments))"""
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -55,11 +55,13 @@ def store_location(data: Path) -> Path:
 
 @functools.cache
 def code_version() -> str:
-    """A digest of the code answers come from (``metrics`` and ``data_access``): a new release
-    never serves answers an older one computed."""
+    """A digest of the code answers come from (``metrics`` and ``data_access``, this store
+    aside): a new release never serves answers an older one computed."""
     digest = hashlib.sha256()
     for folder in ("metrics", "data_access"):
         for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            if path == Path(__file__).resolve():
+                continue
             digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -83,39 +85,58 @@ def arguments_key(args: tuple, kwargs: Mapping[str, object]) -> str:
 
 # ---------------------------------------------------------------- reading
 @dataclass(frozen=True)
-class _Loaded:
+class _Opened:
+    """A store opened read-only, with the keys it holds for this code; an answer is read when
+    asked for (a store holds hundreds of megabytes at 10 M tickets)."""
+
     identity: tuple[int, int]
-    answers: dict[tuple[str, str, str], bytes]  # (data version, name, arguments) -> pickle
+    con: duckdb.DuckDBPyConnection
+    keys: frozenset[tuple[str, str, str]]  # (data version, name, arguments)
 
 
-_loaded: dict[Path, _Loaded] = {}
-_load_lock = threading.Lock()
+_opened: dict[Path, _Opened] = {}
+_open_lock = threading.Lock()
 
 
-def _answers(store: Path) -> dict[tuple[str, str, str], bytes]:
-    """The store's answers for this code, read once per store file and process."""
+def _store(store: Path) -> _Opened | None:
+    """The store at ``store``, opened once per file and process (None: there is none)."""
     try:
         stat = store.stat()
     except FileNotFoundError:
-        return {}
+        return None
     identity = (stat.st_ino, stat.st_mtime_ns)
-    loaded = _loaded.get(store)
-    if loaded is None or loaded.identity != identity:
-        with _load_lock:
-            loaded = _loaded.get(store)
-            if loaded is None or loaded.identity != identity:
-                con = duckdb.connect(str(store), read_only=True)
-                try:
-                    rows = con.execute(
-                        "SELECT data_version, name, arguments, payload FROM results "
-                        "WHERE code_version = ?",
-                        [code_version()],
-                    ).fetchall()
-                finally:
-                    con.close()
-                loaded = _Loaded(identity, {(v, n, a): p for v, n, a, p in rows})
-                _loaded[store] = loaded
-    return loaded.answers
+    opened = _opened.get(store)
+    if opened is None or opened.identity != identity:
+        with _open_lock:
+            opened = _opened.get(store)
+            if opened is None or opened.identity != identity:
+                # attached to a database of its own: ``duckdb.connect(path)`` would hand back the
+                # process's open instance of the file this one replaced
+                con = duckdb.connect(":memory:")
+                con.execute("ATTACH ? AS store (READ_ONLY)", [str(store)])
+                keys = con.execute(
+                    "SELECT data_version, name, arguments FROM store.results "
+                    "WHERE code_version = ?",
+                    [code_version()],
+                ).fetchall()
+                opened = _opened[store] = _Opened(identity, con, frozenset(keys))
+    return opened
+
+
+def _payload(store: Path, data_version: str, name: str, arguments: str) -> bytes | None:
+    opened = _store(store)
+    if opened is None or (data_version, name, arguments) not in opened.keys:
+        return None
+    cursor = opened.con.cursor()  # one per read: sessions read at the same time
+    try:
+        row = cursor.execute(
+            "SELECT payload FROM store.results WHERE code_version = ? AND data_version = ? "
+            "AND name = ? AND arguments = ?",
+            [code_version(), data_version, name, arguments],
+        ).fetchone()
+    finally:
+        cursor.close()
+    return row[0] if row else None
 
 
 @dataclass
@@ -141,7 +162,7 @@ def precomputed(function: F) -> F:
         key = arguments_key(args, kwargs)
         unrestricted = db.scope.unrestricted
         if unrestricted and _recording is None:
-            payload = _answers(store_location(db.path)).get((db.version, name, key))
+            payload = _payload(store_location(db.path), db.version, name, key)
             if payload is not None:
                 counts.stored += 1
                 return pickle.loads(payload)
@@ -200,10 +221,19 @@ class Summary:
 def summary(db: Database) -> Summary:
     """What the store holds for the data ``db`` serves now, for this code."""
     store = store_location(db.path)
-    version = db.version
-    payloads = [p for (v, _, _), p in _answers(store).items() if v == version]
-    written = store.stat().st_mtime if payloads else None
-    return Summary(len(payloads), sum(map(len, payloads)) / 2**20, written)
+    opened = _store(store)
+    if opened is None:
+        return Summary(0, 0.0, None)
+    cursor = opened.con.cursor()
+    try:
+        answers, size = cursor.execute(
+            "SELECT count(*), coalesce(sum(octet_length(payload)), 0) FROM store.results "
+            "WHERE code_version = ? AND data_version = ?",
+            [code_version(), db.version],
+        ).fetchone()
+    finally:
+        cursor.close()
+    return Summary(answers, size / 2**20, store.stat().st_mtime if answers else None)
 
 
 def start_precompute(
