@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import numpy as np
 import pandas as pd
+from playwright.async_api import Error as PlaywrightError
 
 from data_access import results
 from data_access.catalog import read_catalog
@@ -304,6 +305,7 @@ DRAWN = """() => document.querySelector('[data-test-script-state="notRunning"]')
     && document.querySelectorAll('[data-testid="stSpinner"]').length === 0
     && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
         .every(chart => chart.querySelector('.main-svg'))"""
+VIEW_TIMEOUT_MS = 120_000  # a view not drawn by then counts as an error
 REVIEW_LINK = "?country=KR"  # the link a review meeting shares: one market, the default period
 OPENED = [p for p in PAGES if p.scope != "import"]  # the upload page has no view to share
 
@@ -316,6 +318,8 @@ class Views:
     errors: list[str]
 
     def row(self, what: str, p95_target: float, slowest_target: float) -> Row:
+        if not self.times:
+            return Row(f"{what}: no view drew, {len(self.errors)} errors", "", "", False)
         p95 = float(np.percentile(self.times, 95))
         slowest = max(self.times)
         return Row(
@@ -328,7 +332,7 @@ class Views:
 
 async def _drawn(page: Page) -> None:
     await page.wait_for_timeout(100)  # let the rerun start
-    await page.wait_for_function(DRAWN, timeout=120_000, polling=50)
+    await page.wait_for_function(DRAWN, timeout=VIEW_TIMEOUT_MS, polling=50)
 
 
 async def _new_browser_session(browser: Browser) -> BrowserContext:
@@ -342,7 +346,7 @@ async def _open(context: BrowserContext, url: str, views: Views) -> Page:
     page = await context.new_page()
     page.on("pageerror", lambda error: views.errors.append(str(error)))
     started = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, wait_until="commit", timeout=VIEW_TIMEOUT_MS)
     await _drawn(page)
     views.times.append(time.perf_counter() - started)
     return page
@@ -377,8 +381,11 @@ def shared_links(url: str) -> tuple[Views, Views]:
         context = await _new_browser_session(browser)
         for views in (cold, cached):
             for listed in OPENED:
-                page = await _open(context, f"{url}/{listed.url_path}{REVIEW_LINK}", views)
-                await page.close()
+                try:
+                    page = await _open(context, f"{url}/{listed.url_path}{REVIEW_LINK}", views)
+                    await page.close()
+                except PlaywrightError as error:
+                    views.errors.append(f"{listed.url_path}: {error.message.splitlines()[0]}")
         await context.close()
 
     asyncio.run(_chromium(scenario))
@@ -395,16 +402,20 @@ def review_meeting(url: str, sessions: int, minutes: float) -> Views:
 
     async def person(browser: Browser, number: int, deadline: float) -> None:
         await asyncio.sleep(arrivals[number])
-        page = await _open(await _new_browser_session(browser), f"{url}/{REVIEW_LINK}", views)
+        context = await _new_browser_session(browser)
         pages = labels[number % len(labels):] + labels[: number % len(labels)]
-        clicks = 0
-        while True:
-            await asyncio.sleep(rng.uniform(5, 10))
-            if time.monotonic() > deadline:
-                break
-            await _click(page, pages[clicks % len(pages)], views)
-            clicks += 1
-        await page.context.close()
+        try:
+            page = await _open(context, f"{url}/{REVIEW_LINK}", views)
+            clicks = 0
+            while True:
+                await asyncio.sleep(rng.uniform(5, 10))
+                if time.monotonic() > deadline:
+                    break
+                await _click(page, pages[clicks % len(pages)], views)
+                clicks += 1
+        except PlaywrightError as error:  # a view that never drew: counted, the person leaves
+            views.errors.append(f"session {number}: {error.message.splitlines()[0]}")
+        await context.close()
 
     async def scenario(browser: Browser) -> None:
         deadline = time.monotonic() + minutes * 60
@@ -420,11 +431,15 @@ def stress(url: str, sessions: int, rounds: int) -> Views:
     labels = [listed.title for listed in OPENED]
 
     async def person(browser: Browser, number: int) -> None:
-        page = await _open(await _new_browser_session(browser), url, Views([], views.errors))
-        for _ in range(rounds):
-            for label in labels[number % len(labels):] + labels[: number % len(labels)]:
-                await _click(page, label, views)
-        await page.context.close()
+        context = await _new_browser_session(browser)
+        try:
+            page = await _open(context, url, Views([], views.errors))
+            for _ in range(rounds):
+                for label in labels[number % len(labels):] + labels[: number % len(labels)]:
+                    await _click(page, label, views)
+        except PlaywrightError as error:  # a view that never drew: counted, the session stops
+            views.errors.append(f"session {number}: {error.message.splitlines()[0]}")
+        await context.close()
 
     async def scenario(browser: Browser) -> None:
         await asyncio.gather(*(person(browser, n) for n in range(sessions)))
@@ -541,8 +556,6 @@ def main() -> None:
                              args.minutes))  # fmt: skip
     if not args.only:
         steps.append(first_start)
-    for step in steps:
-        rows.extend(step())
     machine = f"{platform.machine()}, {os.cpu_count()} cores, " \
               f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
     print(f"Scale benchmark — {dt.date.today()} — {machine}, Python {platform.python_version()}, "
@@ -550,7 +563,10 @@ def main() -> None:
     print("| measure | result | target | met |")
     print("| --- | --- | --- | :---: |")
     for row in rows:
-        print(row.markdown())
+        print(row.markdown(), flush=True)
+    for step in steps:  # each row as soon as it is measured: a long run shows its progress
+        for row in step():
+            print(row.markdown(), flush=True)
 
 
 if __name__ == "__main__":

@@ -120,4 +120,4 @@ def test_identical_requests_at_the_same_time_compute_once(db: Path) -> None:
 @pytest.mark.parametrize("data", ["sample.duckdb", "lake"])
 def test_the_store_sits_beside_the_data(data: str, tmp_path: Path) -> None:
     assert results.store_location(tmp_path / data).parent == tmp_path
-    assert results.store_location(tmp_path / data).name.endswith(".results.duckdb")
+    assert results.store_location(tmp_path / data).name.endswith(".results.sqlite")
