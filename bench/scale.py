@@ -1,20 +1,24 @@
 """Scale benchmark: the dashboard on 10 million tickets, on this machine, as one markdown table.
 
-Builds the dataset with the sample generator (or reuses ``--db``), then measures:
+Builds the dataset with the sample generator (or reuses ``--db``) and its precomputed views
+(``ui.precompute``), then measures:
 
 - the generator: wall time and peak memory (a child process);
 - the KPI panel (the Overview's questions for every country, last 28 days against the 28 before)
-  through the metrics engine, through a straightforward pandas implementation (load the columns,
-  group, median and quantile; checked to give the same numbers) and DuckDB's single-scan floor
-  (one bare aggregate over the same columns and rows);
-- every page's full set of queries, cold and warm cache (AppTest, median of ``--runs``);
+  through the metrics engine, through a straightforward pandas implementation (checked to give
+  the same numbers) and through the same work in one hand-written DuckDB statement (the floor);
+- every page in AppTest: computed with no cache (the precomputed store set aside), its first view
+  from the store, and the Python of a warm view (median of ``--runs``);
 - the review pack (PDF);
-- a real server: cold start to the first Overview drawn in Chromium, then ``--sessions``
-  simultaneous browser sessions switching pages (bounded: ``--rounds`` passes over the pages),
-  with errors, median and p95 page times, and the server's peak memory.
+- real servers, one process and then N behind nginx (``--processes``), in headless Chromium:
+  shared links opened cold and cached, the review meeting (``--meeting`` people, ``--minutes``)
+  and the stress test (``--sessions`` clicking without a pause for ``--rounds``), each on a fresh
+  server, with errors, median, p95 and slowest view and the processes' peak memory;
+- the README's first start: no data, to the first Overview drawn.
 
     python -m bench.scale [--db data/bench_10m.duckdb] [--tickets 10000000] [--runs 5]
-        [--sessions 10] [--rounds 2]
+        [--meeting 20] [--minutes 3] [--sessions 10] [--rounds 2] [--processes 1,2]
+        [--only load]
 """
 
 from __future__ import annotations
