@@ -141,7 +141,7 @@ def _payload(store: Path, data_version: str, name: str, arguments: str) -> bytes
 @dataclass
 class Counts:
     """How many decorated calls this process answered from the store, and how many it computed
-    (``Data`` page and tests)."""
+    (``bench.scale`` and the tests)."""
 
     stored: int = 0
     computed: int = 0

@@ -25,6 +25,7 @@ from presentation import i18n
 from presentation.i18n import _
 
 LIMIT = 10
+DIGEST_DAYS = 7  # without dates: the last week of the data, for a daily or weekly cron job
 ATTENTION_PATH = "Attention"  # the Attention page's URL path under the dashboard's address
 # The dashboard's URL parameters (ui.filters, ui.language): each filter under its dimension's
 # name (country, language, channel, hub), the period with its dates, the language.

@@ -30,10 +30,10 @@ from data_access.database import data_exists, get_database
 from data_access.filters import Filter
 from metrics.alert_rules import default_rules
 from metrics.attention import attention
+from reports.digest import DIGEST_DAYS
 from ui.page import ENTRY, PAGES
 
 DRAWN = tuple(p.script for p in PAGES if p.scope != "import")  # the upload page asks nothing
-DIGEST_DAYS = 7  # ``atlas digest``'s default period
 PAGE_TIMEOUT_S = 600
 
 

@@ -38,10 +38,9 @@ from reports.delivery import (
     deliver,
     safe_address,
 )
-from reports.digest import build_digest
+from reports.digest import DIGEST_DAYS, build_digest
 from reports.pack import default_filter, describe
 
-DIGEST_DAYS = 7  # without dates: the last week of the data, for a daily or weekly cron job
 PRODUCT = "Service Atlas"
 
 
