@@ -477,7 +477,9 @@ def _voice_page(scope: Scope) -> Page | None:
 
 def _peaks_page(scope: Scope) -> Page:
     db, flt = scope.db, scope.flt
-    markets = list(scope.countries.index[:4])
+    # the view's busiest markets; a market with no contact in the period is still itself (an
+    # empty narrowing would mean every market)
+    markets = list(scope.countries.index[:4]) or list(flt.countries)
     pattern = kpi_table(db, ["volume"], by=["country", "local_hour_of_week"],
                         flt=flt.narrowed(countries=tuple(markets)))  # fmt: skip
     matrices = {
